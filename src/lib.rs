@@ -1,0 +1,9 @@
+//! patchwork: an agent-based simulator of multi-professional collaboration around school clusters.
+//!
+//! Data flows one way: `scenario` (TOML to validated `Params`) → `model` (pure weekly step) →
+//! `metrics` (pure functions of a finished run) → `runner` (rayon over replicates) → `report`
+//! (CSV and JSON). The binary (`main.rs`, `cli`) sits on top.
+
+#![forbid(unsafe_code)]
+
+pub mod model;

@@ -1,0 +1,119 @@
+//! What a finished run hands to `metrics`: a record of every episode, referral and assessment,
+//! and one row of counters per week. Plain data; the model fills it, nobody else writes it.
+
+/// One episode of need from onset to closure (or the horizon).
+#[derive(Debug, Clone, PartialEq)]
+pub struct EpisodeRecord {
+    pub locality: u32,
+    pub child: u32,
+    /// Bit set of `Domain`s.
+    pub domains: u8,
+    pub onset_week: u32,
+    pub recognised_week: Option<u32>,
+    pub help_start_week: Option<u32>,
+    pub closed_week: Option<u32>,
+    /// Assessments of this episode by any agency (one shared assessment counts once).
+    pub assessments: u32,
+    /// Changes of the worker holding the case after the first allocation.
+    pub worker_changes: u32,
+    /// Times severity crossed the social-care threshold while recognised and waiting.
+    pub escalations: u32,
+    /// Whether the episode was at or above the safeguarding urgency level at recognition.
+    pub urgent_at_recognition: bool,
+    /// Safeguarding severity at or above the social-care threshold at some point.
+    pub serious: bool,
+}
+
+/// Where a referral to social care came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReferralSource {
+    School,
+    Outside,
+}
+
+/// How a referral to social care ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReferralOutcome {
+    /// Screened out at the front door.
+    NoFurtherAction,
+    /// Assessed and found not in need.
+    NotInNeed,
+    /// Assessed and taken on.
+    InNeed,
+    /// Still open at the horizon.
+    Open,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReferralRecord {
+    pub locality: u32,
+    pub week: u32,
+    pub source: ReferralSource,
+    pub outcome: ReferralOutcome,
+    /// The same child was referred to social care in the 52 weeks before (schools' referrals only).
+    pub rereferral: bool,
+    /// The referral concerned a safeguarding need at or above the threshold when made.
+    pub serious: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct AssessmentRecord {
+    pub locality: u32,
+    /// Week the assessment was asked for (referral accepted or case allocated).
+    pub requested_week: u32,
+    /// Working days from request to completion; `None` if still open at the horizon.
+    pub working_days: Option<u32>,
+    /// Whether it was a social-care assessment (the DfE's 45-working-day figures are).
+    pub social_care: bool,
+}
+
+/// Counters for one week of one run, summed over localities.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct WeekRecord {
+    pub week: u32,
+    pub term_week: bool,
+    pub open_cases: u32,
+    pub waiting_for_help: u32,
+    pub waiting_for_assessment: u32,
+    pub mean_tie_strength: f64,
+    pub staff_in_post: u32,
+    pub vacancies: u32,
+    pub cases_discussed: u32,
+    pub actions_lapsed: u32,
+    pub meetings: u32,
+    pub helps_started: u32,
+    /// Recognised episodes with severity above the unmet floor and no help this week.
+    pub unmet_child_weeks: u32,
+    pub coordination_hours: f64,
+    pub assessment_hours: f64,
+    pub help_hours: f64,
+    pub leavers: u32,
+    /// Staff posts (filled or vacant) this week, for the turnover rate.
+    pub posts: u32,
+    /// Open social-care cases (school and outside) per case-holding social worker FTE in post.
+    pub social_worker_caseload: f64,
+    /// Tie strength (summed) lost when professionals left.
+    pub ties_lost: f64,
+}
+
+/// Something the scenario's timeline did, for plots and narration.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventRecord {
+    pub week: u32,
+    pub locality: u32,
+    pub label: String,
+}
+
+/// Everything a run produced.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunOutput {
+    pub pupils: u32,
+    pub horizon_weeks: u32,
+    pub warmup_weeks: u32,
+    pub action_window_weeks: u32,
+    pub weeks: Vec<WeekRecord>,
+    pub episodes: Vec<EpisodeRecord>,
+    pub referrals: Vec<ReferralRecord>,
+    pub assessments: Vec<AssessmentRecord>,
+    pub events: Vec<EventRecord>,
+}
