@@ -6,5 +6,10 @@
 
 #![forbid(unsafe_code)]
 
+pub mod calendar;
+pub mod cli;
+pub mod metrics;
 pub mod model;
+pub mod report;
+pub mod runner;
 pub mod scenario;

@@ -1,0 +1,418 @@
+//! The command line: parsing arguments (the only module that knows clap), the progress bar and
+//! the text printed to the terminal. `main.rs` wires these to the library; nothing here runs the
+//! model or writes files.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+use clap::{Args, Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use crate::metrics::MeasureSummary;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "patchwork",
+    version,
+    about = "Agent-based simulator of multi-professional collaboration around school clusters",
+    propagate_version = true
+)]
+struct CommandLine {
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// What the user asked for.
+#[derive(Debug, Clone, PartialEq, Eq, Subcommand)]
+pub enum Command {
+    /// Run replicates of a scenario and write runs.csv, summary.csv, weekly.csv and metadata.json
+    Run(RunOptions),
+    /// Validate a scenario and print its fully resolved parameters
+    Check(CheckOptions),
+}
+
+/// Options of `patchwork run`.
+#[derive(Debug, Clone, PartialEq, Eq, Args)]
+pub struct RunOptions {
+    /// Scenario file (TOML); the built-in defaults when omitted
+    #[arg(value_name = "SCENARIO")]
+    pub scenario_path: Option<PathBuf>,
+
+    /// Directory for the output files [default: output/<scenario name>/]
+    #[arg(long = "out", value_name = "DIR")]
+    pub output_dir: Option<PathBuf>,
+
+    /// Number of replicates (overrides the scenario's)
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub replicates: Option<u32>,
+
+    /// Master seed (overrides the scenario's)
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+
+    /// Worker threads; 0 uses every logical CPU (results never depend on it)
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub threads: usize,
+
+    /// Override a scenario key, e.g. --set coordination.mode=team (repeatable)
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub sets: Vec<String>,
+
+    /// Write into an existing non-empty output directory, replacing files of the same names
+    #[arg(long)]
+    pub force: bool,
+
+    /// Print nothing but errors (no progress bar, no summary)
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// Options of `patchwork check`.
+#[derive(Debug, Clone, PartialEq, Eq, Args)]
+pub struct CheckOptions {
+    /// Scenario file (TOML)
+    #[arg(value_name = "SCENARIO")]
+    pub scenario_path: PathBuf,
+
+    /// Override a scenario key, e.g. --set coordination.mode=team (repeatable)
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub sets: Vec<String>,
+}
+
+/// The command line could not be turned into a command: a usage error, or `--help` /
+/// `--version`, whose text is ready to print.
+#[derive(Debug)]
+pub struct UsageError(clap::Error);
+
+impl UsageError {
+    /// Whether this is a real error (as opposed to help or version output the user asked for).
+    pub fn is_error(&self) -> bool {
+        self.0.use_stderr()
+    }
+
+    /// Prints the message (help to stdout, errors to stderr) in clap's format.
+    pub fn print(&self) {
+        // Nothing useful can be done if the terminal is gone.
+        let _ = self.0.print();
+    }
+}
+
+/// Parses the process's arguments.
+pub fn parse_args() -> Result<Command, UsageError> {
+    parse_args_from(std::env::args_os())
+}
+
+/// Parses arguments (the first is the program name).
+pub fn parse_args_from<I, T>(arguments: I) -> Result<Command, UsageError>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    CommandLine::try_parse_from(arguments)
+        .map(|command_line| command_line.command)
+        .map_err(UsageError)
+}
+
+/// Where `run` writes when `--out` is not given: `output/<scenario name>/`, with any path
+/// separator in the name replaced so the name stays one directory.
+pub fn default_output_dir(scenario_name: &str) -> PathBuf {
+    let directory_name: String = scenario_name
+        .chars()
+        .map(|character| {
+            if matches!(character, '/' | '\\') {
+                '_'
+            } else {
+                character
+            }
+        })
+        .collect();
+    let directory_name = match directory_name.as_str() {
+        "" | "." | ".." => "scenario".to_string(),
+        _ => directory_name,
+    };
+    Path::new("output").join(directory_name)
+}
+
+/// A progress bar over replicates on stderr, hidden when quiet or when stderr is not a terminal.
+pub struct Progress {
+    bar: ProgressBar,
+}
+
+impl Progress {
+    pub fn new(replicates: u64, quiet: bool) -> Progress {
+        let visible = !quiet && std::io::stderr().is_terminal();
+        let draw_target = if visible {
+            ProgressDrawTarget::stderr()
+        } else {
+            ProgressDrawTarget::hidden()
+        };
+        let bar = ProgressBar::with_draw_target(Some(replicates), draw_target);
+        if let Ok(style) = ProgressStyle::with_template(
+            "{spinner} replicates {pos}/{len} [{bar:40}] {elapsed_precise} eta {eta}",
+        ) {
+            bar.set_style(style.progress_chars("=> "));
+        }
+        Progress { bar }
+    }
+
+    /// One more replicate finished (callable from any thread).
+    pub fn advance(&self) {
+        self.bar.inc(1);
+    }
+
+    /// Removes the bar so later output starts on a clean line.
+    pub fn finish(&self) {
+        self.bar.finish_and_clear();
+    }
+}
+
+/// How a headline measure is shown.
+#[derive(Debug, Clone, Copy)]
+enum Shown {
+    /// As is, with one decimal.
+    Number,
+    /// A share in 0..1, as a percentage with one decimal.
+    Percent,
+}
+
+/// The measures printed after a run: (label, measure name, how shown).
+const HEADLINE_MEASURES: [(&str, &str, Shown); 11] = [
+    (
+        "median weeks to help",
+        "median_weeks_to_help",
+        Shown::Number,
+    ),
+    (
+        "90th percentile weeks to help",
+        "p90_weeks_to_help",
+        Shown::Number,
+    ),
+    ("inertia (not helped in window)", "inertia", Shown::Percent),
+    ("grind (coordination h per help)", "grind", Shown::Number),
+    (
+        "duplicate assessments per child",
+        "duplicate_assessments_per_child",
+        Shown::Number,
+    ),
+    (
+        "school referrals per 10k a year",
+        "referrals_per_10k",
+        Shown::Number,
+    ),
+    (
+        "referrals rejected (NFA, not in need)",
+        "referral_rejection_share",
+        Shown::Percent,
+    ),
+    (
+        "re-referrals within 12 months",
+        "rereferral_share_12m",
+        Shown::Percent,
+    ),
+    (
+        "median assessment working days",
+        "median_assessment_working_days",
+        Shown::Number,
+    ),
+    (
+        "social worker caseload",
+        "social_worker_caseload",
+        Shown::Number,
+    ),
+    ("staff turnover a year", "realised_turnover", Shown::Percent),
+];
+
+fn shown_value(value: f64, shown: Shown) -> String {
+    if !value.is_finite() {
+        return "n/a".to_string();
+    }
+    match shown {
+        Shown::Number => format!("{value:.1}"),
+        Shown::Percent => format!("{:.1}%", value * 100.0),
+    }
+}
+
+/// The table of headline measures (mean and 95% CI across replicates) printed after a run.
+pub fn headline_table(summaries: &[MeasureSummary], replicates: u32) -> String {
+    let label_width = HEADLINE_MEASURES
+        .iter()
+        .map(|(label, _, _)| label.len())
+        .max()
+        .unwrap_or(0);
+    let mut table = format!(
+        "{:label_width$}  {:>8}  {}\n",
+        format!("measure ({replicates} replicates)"),
+        "mean",
+        "95% CI"
+    );
+    for (label, measure_name, shown) in HEADLINE_MEASURES {
+        let Some(measure) = summaries
+            .iter()
+            .find(|summary| summary.name == measure_name)
+        else {
+            continue;
+        };
+        let summary = measure.summary;
+        let interval = if summary.n == 0 {
+            "n/a".to_string()
+        } else {
+            format!(
+                "{} to {}",
+                shown_value(summary.ci_low, shown),
+                shown_value(summary.ci_high, shown)
+            )
+        };
+        table.push_str(&format!(
+            "{label:label_width$}  {:>8}  {interval}\n",
+            shown_value(summary.mean, shown)
+        ));
+    }
+    table
+}
+
+/// The line saying where the files went.
+pub fn written_files_message(output_dir: &Path, written: &[PathBuf]) -> String {
+    let names: Vec<String> = written
+        .iter()
+        .filter_map(|path| path.file_name())
+        .map(|name| name.to_string_lossy().into_owned())
+        .collect();
+    format!("wrote {} to {}", names.join(", "), output_dir.display())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::metrics::{Measures, summarise_measures};
+
+    fn parse(arguments: &[&str]) -> Result<Command, UsageError> {
+        parse_args_from(std::iter::once("patchwork").chain(arguments.iter().copied()))
+    }
+
+    #[test]
+    fn run_with_every_option() {
+        let command = parse(&[
+            "run",
+            "scenarios/baseline.toml",
+            "--out",
+            "results",
+            "--replicates",
+            "20",
+            "--seed",
+            "42",
+            "--threads",
+            "2",
+            "--set",
+            "coordination.mode=team",
+            "--set",
+            "horizon_weeks=104",
+            "--force",
+            "--quiet",
+        ])
+        .unwrap();
+        assert_eq!(
+            command,
+            Command::Run(RunOptions {
+                scenario_path: Some(PathBuf::from("scenarios/baseline.toml")),
+                output_dir: Some(PathBuf::from("results")),
+                replicates: Some(20),
+                seed: Some(42),
+                threads: 2,
+                sets: vec![
+                    "coordination.mode=team".to_string(),
+                    "horizon_weeks=104".to_string()
+                ],
+                force: true,
+                quiet: true,
+            })
+        );
+    }
+
+    #[test]
+    fn run_defaults() {
+        let Command::Run(options) = parse(&["run"]).unwrap() else {
+            panic!("expected run");
+        };
+        assert_eq!(options.scenario_path, None);
+        assert_eq!(options.threads, 0);
+        assert!(!options.force && !options.quiet && options.sets.is_empty());
+    }
+
+    #[test]
+    fn check_needs_a_scenario() {
+        assert!(parse(&["check"]).unwrap_err().is_error());
+        let command = parse(&["check", "a.toml", "--set", "k=v"]).unwrap();
+        assert_eq!(
+            command,
+            Command::Check(CheckOptions {
+                scenario_path: PathBuf::from("a.toml"),
+                sets: vec!["k=v".to_string()],
+            })
+        );
+    }
+
+    #[test]
+    fn bad_values_and_help_are_told_apart() {
+        assert!(parse(&["run", "--replicates", "0"]).unwrap_err().is_error());
+        assert!(parse(&["run", "--seed", "minus"]).unwrap_err().is_error());
+        assert!(parse(&["frobnicate"]).unwrap_err().is_error());
+        assert!(!parse(&["--help"]).unwrap_err().is_error());
+        assert!(!parse(&["--version"]).unwrap_err().is_error());
+    }
+
+    #[test]
+    fn default_output_dir_is_one_directory_per_scenario() {
+        assert_eq!(
+            default_output_dir("baseline"),
+            Path::new("output").join("baseline")
+        );
+        assert_eq!(default_output_dir("a/b"), Path::new("output").join("a_b"));
+        assert_eq!(
+            default_output_dir(".."),
+            Path::new("output").join("scenario")
+        );
+    }
+
+    #[test]
+    fn headline_table_shows_means_and_intervals() {
+        let measures = |median: f64, inertia: f64| Measures {
+            median_weeks_to_help: median,
+            inertia,
+            social_worker_caseload: 16.0,
+            ..Measures::undefined()
+        };
+        let summaries = summarise_measures(&[measures(10.0, 0.25), measures(12.0, 0.35)]);
+        let table = headline_table(&summaries, 2);
+        let lines: Vec<&str> = table.lines().collect();
+        assert_eq!(lines.len(), 1 + HEADLINE_MEASURES.len());
+        assert!(lines[0].starts_with("measure (2 replicates)"));
+        // Mean 11, sd √2, half-width 12.706205.
+        assert!(
+            lines[1].starts_with("median weeks to help")
+                && lines[1].ends_with("11.0  -1.7 to 23.7"),
+            "{}",
+            lines[1]
+        );
+        assert!(lines[3].contains("30.0%"), "{}", lines[3]);
+        assert!(lines[4].ends_with("n/a  n/a"), "{}", lines[4]);
+        assert!(table.contains("16.0  16.0 to 16.0"));
+    }
+
+    #[test]
+    fn written_files_message_names_files_and_directory() {
+        let message = written_files_message(
+            Path::new("out"),
+            &[
+                PathBuf::from("out/runs.csv"),
+                PathBuf::from("out/summary.csv"),
+            ],
+        );
+        assert_eq!(
+            message,
+            format!(
+                "wrote runs.csv, summary.csv to {}",
+                Path::new("out").display()
+            )
+        );
+    }
+}

@@ -1,0 +1,191 @@
+//! Output files of a run: `runs.csv`, `summary.csv`, `weekly.csv` and `metadata.json`.
+//!
+//! One file per format (as hyperfine's `export/`), each implementing `Export`: it renders a
+//! `RunReport` to bytes and does no I/O. `write_run_report` renders every file in memory and only
+//! then hands them to `OutputDir`, which writes them under temporary names and renames them, so
+//! a failure anywhere leaves no partial output. Rendering is deterministic: the same results give
+//! the same bytes (numbers through `format::format_float`), except the wall time and thread count
+//! in `metadata.json`.
+
+mod error;
+pub mod format;
+pub mod metadata_json;
+mod output_dir;
+pub mod runs_csv;
+pub mod summary_csv;
+pub mod weekly_csv;
+
+use std::path::PathBuf;
+
+pub use error::ReportError;
+pub use output_dir::{OutputDir, RenderedFile};
+
+use crate::runner::ReplicateResult;
+
+/// Everything the output files are rendered from.
+#[derive(Debug, Clone, Copy)]
+pub struct RunReport<'a> {
+    pub scenario_name: &'a str,
+    /// The fully resolved scenario (defaults, bases and `--set` applied), as JSON.
+    pub resolved_scenario: &'a serde_json::Value,
+    pub master_seed: u64,
+    pub replicates: u32,
+    /// Threads the run used (after resolving 0 to rayon's default).
+    pub threads: usize,
+    pub wall_time_seconds: f64,
+    /// In replicate order.
+    pub results: &'a [ReplicateResult],
+}
+
+/// One output format.
+pub trait Export {
+    /// The file's name inside the output directory.
+    fn file_name(&self) -> &'static str;
+
+    /// The file's bytes.
+    fn render(&self, report: &RunReport<'_>) -> Result<Vec<u8>, ReportError>;
+}
+
+/// Every file a `run` writes, in the order they are written.
+pub fn run_exports() -> Vec<Box<dyn Export>> {
+    vec![
+        Box::new(runs_csv::RunsCsv),
+        Box::new(summary_csv::SummaryCsv),
+        Box::new(weekly_csv::WeeklyCsv),
+        Box::new(metadata_json::MetadataJson),
+    ]
+}
+
+/// Renders every file of a run in memory (so nothing is written if one fails).
+pub fn render_run_report(report: &RunReport<'_>) -> Result<Vec<RenderedFile>, ReportError> {
+    run_exports()
+        .iter()
+        .map(|export| {
+            Ok(RenderedFile {
+                file_name: export.file_name(),
+                bytes: export.render(report)?,
+            })
+        })
+        .collect()
+}
+
+/// Renders and writes every file of a run; returns the paths written.
+pub fn write_run_report(
+    output_dir: &OutputDir,
+    report: &RunReport<'_>,
+) -> Result<Vec<PathBuf>, ReportError> {
+    let files = render_run_report(report)?;
+    output_dir.write_files(&files)
+}
+
+/// A CSV document from a header and rows of already formatted fields; `\n` line ends.
+pub(crate) fn csv_document(
+    file_name: &'static str,
+    header: &[&str],
+    rows: impl Iterator<Item = Vec<String>>,
+) -> Result<Vec<u8>, ReportError> {
+    let to_error = |error: csv::Error| ReportError::Render {
+        file_name,
+        reason: error.to_string(),
+    };
+    let mut writer = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new());
+    writer.write_record(header).map_err(to_error)?;
+    for row in rows {
+        writer.write_record(&row).map_err(to_error)?;
+    }
+    writer.into_inner().map_err(|error| ReportError::Render {
+        file_name,
+        reason: error.to_string(),
+    })
+}
+
+#[cfg(test)]
+pub(crate) mod test_support {
+    //! A small fixed report for the exporters' tests.
+
+    use crate::metrics::measures;
+    use crate::model::{RunOutput, WeekRecord};
+    use crate::runner::ReplicateResult;
+
+    pub fn replicate(replicate: u32, seed: u64, tie_strength: f64) -> ReplicateResult {
+        let weeks: Vec<WeekRecord> = (0..3)
+            .map(|week| WeekRecord {
+                week,
+                open_cases: 10 + week,
+                waiting_for_help: 4,
+                waiting_for_assessment: 2,
+                mean_tie_strength: tie_strength,
+                staff_in_post: 20,
+                vacancies: 3,
+                cases_discussed: week,
+                actions_lapsed: 1,
+                posts: 23,
+                coordination_hours: 5.0,
+                helps_started: 1,
+                ..WeekRecord::default()
+            })
+            .collect();
+        let output = RunOutput {
+            pupils: 1_000,
+            horizon_weeks: 3,
+            warmup_weeks: 1,
+            action_window_weeks: 6,
+            weeks,
+            episodes: Vec::new(),
+            referrals: Vec::new(),
+            assessments: Vec::new(),
+            events: Vec::new(),
+        };
+        let measures = measures(&output);
+        ReplicateResult {
+            replicate,
+            seed,
+            output,
+            measures,
+        }
+    }
+
+    pub fn results() -> Vec<ReplicateResult> {
+        vec![replicate(0, 11, 0.25), replicate(1, 22, 0.5)]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_file_is_rendered_and_written() {
+        let results = test_support::results();
+        let resolved = serde_json::json!({"name": "tiny"});
+        let report = RunReport {
+            scenario_name: "tiny",
+            resolved_scenario: &resolved,
+            master_seed: 7,
+            replicates: 2,
+            threads: 1,
+            wall_time_seconds: 0.25,
+            results: &results,
+        };
+        let scratch = tempfile::tempdir().unwrap();
+        let output_dir = OutputDir::new(scratch.path().join("out"), false).unwrap();
+        let written = write_run_report(&output_dir, &report).unwrap();
+        let names: Vec<String> = written
+            .iter()
+            .map(|path| path.file_name().unwrap().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(
+            names,
+            vec!["runs.csv", "summary.csv", "weekly.csv", "metadata.json"]
+        );
+        let again = render_run_report(&report).unwrap();
+        for file in again {
+            assert_eq!(
+                std::fs::read(output_dir.path().join(file.file_name)).unwrap(),
+                file.bytes
+            );
+        }
+    }
+}

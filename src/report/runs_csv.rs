@@ -1,0 +1,68 @@
+//! `runs.csv`: one row per replicate, `replicate, seed`, then every measure in
+//! `Measures::NAMES` order. Tidy input for R or pandas; NaN written `NA`.
+
+use crate::metrics::Measures;
+use crate::report::format::format_float;
+use crate::report::{Export, ReportError, RunReport, csv_document};
+
+pub struct RunsCsv;
+
+impl Export for RunsCsv {
+    fn file_name(&self) -> &'static str {
+        "runs.csv"
+    }
+
+    fn render(&self, report: &RunReport<'_>) -> Result<Vec<u8>, ReportError> {
+        let header: Vec<&str> = ["replicate", "seed"]
+            .into_iter()
+            .chain(Measures::NAMES.iter().copied())
+            .collect();
+        let rows = report.results.iter().map(|result| {
+            [result.replicate.to_string(), result.seed.to_string()]
+                .into_iter()
+                .chain(result.measures.values().into_iter().map(format_float))
+                .collect()
+        });
+        csv_document(self.file_name(), &header, rows)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::test_support;
+
+    #[test]
+    fn one_row_per_replicate_with_every_measure() {
+        let results = test_support::results();
+        let resolved = serde_json::Value::Null;
+        let report = RunReport {
+            scenario_name: "tiny",
+            resolved_scenario: &resolved,
+            master_seed: 7,
+            replicates: 2,
+            threads: 1,
+            wall_time_seconds: 0.0,
+            results: &results,
+        };
+        let text = String::from_utf8(RunsCsv.render(&report).unwrap()).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 3);
+        assert!(lines[0].starts_with("replicate,seed,median_weeks_to_help,p90_weeks_to_help,"));
+        assert!(lines[0].ends_with(",helps_started_per_100"));
+        let first: Vec<&str> = lines[1].split(',').collect();
+        assert_eq!(first.len(), 2 + Measures::NAMES.len());
+        assert_eq!(&first[..3], &["0", "11", "NA"]);
+        let column = |name: &str| {
+            2 + Measures::NAMES
+                .iter()
+                .position(|measure| *measure == name)
+                .unwrap()
+        };
+        assert_eq!(first[column("mean_tie_strength")], "0.25");
+        assert_eq!(first[column("relational_coordination")], "2");
+        // Two measured weeks of 5 hours and one help each: 10 / 2.
+        assert_eq!(first[column("grind")], "5");
+        assert!(text.ends_with('\n') && !text.contains('\r'));
+    }
+}

@@ -1,0 +1,6 @@
+//! The one integration-test binary (as ripgrep's `tests/integration`): each area of behaviour is
+//! a module, and helpers shared between them live in `util`. To add an area, add a file next to
+//! this one and a `mod` line below.
+
+mod cli;
+mod util;

@@ -1,0 +1,95 @@
+//! Helpers shared by the integration tests: running the `patchwork` binary, writing small
+//! scenario files, listing output directories.
+
+#![allow(dead_code)] // Not every test module uses every helper.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The files `patchwork run` writes, in the order it writes them.
+pub const RUN_OUTPUT_FILES: [&str; 4] = ["runs.csv", "summary.csv", "weekly.csv", "metadata.json"];
+
+/// A short scenario (two years, one of them warm-up) that runs in well under a second.
+pub const TINY_SCENARIO: &str = r#"
+name = "tiny"
+description = "a short run for tests"
+
+[run]
+horizon_weeks = 104
+warmup_weeks = 52
+replicates = 3
+seed = 7
+"#;
+
+/// The `patchwork` binary built for this test run.
+pub fn patchwork_binary() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_patchwork"))
+}
+
+/// Runs `patchwork` with `arguments` in `working_directory` and waits for it.
+pub fn run_patchwork(working_directory: &Path, arguments: &[&str]) -> Output {
+    Command::new(patchwork_binary())
+        .args(arguments)
+        .current_dir(working_directory)
+        .output()
+        .expect("the patchwork binary runs")
+}
+
+/// Writes `contents` to `file_name` in `directory` and returns its path.
+pub fn write_file(directory: &Path, file_name: &str, contents: &str) -> PathBuf {
+    let path = directory.join(file_name);
+    std::fs::write(&path, contents).expect("scenario file written");
+    path
+}
+
+/// Writes the tiny scenario as `tiny.toml` in `directory`.
+pub fn write_tiny_scenario(directory: &Path) -> PathBuf {
+    write_file(directory, "tiny.toml", TINY_SCENARIO)
+}
+
+/// Names of the entries of a directory, sorted (empty if it does not exist).
+pub fn file_names(directory: &Path) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(directory) else {
+        return Vec::new();
+    };
+    let mut names: Vec<String> = entries
+        .map(|entry| {
+            entry
+                .expect("directory entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    names.sort();
+    names
+}
+
+/// The run output files, sorted by name, as `file_names` lists them.
+pub fn sorted_run_output_files() -> Vec<String> {
+    let mut names: Vec<String> = RUN_OUTPUT_FILES
+        .iter()
+        .map(|name| name.to_string())
+        .collect();
+    names.sort();
+    names
+}
+
+pub fn stdout_of(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+pub fn stderr_of(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// Asserts the process exited with `expected`, showing its output otherwise.
+pub fn assert_exit_code(output: &Output, expected: i32) {
+    assert_eq!(
+        output.status.code(),
+        Some(expected),
+        "stdout:\n{}\nstderr:\n{}",
+        stdout_of(output),
+        stderr_of(output)
+    );
+}
