@@ -7,9 +7,9 @@
 //! absent from `[thresholds]` (head, SENCO, pastoral lead) get a threshold of 0.
 
 use crate::model::{
-    AssessmentParams, AttendanceParams, CoordinationParams, DemandParams, DirectLineParams, Domain, ForumMode,
-    HelpParams, LocalityParams, MinderParams, Params, RecognitionParams, Role, RoleParams, SeverityParams,
-    ThresholdParams, TieParams,
+    AssessmentParams, AttendanceParams, CoordinationParams, DemandParams, DirectLineParams, Domain,
+    ForumMode, HelpParams, LocalityParams, MinderParams, Params, RecognitionParams, Role,
+    RoleParams, SeverityParams, ThresholdParams, TieParams,
 };
 
 use super::error::{Location, Problem};
@@ -48,8 +48,9 @@ pub(crate) fn build(table: &Table, at: Location, problems: &mut Vec<Problem>) ->
         let warmup_at = run.get("warmup_weeks").map(|node| &node.at);
         let horizon_at = run.get("horizon_weeks").map(|node| &node.at);
         if let (Some(warmup_at), Some(horizon_at)) = (warmup_at, horizon_at) {
-            let message =
-                format!("must be shorter than run.horizon_weeks ({horizon_weeks}), found {warmup_weeks}");
+            let message = format!(
+                "must be shorter than run.horizon_weeks ({horizon_weeks}), found {warmup_weeks}"
+            );
             reader.problem(users(warmup_at, horizon_at), "run.warmup_weeks", message);
         }
     }
@@ -188,7 +189,10 @@ fn read_name(reader: &mut Reader<'_>, root: &Section<'_>) -> String {
         || name == ".."
         || name.contains(['/', '\\'])
         || name.chars().any(char::is_control);
-    if unusable && let Some(node) = root.get("name") && matches!(node.value, Value::String(_)) {
+    if unusable
+        && let Some(node) = root.get("name")
+        && matches!(node.value, Value::String(_))
+    {
         let message = format!(
             "must be a name usable as a folder (not empty, no `/` or `\\`, not `.` or `..`), found {name:?}"
         );
@@ -200,16 +204,27 @@ fn read_name(reader: &mut Reader<'_>, root: &Section<'_>) -> String {
 /// The `[[locality]]` entries, or `None` when `locality` is not a usable array (already reported).
 fn read_localities(reader: &mut Reader<'_>, root: &Section<'_>) -> Option<Vec<LocalityParams>> {
     let Some(node) = root.get("locality") else {
-        reader.problem(&root.at, "locality", "must have at least one [[locality]] entry, found none");
+        reader.problem(
+            &root.at,
+            "locality",
+            "must have at least one [[locality]] entry, found none",
+        );
         return None;
     };
     let Value::Array(items) = &node.value else {
-        let message = format!("must be an array of [[locality]] tables, found {}", node.value.found());
+        let message = format!(
+            "must be an array of [[locality]] tables, found {}",
+            node.value.found()
+        );
         reader.problem(&node.at, "locality", message);
         return None;
     };
     if items.is_empty() {
-        reader.problem(&node.at, "locality", "must have at least one [[locality]] entry, found none");
+        reader.problem(
+            &node.at,
+            "locality",
+            "must have at least one [[locality]] entry, found none",
+        );
     }
     let mut localities = Vec::with_capacity(items.len());
     for (index, item) in items.iter().enumerate() {
@@ -238,8 +253,16 @@ fn read_locality(reader: &mut Reader<'_>, section: &Section<'_>) -> LocalityPara
         deprivation: reader.real(section, "deprivation", UNIT),
         rural: reader.flag(section, "rural"),
         co_located: reader.flag(section, "co_located"),
-        social_care_teams: reader.whole(section, "social_care_teams", Whole::at_least(1).of("teams")),
-        health_providers: reader.whole(section, "health_providers", Whole::at_least(1).of("providers")),
+        social_care_teams: reader.whole(
+            section,
+            "social_care_teams",
+            Whole::at_least(1).of("teams"),
+        ),
+        health_providers: reader.whole(
+            section,
+            "health_providers",
+            Whole::at_least(1).of("providers"),
+        ),
     };
     if reader.problems.len() != before || section.table.is_none() {
         return locality;
@@ -253,12 +276,23 @@ fn read_locality(reader: &mut Reader<'_>, section: &Section<'_>) -> LocalityPara
         reader.problem(at, &section.path, message);
     }
     for (schools, pupils, key, phase) in [
-        (locality.primaries, locality.primary_pupils, "primary_pupils", "primaries"),
-        (locality.secondaries, locality.secondary_pupils, "secondary_pupils", "secondaries"),
+        (
+            locality.primaries,
+            locality.primary_pupils,
+            "primary_pupils",
+            "primaries",
+        ),
+        (
+            locality.secondaries,
+            locality.secondary_pupils,
+            "secondary_pupils",
+            "secondaries",
+        ),
     ] {
         if schools > 0 && pupils == 0 {
             let node = section.get(key).expect("read above");
-            let message = format!("must be at least 1 when the locality has {phase} ({schools}), found 0");
+            let message =
+                format!("must be at least 1 when the locality has {phase} ({schools}), found 0");
             reader.problem(&node.at, &section.key_path(key), message);
         }
     }
@@ -271,20 +305,20 @@ fn read_roles(reader: &mut Reader<'_>, root: &Section<'_>) -> [RoleParams; Role:
     let turnover = reader.section(root, "turnover");
     let annual_rate = reader.real(&turnover, "annual_rate", UNIT);
     let vacancy_weeks = reader.real(&turnover, "vacancy_weeks", NON_NEGATIVE);
-    let overrides = match turnover.get("roles") {
-        Some(_) => Some(reader.section(&turnover, "roles")),
-        None => None,
-    };
+    let overrides = turnover
+        .get("roles")
+        .map(|_| reader.section(&turnover, "roles"));
     Role::ALL.map(|role| {
         let section = reader.section(&workforce, role.key());
         let own_turnover = overrides.as_ref().and_then(|overrides| {
             overrides.get(role.key())?;
             Some(reader.section(overrides, role.key()))
         });
-        let turnover_value = |reader: &mut Reader<'_>, key: &str, rule: Real, fallback: f64| match &own_turnover {
-            Some(own) if own.get(key).is_some() => reader.real(own, key, rule),
-            _ => fallback,
-        };
+        let turnover_value =
+            |reader: &mut Reader<'_>, key: &str, rule: Real, fallback: f64| match &own_turnover {
+                Some(own) if own.get(key).is_some() => reader.real(own, key, rule),
+                _ => fallback,
+            };
         RoleParams {
             per_primary_fte: reader.real(&section, "per_primary_fte", NON_NEGATIVE),
             per_secondary_fte: reader.real(&section, "per_secondary_fte", NON_NEGATIVE),
@@ -314,7 +348,11 @@ fn read_coordination(reader: &mut Reader<'_>, root: &Section<'_>) -> Coordinatio
     };
     CoordinationParams {
         mode: mode.unwrap_or(ForumMode::AdHoc),
-        meeting_interval_weeks: reader.whole(&section, "meeting_interval_weeks", Whole::weeks_at_least(1)),
+        meeting_interval_weeks: reader.whole(
+            &section,
+            "meeting_interval_weeks",
+            Whole::weeks_at_least(1),
+        ),
         cases_per_meeting: reader.whole(&section, "cases_per_meeting", COUNT.of("cases")),
         meeting_hours: reader.real(&section, "meeting_hours", NON_NEGATIVE),
         purposeful: reader.flag(&section, "purposeful"),
@@ -324,7 +362,11 @@ fn read_coordination(reader: &mut Reader<'_>, root: &Section<'_>) -> Coordinatio
         direct_line: reader.flag(&section, "direct_line"),
         step_down_share: reader.real(&section, "step_down_share", UNIT),
         core_group: reader.flag(&section, "core_group"),
-        core_group_interval_weeks: reader.whole(&section, "core_group_interval_weeks", Whole::weeks_at_least(1)),
+        core_group_interval_weeks: reader.whole(
+            &section,
+            "core_group_interval_weeks",
+            Whole::weeks_at_least(1),
+        ),
         pooled_hours_per_school: reader.real(&section, "pooled_hours_per_school", NON_NEGATIVE),
         pooled_unit_hours: reader.real(&section, "pooled_unit_hours", POSITIVE),
     }
@@ -352,9 +394,17 @@ fn read_demand(reader: &mut Reader<'_>, root: &Section<'_>) -> DemandParams {
         domain_probability: Domain::ALL.map(|domain| reader.real(&domains, domain.key(), UNIT)),
         severity_mean: reader.real(&section, "severity_mean", Real::UnitOpen),
         severity_concentration: reader.real(&section, "severity_concentration", POSITIVE),
-        external_referrals_per_10k_year: reader.real(&section, "external_referrals_per_10k_year", NON_NEGATIVE),
+        external_referrals_per_10k_year: reader.real(
+            &section,
+            "external_referrals_per_10k_year",
+            NON_NEGATIVE,
+        ),
         external_severity_mean: reader.real(&section, "external_severity_mean", Real::UnitOpen),
-        external_severity_concentration: reader.real(&section, "external_severity_concentration", POSITIVE),
+        external_severity_concentration: reader.real(
+            &section,
+            "external_severity_concentration",
+            POSITIVE,
+        ),
         external_case_weeks: reader.real(&section, "external_case_weeks", NON_NEGATIVE),
     }
 }

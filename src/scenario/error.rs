@@ -21,7 +21,11 @@ pub struct Location {
 }
 
 impl Location {
-    pub(crate) fn new(source: Arc<str>, source_order: u32, line_column: Option<(u32, u32)>) -> Self {
+    pub(crate) fn new(
+        source: Arc<str>,
+        source_order: u32,
+        line_column: Option<(u32, u32)>,
+    ) -> Self {
         Location {
             source,
             source_order,
@@ -57,7 +61,11 @@ pub struct Problem {
 }
 
 impl Problem {
-    pub(crate) fn new(location: Location, key: impl Into<String>, message: impl Into<String>) -> Self {
+    pub(crate) fn new(
+        location: Location,
+        key: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
         Problem {
             location,
             key: key.into(),
@@ -133,7 +141,11 @@ mod tests {
     #[test]
     fn display_is_one_line_per_problem_sorted_by_place() {
         let error = ScenarioError::new(vec![
-            Problem::new(at("x.toml", 1, Some((9, 1))), "run.seed", "must be a whole number"),
+            Problem::new(
+                at("x.toml", 1, Some((9, 1))),
+                "run.seed",
+                "must be a whole number",
+            ),
             Problem::new(at("--set", 9, None), "a", "unknown key"),
             Problem::new(at("x.toml", 1, Some((2, 5))), "", "not valid toml"),
         ]);
@@ -147,6 +159,9 @@ mod tests {
     fn io_reasons_are_lowercase_without_os_error() {
         let error = std::io::Error::from(std::io::ErrorKind::NotFound);
         assert_eq!(io_reason(&error), "no such file or directory");
-        assert_eq!(lowercase_first("Is a directory (os error 21)"), "is a directory (os error 21)");
+        assert_eq!(
+            lowercase_first("Is a directory (os error 21)"),
+            "is a directory (os error 21)"
+        );
     }
 }

@@ -15,7 +15,10 @@ pub(crate) const COMMON_KEYS: [&str; 3] = ["week", "kind", "locality"];
 
 /// Each kind and the keys it takes besides the common ones.
 pub(crate) const KINDS: [(&str, &[&str]); 9] = [
-    ("restructure", &["share", "suspend_forum_weeks", "social_care_teams"]),
+    (
+        "restructure",
+        &["share", "suspend_forum_weeks", "social_care_teams"],
+    ),
     ("leave", &["role", "who", "share", "count"]),
     ("threshold", &["role", "value"]),
     ("post_cut", &["role", "fte"]),
@@ -35,7 +38,10 @@ const RESTRUCTURE_SUSPEND_WEEKS: u32 = 8;
 
 /// The keys a kind takes besides the common ones, if the kind exists.
 pub(crate) fn keys_of_kind(kind: &str) -> Option<&'static [&'static str]> {
-    KINDS.iter().find(|(name, _)| *name == kind).map(|(_, keys)| *keys)
+    KINDS
+        .iter()
+        .find(|(name, _)| *name == kind)
+        .map(|(_, keys)| *keys)
 }
 
 /// What the scenario has already established that events are checked against.
@@ -48,12 +54,19 @@ pub(crate) struct Bounds {
 }
 
 /// Reads the `event` array (absent means no events), sorted by week and then file order.
-pub(crate) fn read_events(reader: &mut Reader<'_>, root: &Section<'_>, bounds: Bounds) -> Vec<Event> {
+pub(crate) fn read_events(
+    reader: &mut Reader<'_>,
+    root: &Section<'_>,
+    bounds: Bounds,
+) -> Vec<Event> {
     let Some(node) = root.get("event") else {
         return Vec::new();
     };
     let Value::Array(items) = &node.value else {
-        let message = format!("must be an array of [[event]] tables, found {}", node.value.found());
+        let message = format!(
+            "must be an array of [[event]] tables, found {}",
+            node.value.found()
+        );
         reader.problem(&node.at, "event", message);
         return Vec::new();
     };
@@ -79,12 +92,23 @@ fn read_event(reader: &mut Reader<'_>, item: &Node, index: usize, bounds: Bounds
         None => Whole::weeks_at_least(0),
     };
     let week = reader.whole(&section, "week", week_rule);
-    let locality = section.get("locality").and_then(|node| read_locality(reader, node, &section, bounds));
+    let locality = section
+        .get("locality")
+        .and_then(|node| read_locality(reader, node, &section, bounds));
     let kind = read_kind(reader, &section)?;
-    Some(Event { week, locality, kind })
+    Some(Event {
+        week,
+        locality,
+        kind,
+    })
 }
 
-fn read_locality(reader: &mut Reader<'_>, node: &Node, section: &Section<'_>, bounds: Bounds) -> Option<u32> {
+fn read_locality(
+    reader: &mut Reader<'_>,
+    node: &Node,
+    section: &Section<'_>,
+    bounds: Bounds,
+) -> Option<u32> {
     let path = section.key_path("locality");
     let index = reader.whole_of(node, &path, Whole::at_least(0));
     match bounds.localities {
@@ -144,8 +168,9 @@ fn read_kind(reader: &mut Reader<'_>, section: &Section<'_>) -> Option<EventKind
             EventKind::Threshold { role: role?, value }
         }
         "post_cut" | "post_added" => {
-            let role = role(reader)?;
+            let role = role(reader);
             let fte = reader.real(section, "fte", Real::Above(0.0));
+            let role = role?;
             if kind == "post_cut" {
                 EventKind::PostCut { role, fte }
             } else {
@@ -160,7 +185,11 @@ fn read_kind(reader: &mut Reader<'_>, section: &Section<'_>) -> Option<EventKind
             let mode = match section.get("mode") {
                 Some(node) => reader.choice_of(node, &path, &modes)?,
                 None => {
-                    reader.problem(&section.at, &path, "must be given (\"team\" or \"network\"), found nothing");
+                    reader.problem(
+                        &section.at,
+                        &path,
+                        "must be given (\"team\" or \"network\"), found nothing",
+                    );
                     return None;
                 }
             };
@@ -170,16 +199,26 @@ fn read_kind(reader: &mut Reader<'_>, section: &Section<'_>) -> Option<EventKind
     })
 }
 
-fn read_leave(reader: &mut Reader<'_>, section: &Section<'_>, roles: &[(&str, Role)]) -> Option<EventKind> {
+fn read_leave(
+    reader: &mut Reader<'_>,
+    section: &Section<'_>,
+    roles: &[(&str, Role)],
+) -> Option<EventKind> {
     let whos = [
         ("most_connected", LeaveWho::MostConnected),
         ("least_connected", LeaveWho::LeastConnected),
         ("any", LeaveWho::Any),
     ];
     let who = match (section.get("role"), section.get("who")) {
-        (Some(role), None) => reader.choice_of(role, &section.key_path("role"), roles).map(LeaveWho::Role),
+        (Some(role), None) => reader
+            .choice_of(role, &section.key_path("role"), roles)
+            .map(LeaveWho::Role),
         (None, Some(who)) => {
-            let chosen = reader.choice_of(who, &section.key_path("who"), &whos.each_ref().map(|(name, who)| (*name, who)));
+            let chosen = reader.choice_of(
+                who,
+                &section.key_path("who"),
+                &whos.each_ref().map(|(name, who)| (*name, who)),
+            );
             chosen.cloned()
         }
         (Some(_), Some(who)) => {
@@ -196,13 +235,19 @@ fn read_leave(reader: &mut Reader<'_>, section: &Section<'_>, roles: &[(&str, Ro
     };
     let share = optional_real(reader, section, "share", Real::Unit, 0.0);
     let count = match section.get("count") {
-        Some(node) => reader.whole_of(node, &section.key_path("count"), Whole::at_least(0).of("people")) as u32,
+        Some(node) => reader.whole_of(
+            node,
+            &section.key_path("count"),
+            Whole::at_least(0).of("people"),
+        ) as u32,
         None => 0,
     };
     if share == 0.0 && count == 0 {
-        let bad_value = ["share", "count"].iter().any(|key| section.get(key).is_some_and(|node| {
-            !matches!(node.value, Value::Integer(0)) && !matches!(node.value, Value::Float(0.0))
-        }));
+        let bad_value = ["share", "count"].iter().any(|key| {
+            section.get(key).is_some_and(|node| {
+                !matches!(node.value, Value::Integer(0)) && !matches!(node.value, Value::Float(0.0))
+            })
+        });
         if !bad_value {
             let message = "a leave event must give `share` (above 0, up to 1) or `count` (at least 1), \
                            found neither";
@@ -210,10 +255,20 @@ fn read_leave(reader: &mut Reader<'_>, section: &Section<'_>, roles: &[(&str, Ro
         }
         return None;
     }
-    Some(EventKind::Leave { who: who?, share, count })
+    Some(EventKind::Leave {
+        who: who?,
+        share,
+        count,
+    })
 }
 
-fn optional_real(reader: &mut Reader<'_>, section: &Section<'_>, key: &str, rule: Real, default: f64) -> f64 {
+fn optional_real(
+    reader: &mut Reader<'_>,
+    section: &Section<'_>,
+    key: &str,
+    rule: Real,
+    default: f64,
+) -> f64 {
     match section.get(key) {
         Some(node) => reader.real_of(node, &section.key_path(key), rule),
         None => default,

@@ -51,9 +51,12 @@ impl Checker<'_> {
     /// A key the defaults have: recurse into tables and arrays of tables, coerce floats.
     fn known(&self, node: &mut Node, known: &Node, path: &str, problems: &mut Vec<Problem>) {
         match (&mut node.value, &known.value) {
-            (Value::Table(table), Value::Table(schema)) => self.table(table, schema, path, problems),
+            (Value::Table(table), Value::Table(schema)) => {
+                self.table(table, schema, path, problems)
+            }
             (Value::Array(items), Value::Array(schema_items)) => {
-                let Some(Value::Table(template)) = schema_items.first().map(|item| &item.value) else {
+                let Some(Value::Table(template)) = schema_items.first().map(|item| &item.value)
+                else {
                     return;
                 };
                 for (index, item) in items.iter_mut().enumerate() {
@@ -117,20 +120,29 @@ impl Checker<'_> {
                     // The kind is missing or unknown (reported by `build`): accept any event key.
                     None if KINDS.iter().any(|(_, keys)| keys.contains(&key.as_str())) => continue,
                     Some((kind, keys)) => {
-                        let allowed: Vec<&str> = COMMON_KEYS.iter().chain(keys.iter()).copied().collect();
+                        let allowed: Vec<&str> =
+                            COMMON_KEYS.iter().chain(keys.iter()).copied().collect();
                         let used_by: Vec<&str> = KINDS
                             .iter()
                             .filter(|(_, keys)| keys.contains(&key.as_str()))
                             .map(|(kind, _)| *kind)
                             .collect();
                         match closest(key, allowed.iter().copied()) {
-                            Some(near) => format!("unknown key for kind {kind:?}, did you mean `{near}`?"),
+                            Some(near) => {
+                                format!("unknown key for kind {kind:?}, did you mean `{near}`?")
+                            }
                             None if !used_by.is_empty() => format!(
                                 "is not used by kind {kind:?} (it belongs to {}); {kind:?} takes {}",
-                                used_by.iter().map(|kind| format!("{kind:?}")).collect::<Vec<_>>().join(", "),
+                                used_by
+                                    .iter()
+                                    .map(|kind| format!("{kind:?}"))
+                                    .collect::<Vec<_>>()
+                                    .join(", "),
                                 allowed.join(", ")
                             ),
-                            None => format!("unknown key; kind {kind:?} takes {}", allowed.join(", ")),
+                            None => {
+                                format!("unknown key; kind {kind:?} takes {}", allowed.join(", "))
+                            }
                         }
                     }
                     None => {
@@ -171,7 +183,10 @@ impl Checker<'_> {
     /// under `[coordination]` suggests `run.horizon_weeks`).
     fn same_key_elsewhere(&self, key: &str) -> Option<&str> {
         let suffix = format!(".{key}");
-        let mut found = self.leaves.iter().filter(|leaf| leaf.ends_with(&suffix) || *leaf == key);
+        let mut found = self
+            .leaves
+            .iter()
+            .filter(|leaf| leaf.ends_with(&suffix) || *leaf == key);
         let first = found.next()?;
         found.next().is_none().then_some(first.as_str())
     }
@@ -239,7 +254,8 @@ mod tests {
 
     #[test]
     fn misspelt_keys_get_a_suggestion() {
-        let (_, problems) = check("[coordination]\nmeting_interval_weeks = 3\n[[locality]]\nprimary = 2\n");
+        let (_, problems) =
+            check("[coordination]\nmeting_interval_weeks = 3\n[[locality]]\nprimary = 2\n");
         assert_eq!(
             problems,
             [
@@ -255,7 +271,9 @@ mod tests {
         let (_, problems) = check("[coordination]\nhorizon_weeks = 3\n");
         assert_eq!(
             problems,
-            ["s.toml:2:1: coordination.horizon_weeks: unknown key here, did you mean `run.horizon_weeks`?"]
+            [
+                "s.toml:2:1: coordination.horizon_weeks: unknown key here, did you mean `run.horizon_weeks`?"
+            ]
         );
     }
 
@@ -275,7 +293,9 @@ mod tests {
 
     #[test]
     fn turnover_roles_must_be_roles() {
-        let (_, problems) = check("[turnover.roles.social_workr]\nannual_rate = 0.2\n[turnover.roles.senco]\nrate = 0.1\n");
+        let (_, problems) = check(
+            "[turnover.roles.social_workr]\nannual_rate = 0.2\n[turnover.roles.senco]\nrate = 0.1\n",
+        );
         assert_eq!(
             problems,
             [
@@ -306,10 +326,14 @@ mod tests {
 
     #[test]
     fn integers_become_floats_where_the_default_is_a_float() {
-        let (table, problems) = check("[coordination]\nmeeting_hours = 2\nmeeting_interval_weeks = 3\n");
+        let (table, problems) =
+            check("[coordination]\nmeeting_hours = 2\nmeeting_interval_weeks = 3\n");
         assert!(problems.is_empty());
         let coordination = table["coordination"].as_table().unwrap();
         assert_eq!(coordination["meeting_hours"].value, Value::Float(2.0));
-        assert_eq!(coordination["meeting_interval_weeks"].value, Value::Integer(3));
+        assert_eq!(
+            coordination["meeting_interval_weeks"].value,
+            Value::Integer(3)
+        );
     }
 }

@@ -10,8 +10,9 @@ use std::path::{Path, PathBuf};
 use super::error::{Problem, io_reason};
 use super::raw::{self, Node, Source, Table, Value};
 
-/// Sort order of `--set` problems: after every file.
-pub(crate) const SET_ORDER: u32 = u32::MAX;
+/// Sort order of the first `--set` option's problems: after every file (each later option one
+/// more, so problems read in the order the options were given).
+const FIRST_SET_ORDER: u32 = u32::MAX / 2;
 
 /// The files of one scenario, merged top over bases (without the defaults).
 pub(crate) struct FileLayers {
@@ -56,7 +57,10 @@ pub(crate) fn load_files(
         },
         (None, None) => return None,
     };
-    let display_dir = Path::new(display).parent().map(Path::to_path_buf).unwrap_or_default();
+    let display_dir = Path::new(display)
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
     let file_dir = match path {
         Some(path) => path.parent().map(Path::to_path_buf).unwrap_or_default(),
         None => PathBuf::new(),
@@ -131,9 +135,14 @@ impl Loader<'_> {
                 return None;
             }
         };
-        let canonical = base_path.canonicalize().unwrap_or_else(|_| base_path.clone());
+        let canonical = base_path
+            .canonicalize()
+            .unwrap_or_else(|_| base_path.clone());
         if let Some(first) = stack.iter().position(|(path, _)| *path == canonical) {
-            let mut chain: Vec<&str> = stack[first..].iter().map(|(_, name)| name.as_str()).collect();
+            let mut chain: Vec<&str> = stack[first..]
+                .iter()
+                .map(|(_, name)| name.as_str())
+                .collect();
             chain.push(&base_display);
             self.problems.push(Problem::new(
                 at,
@@ -144,7 +153,10 @@ impl Loader<'_> {
         }
         let base_source = self.source(&base_display);
         let parsed = raw::parse_document(&text, &base_source);
-        let base_file_dir = base_path.parent().map(Path::to_path_buf).unwrap_or_default();
+        let base_file_dir = base_path
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
         let base_display_dir = Path::new(&base_display)
             .parent()
             .map(Path::to_path_buf)
@@ -160,10 +172,10 @@ impl Loader<'_> {
 
 /// Applies every `--set KEY=VALUE` to the merged tree, in order. Returns whether any set `name`.
 pub(crate) fn apply_sets(table: &mut Table, sets: &[String], problems: &mut Vec<Problem>) -> bool {
-    let source = Source::new("--set", SET_ORDER);
-    let at = source.whole();
     let mut sets_name = false;
-    for set in sets {
+    for (index, set) in sets.iter().enumerate() {
+        let order = FIRST_SET_ORDER.saturating_add(u32::try_from(index).unwrap_or(u32::MAX));
+        let at = Source::new("--set", order).whole();
         let Some((key, value_text)) = set.split_once('=') else {
             problems.push(Problem::new(
                 at.clone(),
@@ -215,7 +227,9 @@ fn set_path(table: &mut Table, segments: &[&str], node: Node) -> Result<(), Stri
     for (depth, segment) in parents.iter().enumerate() {
         let next_is_index = segments[depth + 1].parse::<usize>().is_ok();
         let at = node.at.clone();
-        current = current.child(segment, &walked, next_is_index, || Node::new(Value::Table(Table::new()), at))?;
+        current = current.child(segment, &walked, next_is_index, || {
+            Node::new(Value::Table(Table::new()), at)
+        })?;
         if !walked.is_empty() {
             walked.push('.');
         }
@@ -238,7 +252,11 @@ impl<'t> Slot<'t> {
         next_is_index: bool,
         new_table: impl FnOnce() -> Node,
     ) -> Result<Slot<'t>, String> {
-        let here = if walked.is_empty() { segment.to_string() } else { format!("{walked}.{segment}") };
+        let here = if walked.is_empty() {
+            segment.to_string()
+        } else {
+            format!("{walked}.{segment}")
+        };
         let node = match self {
             Slot::Table(table) => {
                 if !table.contains_key(segment) {
@@ -321,11 +339,15 @@ mod tests {
         let mut table = parse("[coordination]\nmode = \"adhoc\"\nmeeting_interval_weeks = 6\n");
         let problems = sets(
             &mut table,
-            &["coordination.meeting_interval_weeks=3", "coordination.mode=team"],
+            &[
+                "coordination.meeting_interval_weeks=3",
+                "coordination.mode=team",
+            ],
         );
         assert!(problems.is_empty(), "{problems:?}");
         let expected: toml::Table =
-            toml::from_str("[coordination]\nmode = \"team\"\nmeeting_interval_weeks = 3\n").unwrap();
+            toml::from_str("[coordination]\nmode = \"team\"\nmeeting_interval_weeks = 3\n")
+                .unwrap();
         assert_eq!(raw::to_toml_table(&table), expected);
     }
 
@@ -342,16 +364,20 @@ mod tests {
     fn set_creates_missing_tables() {
         let mut table = parse("[turnover]\nannual_rate = 0.1\n");
         assert!(sets(&mut table, &["turnover.roles.early_help.annual_rate=0.2"]).is_empty());
-        let expected: toml::Table =
-            toml::from_str("[turnover]\nannual_rate = 0.1\n[turnover.roles.early_help]\nannual_rate = 0.2\n")
-                .unwrap();
+        let expected: toml::Table = toml::from_str(
+            "[turnover]\nannual_rate = 0.1\n[turnover.roles.early_help]\nannual_rate = 0.2\n",
+        )
+        .unwrap();
         assert_eq!(raw::to_toml_table(&table), expected);
     }
 
     #[test]
     fn set_merges_an_inline_table_and_replaces_an_array() {
         let mut table = parse("[run]\na = 1\nb = 2\n[[locality]]\nprimaries = 5\n");
-        let problems = sets(&mut table, &["run={b = 3}", "locality=[{primaries = 1}, {primaries = 2}]"]);
+        let problems = sets(
+            &mut table,
+            &["run={b = 3}", "locality=[{primaries = 1}, {primaries = 2}]"],
+        );
         assert!(problems.is_empty(), "{problems:?}");
         let expected: toml::Table = toml::from_str(
             "[run]\na = 1\nb = 3\n[[locality]]\nprimaries = 1\n[[locality]]\nprimaries = 2\n",

@@ -54,7 +54,8 @@ pub struct Scenario {
 /// the defaults, with `sets` (`KEY=VALUE`, applied in order) on top.
 pub fn load(path: Option<&Path>, sets: &[String]) -> Result<Scenario, ScenarioError> {
     let defaults_source = Source::new(DEFAULTS_NAME, 0);
-    let defaults = raw::parse_document(DEFAULTS_TOML, &defaults_source).map_err(ScenarioError::new)?;
+    let defaults =
+        raw::parse_document(DEFAULTS_TOML, &defaults_source).map_err(ScenarioError::new)?;
 
     let mut problems = Vec::new();
     let display = match path {
@@ -78,8 +79,10 @@ pub fn load(path: Option<&Path>, sets: &[String]) -> Result<Scenario, ScenarioEr
         merged.insert("name".to_string(), Node::new(name, top.whole()));
     }
     fill_localities(&mut merged, &defaults);
-    keys::check_known_keys(&mut merged, &defaults, &mut problems);
     let built = build::build(&merged, top.whole(), &mut problems);
+    // After `build`, so that messages quote integers as written; this also turns them into floats
+    // where the defaults hold a float, for the resolved table.
+    keys::check_known_keys(&mut merged, &defaults, &mut problems);
     if !problems.is_empty() {
         return Err(ScenarioError::new(problems));
     }
@@ -95,12 +98,10 @@ pub fn load(path: Option<&Path>, sets: &[String]) -> Result<Scenario, ScenarioEr
 
 /// Fills each `[[locality]]` entry key by key from the defaults' single entry.
 fn fill_localities(merged: &mut raw::Table, defaults: &raw::Table) {
-    let template = defaults
-        .get("locality")
-        .and_then(|node| match &node.value {
-            Value::Array(items) => items.first().and_then(Node::as_table),
-            _ => None,
-        });
+    let template = defaults.get("locality").and_then(|node| match &node.value {
+        Value::Array(items) => items.first().and_then(Node::as_table),
+        _ => None,
+    });
     let (Some(template), Some(node)) = (template, merged.get_mut("locality")) else {
         return;
     };
@@ -168,7 +169,10 @@ mod tests {
         assert_eq!(params.role(Role::EarlyHelp).annual_turnover, 0.10);
         assert_eq!(params.thresholds.by_role[Role::SocialWorker.idx()], 0.55);
         assert_eq!(params.thresholds.by_role[Role::Head.idx()], 0.0);
-        assert_eq!(params.demand.domain_probability[crate::model::Domain::Safeguarding.idx()], 0.22);
+        assert_eq!(
+            params.demand.domain_probability[crate::model::Domain::Safeguarding.idx()],
+            0.22
+        );
         assert!(params.events.is_empty());
     }
 
@@ -176,21 +180,46 @@ mod tests {
     fn every_default_key_is_read() {
         // A key in defaults.toml that the builder never reads would be silently ignored: check
         // that changing each leaf to a wrong type is reported.
-        let defaults = raw::parse_document(DEFAULTS_TOML, &Source::new("d", 0)).unwrap();
-        let mut paths = Vec::new();
-        collect_leaves(&raw::to_toml_table(&defaults), "", &mut paths);
+        let paths: Vec<String> = default_leaves()
+            .into_iter()
+            .filter(|path| !path.starts_with("event."))
+            .collect();
         assert!(paths.len() > 100, "{}", paths.len());
         let overrides: Vec<String> = paths.iter().map(|path| format!("{path}=[1]")).collect();
         let error = load(None, &overrides).unwrap_err();
-        let reported: Vec<&str> = error.problems.iter().map(|problem| problem.key.as_str()).collect();
+        let reported: Vec<&str> = error
+            .problems
+            .iter()
+            .map(|problem| problem.key.as_str())
+            .collect();
         for path in &paths {
-            assert!(reported.contains(&path.as_str()), "{path} is not read: {reported:?}");
+            assert!(
+                reported.contains(&path.as_str()),
+                "{path} is not read: {reported:?}"
+            );
         }
+    }
+
+    fn default_leaves() -> Vec<String> {
+        let defaults = raw::parse_document(DEFAULTS_TOML, &Source::new("d", 0)).unwrap();
+        let mut paths = Vec::new();
+        collect_leaves(&raw::to_toml_table(&defaults), "", &mut paths);
+        paths.extend(
+            [
+                "week", "kind", "locality", "role", "who", "share", "count", "value", "fte", "mode",
+            ]
+            .map(|key| format!("event.0.{key}")),
+        );
+        paths
     }
 
     fn collect_leaves(table: &toml::Table, path: &str, out: &mut Vec<String>) {
         for (key, value) in table {
-            let key_path = if path.is_empty() { key.clone() } else { format!("{path}.{key}") };
+            let key_path = if path.is_empty() {
+                key.clone()
+            } else {
+                format!("{path}.{key}")
+            };
             match value {
                 toml::Value::Table(inner) => collect_leaves(inner, &key_path, out),
                 toml::Value::Array(items) => {
@@ -220,20 +249,29 @@ mod tests {
     fn sets_override_the_file() {
         let scenario = load_text(
             "[coordination]\nmode = \"adhoc\"\nmeeting_interval_weeks = 4\n",
-            &["coordination.meeting_interval_weeks=3", "coordination.mode=team", "locality.0.primaries=3"],
+            &[
+                "coordination.meeting_interval_weeks=3",
+                "coordination.mode=team",
+                "locality.0.primaries=3",
+            ],
         )
         .unwrap();
         assert_eq!(scenario.params.coordination.meeting_interval_weeks, 3);
         assert_eq!(scenario.params.coordination.mode, ForumMode::Team);
         assert_eq!(scenario.params.localities[0].primaries, 3);
-        assert_eq!(scenario.resolved["coordination"]["mode"].as_str(), Some("team"));
+        assert_eq!(
+            scenario.resolved["coordination"]["mode"].as_str(),
+            Some("team")
+        );
     }
 
     #[test]
     fn locality_entries_are_filled_from_the_defaults() {
-        let scenario =
-            load_text("[[locality]]\nname = \"a\"\nprimaries = 2\n[[locality]]\nname = \"b\"\nrural = true\n", &[])
-                .unwrap();
+        let scenario = load_text(
+            "[[locality]]\nname = \"a\"\nprimaries = 2\n[[locality]]\nname = \"b\"\nrural = true\n",
+            &[],
+        )
+        .unwrap();
         let localities = &scenario.params.localities;
         assert_eq!(localities.len(), 2);
         assert_eq!((localities[0].primaries, localities[0].secondaries), (2, 1));
@@ -251,9 +289,15 @@ mod tests {
         )
         .unwrap();
         let early_help = scenario.params.role(Role::EarlyHelp);
-        assert_eq!((early_help.annual_turnover, early_help.vacancy_weeks), (0.2, 4.0));
+        assert_eq!(
+            (early_help.annual_turnover, early_help.vacancy_weeks),
+            (0.2, 4.0)
+        );
         assert_eq!(scenario.params.role(Role::Senco).annual_turnover, 0.2);
-        assert_eq!(scenario.params.role(Role::SocialWorker).annual_turnover, 0.138);
+        assert_eq!(
+            scenario.params.role(Role::SocialWorker).annual_turnover,
+            0.138
+        );
     }
 
     #[test]
@@ -268,17 +312,59 @@ mod tests {
             &[],
         )
         .unwrap();
-        let kinds: Vec<(u32, EventKind)> =
-            scenario.params.events.iter().map(|event| (event.week, event.kind.clone())).collect();
+        let kinds: Vec<(u32, EventKind)> = scenario
+            .params
+            .events
+            .iter()
+            .map(|event| (event.week, event.kind.clone()))
+            .collect();
         assert_eq!(
             kinds,
             [
-                (60, EventKind::Leave { who: LeaveWho::MostConnected, share: 0.3, count: 0 }),
-                (60, EventKind::Threshold { role: Role::SocialWorker, value: 1.0 }),
-                (70, EventKind::Leave { who: LeaveWho::Role(Role::Senco), share: 0.0, count: 1 }),
-                (80, EventKind::ForumStarted { mode: ForumMode::Network }),
-                (90, EventKind::PostCut { role: Role::MentalHealth, fte: 0.5 }),
-                (100, EventKind::Restructure { share: 0.3, suspend_forum_weeks: 8, social_care_teams: None }),
+                (
+                    60,
+                    EventKind::Leave {
+                        who: LeaveWho::MostConnected,
+                        share: 0.3,
+                        count: 0
+                    }
+                ),
+                (
+                    60,
+                    EventKind::Threshold {
+                        role: Role::SocialWorker,
+                        value: 1.0
+                    }
+                ),
+                (
+                    70,
+                    EventKind::Leave {
+                        who: LeaveWho::Role(Role::Senco),
+                        share: 0.0,
+                        count: 1
+                    }
+                ),
+                (
+                    80,
+                    EventKind::ForumStarted {
+                        mode: ForumMode::Network
+                    }
+                ),
+                (
+                    90,
+                    EventKind::PostCut {
+                        role: Role::MentalHealth,
+                        fte: 0.5
+                    }
+                ),
+                (
+                    100,
+                    EventKind::Restructure {
+                        share: 0.3,
+                        suspend_forum_weeks: 8,
+                        social_care_teams: None
+                    }
+                ),
             ]
         );
         assert_eq!(scenario.params.events[0].locality, Some(0));
@@ -330,7 +416,10 @@ mod tests {
         let reloaded = load_text(&text, &[]).unwrap();
         assert_eq!(reloaded.params, scenario.params);
         assert_eq!(reloaded.resolved, scenario.resolved);
-        assert_eq!(scenario.resolved["coordination"]["meeting_hours"].as_float(), Some(2.0));
+        assert_eq!(
+            scenario.resolved["coordination"]["meeting_hours"].as_float(),
+            Some(2.0)
+        );
     }
 
     #[test]
@@ -348,13 +437,37 @@ mod tests {
             ]
         );
         let error = load_text("locality = []\n", &[]).unwrap_err();
-        assert_eq!(messages(&error), ["locality: must have at least one [[locality]] entry, found none"]);
+        assert_eq!(
+            messages(&error),
+            ["locality: must have at least one [[locality]] entry, found none"]
+        );
     }
 
     #[test]
     fn a_table_written_as_a_value_is_one_problem_not_many() {
         let error = load_text("run = 5\n", &[]).unwrap_err();
         assert_eq!(messages(&error), ["run: must be a table, found 5"]);
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+        /// Whatever the file holds, loading returns (an error or a scenario) without panicking.
+        #[test]
+        fn any_file_text_loads_or_fails_without_panicking(text in "(?s).{0,200}") {
+            let _ = load_text(&text, &[]);
+        }
+
+        /// So does any value set at any key of the defaults or of an event (numbers far out of
+        /// range included).
+        #[test]
+        fn any_set_loads_or_fails_without_panicking(
+            key in proptest::sample::select(default_leaves()),
+            value in "(-?[0-9]{1,25}(\\.[0-9]{1,3})?|true|\"x\"|\\[\\]|\\{\\}|nan|inf)",
+        ) {
+            let file = "[[event]]\nweek = 1\nkind = \"leave\"\nwho = \"any\"\ncount = 1\n";
+            let _ = load_text(file, &[&format!("{key}={value}")]);
+        }
     }
 
     #[test]

@@ -360,19 +360,26 @@ mod tests {
     fn syntax_errors_are_listed_with_their_place() {
         let problems = parse_document("a = 1\na = 2\n", &Source::new("t.toml", 1)).unwrap_err();
         assert_eq!(problems.len(), 1);
-        assert_eq!(problems[0].to_string(), "t.toml:2:1: not valid toml: duplicate key");
+        assert_eq!(
+            problems[0].to_string(),
+            "t.toml:2:1: not valid toml: duplicate key"
+        );
     }
 
     #[test]
     fn integers_too_large_are_problems_not_panics() {
         let problems =
             parse_document("a = 99999999999999999999\n", &Source::new("t.toml", 1)).unwrap_err();
-        assert!(problems[0].message.contains("fits in 64 bits"), "{problems:?}");
+        assert!(
+            problems[0].message.contains("fits in 64 bits"),
+            "{problems:?}"
+        );
     }
 
     #[test]
     fn tables_merge_key_by_key_and_arrays_replace_whole() {
-        let mut lower = parse("[run]\na = 1\nb = 2\n[[locality]]\nname = \"x\"\n[[locality]]\nname = \"y\"\n");
+        let mut lower =
+            parse("[run]\na = 1\nb = 2\n[[locality]]\nname = \"x\"\n[[locality]]\nname = \"y\"\n");
         let upper = parse("[run]\nb = 3\n[[locality]]\nprimaries = 2\n");
         merge(&mut lower, upper);
         let merged = to_toml_table(&lower);
@@ -402,9 +409,18 @@ mod tests {
         let at = Source::new("--set", 9).whole();
         assert_eq!(parse_set_value("3", &at, "k"), Ok(Value::Integer(3)));
         assert_eq!(parse_set_value(" 0.5 ", &at, "k"), Ok(Value::Float(0.5)));
-        assert_eq!(parse_set_value("team", &at, "k"), Ok(Value::String("team".into())));
-        assert_eq!(parse_set_value("\"team\"", &at, "k"), Ok(Value::String("team".into())));
-        assert_eq!(parse_set_value("", &at, "k"), Ok(Value::String(String::new())));
+        assert_eq!(
+            parse_set_value("team", &at, "k"),
+            Ok(Value::String("team".into()))
+        );
+        assert_eq!(
+            parse_set_value("\"team\"", &at, "k"),
+            Ok(Value::String("team".into()))
+        );
+        assert_eq!(
+            parse_set_value("", &at, "k"),
+            Ok(Value::String(String::new()))
+        );
     }
 
     #[test]

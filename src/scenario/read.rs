@@ -88,7 +88,10 @@ impl Whole {
         if self.max >= u64::from(u32::MAX) {
             format!("a whole number{noun} of at least {}", self.min)
         } else if self.max < self.min {
-            format!("a whole number{noun} from {} to {} (there is none)", self.min, self.max)
+            format!(
+                "a whole number{noun} from {} to {} (there is none)",
+                self.min, self.max
+            )
         } else {
             format!("a whole number{noun} from {} to {}", self.min, self.max)
         }
@@ -150,7 +153,12 @@ impl<'p> Reader<'p> {
     }
 
     /// A key every scenario has (after the defaults are laid under it).
-    fn required<'t>(&mut self, section: &Section<'t>, key: &str, allowed: &str) -> Option<&'t Node> {
+    fn required<'t>(
+        &mut self,
+        section: &Section<'t>,
+        key: &str,
+        allowed: &str,
+    ) -> Option<&'t Node> {
         let table = section.table?;
         let node = table.get(key);
         if node.is_none() {
@@ -277,14 +285,26 @@ impl<'p> Reader<'p> {
     }
 
     /// One of a fixed set of strings; the problem lists them, with a suggestion when one is close.
-    pub fn choice_of<T: Copy>(&mut self, node: &Node, path: &str, choices: &[(&str, T)]) -> Option<T> {
+    pub fn choice_of<T: Copy>(
+        &mut self,
+        node: &Node,
+        path: &str,
+        choices: &[(&str, T)],
+    ) -> Option<T> {
         if let Value::String(text) = &node.value
             && let Some((_, chosen)) = choices.iter().find(|(name, _)| name == text)
         {
             return Some(*chosen);
         }
-        let names: Vec<String> = choices.iter().map(|(name, _)| format!("{name:?}")).collect();
-        let mut message = format!("must be one of {}, found {}", names.join(", "), node.value.found());
+        let names: Vec<String> = choices
+            .iter()
+            .map(|(name, _)| format!("{name:?}"))
+            .collect();
+        let mut message = format!(
+            "must be one of {}, found {}",
+            names.join(", "),
+            node.value.found()
+        );
         if let Value::String(text) = &node.value
             && let Some(near) = super::suggest::closest(text, choices.iter().map(|(name, _)| *name))
         {
@@ -322,7 +342,9 @@ mod tests {
 
     #[test]
     fn integers_are_accepted_where_numbers_are_expected() {
-        let (value, problems) = read("a = 1\n", |reader, section| reader.real(section, "a", Real::Unit));
+        let (value, problems) = read("a = 1\n", |reader, section| {
+            reader.real(section, "a", Real::Unit)
+        });
         assert_eq!(value, 1.0);
         assert!(problems.is_empty());
     }
@@ -368,7 +390,9 @@ mod tests {
         assert_eq!(value, None);
         assert_eq!(
             problems,
-            ["s.toml:1:8: mode: must be one of \"adhoc\", \"team\", \"network\", found \"teams\" (did you mean \"team\"?)"]
+            [
+                "s.toml:1:8: mode: must be one of \"adhoc\", \"team\", \"network\", found \"teams\" (did you mean \"team\"?)"
+            ]
         );
     }
 
@@ -377,6 +401,9 @@ mod tests {
         let (_, problems) = read("week = 208\n", |reader, section| {
             reader.whole(section, "week", Whole::weeks_at_least(0).below(208))
         });
-        assert_eq!(problems, ["s.toml:1:8: week: must be a whole number of weeks from 0 to 207, found 208"]);
+        assert_eq!(
+            problems,
+            ["s.toml:1:8: week: must be a whole number of weeks from 0 to 207, found 208"]
+        );
     }
 }

@@ -11,8 +11,8 @@ pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
     for (i, row) in distance.iter_mut().enumerate() {
         row[0] = i;
     }
-    for j in 0..=b.len() {
-        distance[0][j] = j;
+    for (j, cell) in distance[0].iter_mut().enumerate() {
+        *cell = j;
     }
     for i in 1..=a.len() {
         for j in 1..=b.len() {
@@ -33,14 +33,18 @@ pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
 /// most a third of the longer name's length (so `mdoe` finds `mode` and `primary` finds
 /// `primaries`, but `name` does not find `mode`). Case and `-` versus `_` do not count as
 /// differences. Ties go to the earlier candidate.
-pub(crate) fn closest<'c>(given: &str, candidates: impl IntoIterator<Item = &'c str>) -> Option<&'c str> {
+pub(crate) fn closest<'c>(
+    given: &str,
+    candidates: impl IntoIterator<Item = &'c str>,
+) -> Option<&'c str> {
     let normalise = |text: &str| text.to_lowercase().replace('-', "_");
     let given = normalise(given);
     let mut best: Option<(usize, &'c str)> = None;
     for candidate in candidates {
         let distance = edit_distance(&given, &normalise(candidate));
         let longest = given.chars().count().max(candidate.chars().count());
-        if distance * 3 <= longest && best.is_none_or(|(best_distance, _)| distance < best_distance) {
+        if distance * 3 <= longest && best.is_none_or(|(best_distance, _)| distance < best_distance)
+        {
             best = Some((distance, candidate));
         }
     }
@@ -63,10 +67,16 @@ mod tests {
     #[test]
     fn close_misspellings_are_suggested() {
         let keys = ["meeting_interval_weeks", "meeting_hours", "mode", "minder"];
-        assert_eq!(closest("meting_interval_weeks", keys), Some("meeting_interval_weeks"));
+        assert_eq!(
+            closest("meting_interval_weeks", keys),
+            Some("meeting_interval_weeks")
+        );
         assert_eq!(closest("Meeting-Hours", keys), Some("meeting_hours"));
         assert_eq!(closest("mdoe", keys), Some("mode"));
-        assert_eq!(closest("primary", ["primaries", "secondaries"]), Some("primaries"));
+        assert_eq!(
+            closest("primary", ["primaries", "secondaries"]),
+            Some("primaries")
+        );
     }
 
     #[test]
