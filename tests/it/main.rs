@@ -3,4 +3,5 @@
 //! this one and a `mod` line below.
 
 mod cli;
+mod scenario_errors;
 mod util;
