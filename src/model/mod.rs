@@ -1,19 +1,28 @@
 //! The model: a pure, infallible weekly simulation of one scenario.
 //!
-//! `simulate(params, seed)` builds the world, steps it week by week in the fixed order of
-//! BRIEF section 3 and returns a `RunOutput`. No I/O, no threads, no global state.
+//! `simulate(params, seed)` builds each locality (patch), steps it week by week in the fixed order
+//! of BRIEF section 3 and merges what the patches recorded into one `RunOutput`. No I/O, no
+//! threads, no global state; every random draw comes from a named stream of the run's seed.
 
 pub mod params;
+mod pathway;
+mod patch;
 pub mod record;
 pub mod rng;
+mod services;
+mod state;
+mod workforce;
 
 pub use params::*;
 pub use record::*;
 
+use patch::Patch;
+use state::NONE;
+
 /// Runs one replicate of a scenario from its run seed.
 pub fn simulate(params: &Params, seed: u64) -> RunOutput {
-    let _ = seed;
-    RunOutput {
+    let horizon = params.horizon_weeks as usize;
+    let mut out = RunOutput {
         pupils: 0,
         horizon_weeks: params.horizon_weeks,
         warmup_weeks: params.warmup_weeks,
@@ -23,5 +32,98 @@ pub fn simulate(params: &Params, seed: u64) -> RunOutput {
         referrals: Vec::new(),
         assessments: Vec::new(),
         events: Vec::new(),
+    };
+    let mut sums = vec![state::WeekSums::default(); horizon];
+    let mut instance = 0u32;
+    for (locality_idx, locality) in params.localities.iter().enumerate() {
+        for _ in 0..locality.count {
+            let mut patch = Patch::new(params, locality, locality_idx as u32, instance, seed);
+            patch.run();
+            out.pupils += patch.pupils;
+            for (total, week) in sums.iter_mut().zip(&patch.weeks) {
+                add_sums(total, week);
+            }
+            collect_episodes(&patch, &mut out);
+            out.referrals.append(&mut patch.referrals);
+            out.assessments.append(&mut patch.assessments);
+            out.events.append(&mut patch.event_log);
+            instance += 1;
+        }
+    }
+    out.weeks = sums
+        .iter()
+        .enumerate()
+        .map(|(week, s)| WeekRecord {
+            week: week as u32,
+            term_week: crate::calendar::is_term_week(week as u32),
+            open_cases: s.open_cases,
+            waiting_for_help: s.waiting_for_help,
+            waiting_for_assessment: s.waiting_for_assessment,
+            mean_tie_strength: if s.tie_pairs > 0.0 { s.tie_sum / s.tie_pairs } else { 0.0 },
+            staff_in_post: s.staff_in_post,
+            vacancies: s.vacancies,
+            cases_discussed: s.cases_discussed,
+            actions_lapsed: s.actions_lapsed,
+            meetings: s.meetings,
+            helps_started: s.helps_started,
+            unmet_child_weeks: s.unmet_child_weeks,
+            coordination_hours: s.coordination_hours,
+            assessment_hours: s.assessment_hours,
+            help_hours: s.help_hours,
+            leavers: s.leavers,
+            posts: s.staff_in_post + s.vacancies,
+            social_worker_caseload: if s.social_worker_fte > 0.0 {
+                s.social_care_cases / s.social_worker_fte
+            } else {
+                f64::NAN
+            },
+            ties_lost: s.ties_lost,
+        })
+        .collect();
+    out
+}
+
+fn add_sums(total: &mut state::WeekSums, w: &state::WeekSums) {
+    total.open_cases += w.open_cases;
+    total.waiting_for_help += w.waiting_for_help;
+    total.waiting_for_assessment += w.waiting_for_assessment;
+    total.tie_sum += w.tie_sum;
+    total.tie_pairs += w.tie_pairs;
+    total.staff_in_post += w.staff_in_post;
+    total.vacancies += w.vacancies;
+    total.cases_discussed += w.cases_discussed;
+    total.actions_lapsed += w.actions_lapsed;
+    total.meetings += w.meetings;
+    total.helps_started += w.helps_started;
+    total.unmet_child_weeks += w.unmet_child_weeks;
+    total.coordination_hours += w.coordination_hours;
+    total.assessment_hours += w.assessment_hours;
+    total.help_hours += w.help_hours;
+    total.leavers += w.leavers;
+    total.social_care_cases += w.social_care_cases;
+    total.social_worker_fte += w.social_worker_fte;
+    total.ties_lost += w.ties_lost;
+}
+
+fn collect_episodes(patch: &Patch, out: &mut RunOutput) {
+    let some = |w: u32| if w == NONE { None } else { Some(w) };
+    for ep in &patch.episodes {
+        if ep.outside() {
+            continue;
+        }
+        out.episodes.push(EpisodeRecord {
+            locality: patch.instance,
+            child: ep.child,
+            domains: ep.domains,
+            onset_week: ep.onset_week,
+            recognised_week: some(ep.recognised_week),
+            help_start_week: some(ep.help_start_week),
+            closed_week: some(ep.closed_week),
+            assessments: ep.assessments,
+            worker_changes: ep.worker_changes,
+            escalations: ep.escalations,
+            urgent_at_recognition: ep.urgent_at_recognition,
+            serious: ep.serious,
+        });
     }
 }

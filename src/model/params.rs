@@ -290,6 +290,9 @@ pub struct AssessmentParams {
     pub screening_noise: f64,
     /// Extra noise for a poor-quality referral (referrer with no knowledge or tie).
     pub referral_quality_noise: f64,
+    /// A front door screens out (no further action) only referrals read this far below threshold;
+    /// the rest are assessed.
+    pub screen_margin: f64,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -297,6 +300,10 @@ pub struct HelpParams {
     pub hours_per_week: f64,
     /// Caseload share above which workers close help early.
     pub pressure_close_share: f64,
+    /// Severity below which a worker under pressure closes help (instead of `close_below`).
+    pub early_close_below: f64,
+    /// Probability a leaver's case history is kept without a minder.
+    pub handover_keep_without_minder: f64,
     /// Weeks after which a school re-refers a rejected need that persists.
     pub rereferral_wait_weeks: f64,
     /// Severity rise a re-referral needs over the rejected one.

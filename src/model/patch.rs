@@ -1,0 +1,429 @@
+//! One patch (locality) built from its parameters and stepped week by week.
+//!
+//! `Patch::new` lays out schools, pastoral units, children and posts; `Patch::step` runs the
+//! weekly processes in the fixed order of BRIEF section 3. The processes themselves live in
+//! `pathway.rs` (recognition, referral, forums, core group), `services.rs` (severity, queues,
+//! assessment, help) and `workforce.rs` (ties, turnover, vacancies, the minder, events).
+
+use rand::Rng;
+use rand_chacha::ChaCha8Rng;
+use rand_distr::{Distribution, Exp, StandardNormal};
+
+use super::params::{Event, ForumMode, LocalityParams, Params, Role};
+use super::record::{AssessmentRecord, EventRecord, ReferralRecord};
+use super::rng::stream;
+use super::state::*;
+use crate::calendar::is_term_week;
+
+/// The random streams of one patch, one per mechanism.
+pub struct Streams {
+    pub onset: ChaCha8Rng,
+    pub outside: ChaCha8Rng,
+    pub severity: ChaCha8Rng,
+    pub recognition: ChaCha8Rng,
+    pub pathway: ChaCha8Rng,
+    pub forum: ChaCha8Rng,
+    pub assessment: ChaCha8Rng,
+    pub ties: ChaCha8Rng,
+    pub turnover: ChaCha8Rng,
+    pub events: ChaCha8Rng,
+}
+
+impl Streams {
+    fn new(seed: u64, instance: u64) -> Streams {
+        Streams {
+            onset: stream(seed, "onset", instance),
+            outside: stream(seed, "outside", instance),
+            severity: stream(seed, "severity", instance),
+            recognition: stream(seed, "recognition", instance),
+            pathway: stream(seed, "pathway", instance),
+            forum: stream(seed, "forum", instance),
+            assessment: stream(seed, "assessment", instance),
+            ties: stream(seed, "ties", instance),
+            turnover: stream(seed, "turnover", instance),
+            events: stream(seed, "events", instance),
+        }
+    }
+}
+
+pub struct Patch<'p> {
+    pub p: &'p Params,
+    pub instance: u32,
+    pub locality: &'p LocalityParams,
+    pub rng: Streams,
+    pub children: Vec<Child>,
+    pub schools: Vec<School>,
+    pub units: Vec<Unit>,
+    pub profs: Vec<Prof>,
+    pub ties: Ties,
+    pub episodes: Vec<Episode>,
+    /// Indices of episodes not yet closed.
+    pub active: Vec<u32>,
+    /// Children whose next episode starts in week w: `onset_due[w]`.
+    pub onset_due: Vec<Vec<u32>>,
+    pub forum: Forum,
+    pub thresholds: [f64; Role::COUNT],
+    pub social_care_teams: u32,
+    pub minder_post: u32,
+    pub pooled: Vec<u32>,
+    pub events: Vec<&'p Event>,
+    pub referrals: Vec<ReferralRecord>,
+    pub assessments: Vec<AssessmentRecord>,
+    pub event_log: Vec<EventRecord>,
+    pub weeks: Vec<WeekSums>,
+    /// This week's sums, pushed to `weeks` at the end of the step.
+    pub now: WeekSums,
+    pub pupils: u32,
+    /// Weekly onset hazard per unit of vulnerability.
+    pub onset_hazard: f64,
+}
+
+impl<'p> Patch<'p> {
+    pub fn new(p: &'p Params, locality: &'p LocalityParams, locality_idx: u32, instance: u32, seed: u64) -> Patch<'p> {
+        let mut rng = Streams::new(seed, u64::from(instance));
+        let teams = locality.social_care_teams.max(1);
+        let providers = locality.health_providers.max(1);
+
+        // Schools and pastoral units.
+        let mut schools = Vec::new();
+        let mut units = Vec::new();
+        let mut unit_ranges = Vec::new();
+        let familiarity = |pupils: f64| {
+            let f = p.recognition.familiarity_pupils;
+            2.0 * f / (f + pupils)
+        };
+        let n_schools = locality.primaries + locality.secondaries;
+        for s in 0..n_schools {
+            let secondary = s >= locality.primaries;
+            let pupils = if secondary { locality.secondary_pupils } else { locality.primary_pupils };
+            let n_units = if secondary && locality.pastoral_unit_pupils > 0 {
+                pupils.div_ceil(locality.pastoral_unit_pupils).max(1)
+            } else {
+                1
+            };
+            let first_unit = units.len() as u32;
+            for _ in 0..n_units {
+                units.push(Unit {
+                    familiarity: familiarity(f64::from(pupils) / f64::from(n_units)),
+                });
+            }
+            unit_ranges.push((first_unit, n_units));
+            schools.push(School {
+                pupils,
+                secondary,
+                senco: NONE,
+                head: NONE,
+                pastoral: Vec::new(),
+                social_care_team: s % teams,
+                health_provider: s % providers,
+            });
+        }
+
+        // Children: vulnerability lognormal with mean 1.
+        let sigma = p.demand.vulnerability_sigma;
+        let mut children = Vec::new();
+        for (s, school) in schools.iter().enumerate() {
+            let (first_unit, n_units) = unit_ranges[s];
+            for k in 0..school.pupils {
+                let z: f64 = StandardNormal.sample(&mut rng.onset);
+                children.push(Child {
+                    vulnerability: (sigma * z - sigma * sigma / 2.0).exp(),
+                    school: s as u32,
+                    unit: first_unit + k * n_units / school.pupils,
+                    episode: NONE,
+                    last_social_care_referral: NONE,
+                });
+            }
+        }
+        let pupils = children.len() as u32;
+
+        // Posts.
+        let mut profs = Vec::new();
+        let add = |profs: &mut Vec<Prof>, role: Role, school: u32, team: u32, fte: f64, rng: &mut ChaCha8Rng| {
+            let rate = p.role(role).annual_turnover;
+            let tenure_weeks = if rate > 0.0 {
+                Exp::new(rate / 52.0).map(|e| e.sample(rng)).unwrap_or(0.0)
+            } else {
+                520.0
+            };
+            profs.push(Prof {
+                role,
+                school,
+                team,
+                fte,
+                in_post: true,
+                vacant_until: 0,
+                start_week: -(tenure_weeks.min(2080.0) as i64),
+                cases: 0,
+                minder: false,
+                pooled: false,
+                removed: false,
+            });
+            profs.len() as u32 - 1
+        };
+        for role in Role::ALL {
+            let rp = p.role(role);
+            match role {
+                Role::Head | Role::Senco | Role::PastoralLead => {
+                    for (s, school) in schools.iter_mut().enumerate() {
+                        let fte = if school.secondary { rp.per_secondary_fte } else { rp.per_primary_fte };
+                        if fte <= 0.0 {
+                            continue;
+                        }
+                        let people = if role == Role::PastoralLead && school.secondary && unit_ranges[s].1 > 1 {
+                            unit_ranges[s].1
+                        } else {
+                            fte.ceil() as u32
+                        };
+                        for _ in 0..people {
+                            let idx = add(&mut profs, role, s as u32, 0, fte / f64::from(people), &mut rng.turnover);
+                            match role {
+                                Role::Head => school.head = idx,
+                                Role::Senco => school.senco = idx,
+                                _ => school.pastoral.push(idx),
+                            }
+                        }
+                    }
+                }
+                _ => {
+                    let total = rp.per_1000_pupils_fte * f64::from(pupils) / 1000.0
+                        + rp.per_primary_fte * f64::from(locality.primaries)
+                        + rp.per_secondary_fte * f64::from(locality.secondaries);
+                    if total <= 0.0 {
+                        continue;
+                    }
+                    let people = total.ceil() as u32;
+                    let splits = match role {
+                        Role::SocialWorker => teams,
+                        Role::SchoolNurse | Role::SpeechTherapist | Role::MentalHealth => providers,
+                        _ => 1,
+                    };
+                    for i in 0..people {
+                        add(&mut profs, role, NONE, i % splits, total / f64::from(people), &mut rng.turnover);
+                    }
+                }
+            }
+        }
+
+        let mut minder_post = NONE;
+        if p.coordination.minder {
+            minder_post = add(&mut profs, Role::EarlyHelp, NONE, 0, p.coordination.minder_hours / 37.0, &mut rng.turnover);
+            profs[minder_post as usize].minder = true;
+        }
+
+        // Ties between every pair of posts, spread around their initial mean.
+        let mut ties = Ties::new(profs.len());
+        for a in 0..profs.len() as u32 {
+            for b in (a + 1)..profs.len() as u32 {
+                let t = p.ties.initial_mean * (0.5 + rng.ties.random::<f64>());
+                ties.set(a, b, t);
+            }
+        }
+
+        let horizon = p.horizon_weeks as usize;
+        let weekly_rate = p.demand.onset_per_1000_year / 1000.0 / 52.0
+            * (1.0 + (p.demand.deprivation_gradient - 1.0) * locality.deprivation);
+        let mut patch = Patch {
+            p,
+            instance,
+            locality,
+            rng,
+            children,
+            schools,
+            units,
+            profs,
+            ties,
+            episodes: Vec::new(),
+            active: Vec::new(),
+            onset_due: vec![Vec::new(); horizon],
+            forum: Forum {
+                mode: p.coordination.mode,
+                seats: Vec::new(),
+                suspended_until: 0,
+                term_weeks_seen: 0,
+            },
+            thresholds: p.thresholds.by_role,
+            social_care_teams: teams,
+            minder_post,
+            pooled: Vec::new(),
+            events: p
+                .events
+                .iter()
+                .filter(|e| e.locality.is_none_or(|l| l == locality_idx))
+                .collect(),
+            referrals: Vec::new(),
+            assessments: Vec::new(),
+            event_log: Vec::new(),
+            weeks: Vec::with_capacity(horizon),
+            now: WeekSums::default(),
+            pupils,
+            onset_hazard: weekly_rate,
+        };
+        patch.seat_forum();
+        for c in 0..patch.children.len() as u32 {
+            patch.schedule_onset(c, 0);
+        }
+        patch
+    }
+
+    /// Runs every week of the horizon.
+    pub fn run(&mut self) {
+        for week in 0..self.p.horizon_weeks {
+            self.step(week);
+        }
+    }
+
+    /// One week, in the fixed order of BRIEF section 3 (scheduled events take effect first).
+    pub fn step(&mut self, week: u32) {
+        self.now = WeekSums::default();
+        let term = is_term_week(week);
+        self.apply_events(week);
+        self.fill_vacancies(week);
+        self.onset(week);
+        self.outside_demand(week);
+        self.severity(week);
+        self.recognition(week, term);
+        self.pathway(week, term);
+        self.services(week);
+        self.core_group(week, term);
+        self.tie_dynamics();
+        self.turnover(week);
+        if term {
+            self.forum.term_weeks_seen += 1;
+        }
+        self.record_week();
+    }
+
+    /// Whether a minder is in post.
+    pub fn minder_present(&self) -> bool {
+        self.minder_post != NONE && self.profs[self.minder_post as usize].active()
+    }
+
+    /// Local knowledge of a post's holder, 0..1, rising with tenure.
+    pub fn knowledge(&self, post: u32, week: u32) -> f64 {
+        let prof = &self.profs[post as usize];
+        if !prof.active() {
+            return 0.0;
+        }
+        let tenure = (i64::from(week) - prof.start_week).max(0) as f64;
+        tenure / (tenure + self.p.ties.knowledge_half_weeks)
+    }
+
+    /// Capacity of a post in cases.
+    pub fn capacity(&self, post: u32) -> f64 {
+        let prof = &self.profs[post as usize];
+        self.p.role(prof.role).caseload_cap * prof.fte
+    }
+
+    /// Draws the week of a child's next onset after `from` and books it.
+    pub fn schedule_onset(&mut self, child: u32, from: u32) {
+        let hazard = (self.onset_hazard * self.children[child as usize].vulnerability).min(0.999);
+        if hazard <= 0.0 {
+            return;
+        }
+        let u: f64 = self.rng.onset.random();
+        let wait = ((1.0 - u).ln() / (1.0 - hazard).ln()).floor();
+        let week = f64::from(from) + wait;
+        if week < f64::from(self.p.horizon_weeks) {
+            self.onset_due[week as usize].push(child);
+        }
+    }
+
+    /// Forum seats: each school's SENCO, one link worker per agency team or provider, the minder.
+    pub fn seat_forum(&mut self) {
+        let mut seats = Vec::new();
+        for school in &self.schools {
+            if school.senco != NONE {
+                seats.push(Seat {
+                    post: school.senco,
+                    boundary_factor: 1.0,
+                });
+            }
+        }
+        let per_extra = self.p.attendance.per_extra_boundary;
+        for role in Role::ALL {
+            if role.agency() == super::params::Agency::School {
+                continue;
+            }
+            let mut teams_seen: Vec<u32> = Vec::new();
+            for (idx, prof) in self.profs.iter().enumerate() {
+                if prof.role != role || prof.minder || prof.pooled || prof.removed || teams_seen.contains(&prof.team) {
+                    continue;
+                }
+                teams_seen.push(prof.team);
+                let splits = match role {
+                    Role::SocialWorker => self.social_care_teams,
+                    Role::SchoolNurse | Role::SpeechTherapist | Role::MentalHealth => self.locality.health_providers,
+                    _ => 1,
+                };
+                seats.push(Seat {
+                    post: idx as u32,
+                    boundary_factor: per_extra.powi(splits.saturating_sub(1) as i32),
+                });
+            }
+        }
+        if self.minder_post != NONE && !self.profs[self.minder_post as usize].removed {
+            seats.push(Seat {
+                post: self.minder_post,
+                boundary_factor: 1.0,
+            });
+        }
+        self.forum.seats = seats;
+    }
+
+    pub fn forum_active(&self, week: u32) -> bool {
+        self.forum.mode != ForumMode::AdHoc && week >= self.forum.suspended_until
+    }
+
+    /// Sums this week's state into `now` and stores it.
+    fn record_week(&mut self) {
+        let mut sums = std::mem::take(&mut self.now);
+        for &e in &self.active {
+            let ep = &self.episodes[e as usize];
+            for inv in &ep.involvements {
+                if inv.role == Role::SocialWorker && matches!(inv.stage, Stage::Assessing { .. } | Stage::Helping) {
+                    sums.social_care_cases += 1.0;
+                }
+            }
+            if ep.outside() {
+                continue;
+            }
+            let helped = ep.helped();
+            if ep.state == EpisodeState::Engaged {
+                sums.open_cases += 1;
+            }
+            if matches!(ep.state, EpisodeState::Waiting | EpisodeState::Engaged) && !helped {
+                sums.waiting_for_help += 1;
+            }
+            if ep.involvements.iter().any(|i| matches!(i.stage, Stage::Queued { .. })) {
+                sums.waiting_for_assessment += 1;
+            }
+        }
+        let n = self.profs.len();
+        for a in 0..n {
+            let pa = &self.profs[a];
+            if pa.removed {
+                continue;
+            }
+            if pa.in_post {
+                sums.staff_in_post += 1;
+                if pa.role == Role::SocialWorker && !pa.pooled {
+                    sums.social_worker_fte += pa.fte;
+                }
+            } else {
+                sums.vacancies += 1;
+                continue;
+            }
+            let agency_a = pa.role.agency();
+            let row = &self.ties.strength[a * n..(a + 1) * n];
+            for b in (a + 1)..n {
+                let pb = &self.profs[b];
+                if pb.active() && pb.role.agency() != agency_a {
+                    sums.tie_sum += f64::from(row[b]);
+                    sums.tie_pairs += 1.0;
+                }
+            }
+        }
+        self.weeks.push(sums);
+    }
+}

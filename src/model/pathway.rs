@@ -1,0 +1,420 @@
+//! From a need noticed in school to an agency's door: recognition, ad hoc referral, the direct
+//! SENCO–social worker line, forum meetings and the locality core group (BRIEF section 3,
+//! steps 3, 4 and 7).
+
+use rand::Rng;
+use rand::seq::SliceRandom;
+use rand_distr::{Distribution, StandardNormal};
+
+use super::params::{Domain, ForumMode, Role};
+use super::patch::Patch;
+use super::record::ReferralSource;
+use super::state::*;
+
+impl Patch<'_> {
+    /// Step 3: school staff notice needs, more readily when the need is severe, when staff know the
+    /// pupil (small pastoral units) and when the school's SENCO knows the work.
+    pub fn recognition(&mut self, week: u32, term: bool) {
+        let rp = &self.p.recognition;
+        let season = if term { 1.0 } else { rp.holiday_factor };
+        for i in 0..self.active.len() {
+            let e = self.active[i];
+            let ep = &self.episodes[e as usize];
+            if ep.state != EpisodeState::Unrecognised {
+                continue;
+            }
+            let child = &self.children[ep.child as usize];
+            let senco = self.schools[child.school as usize].senco;
+            let expertise = 0.5 + 0.5 * if senco != NONE { self.knowledge(senco, week) } else { 0.0 };
+            let p = (rp.weekly_at_full * ep.severity * self.units[child.unit as usize].familiarity * expertise * season)
+                .clamp(0.0, 1.0);
+            if self.rng.recognition.random::<f64>() < p {
+                let urgent = ep.has(Domain::Safeguarding)
+                    && ep.severity >= self.p.thresholds.urgent;
+                let ep = &mut self.episodes[e as usize];
+                ep.state = EpisodeState::Waiting;
+                ep.recognised_week = week;
+                ep.urgent_at_recognition = urgent;
+            }
+        }
+    }
+
+    /// Step 4: recognised needs take the patch's pathway: urgent safeguarding straight to social
+    /// care; ad hoc referral where there is no forum (or it is suspended); otherwise they wait for
+    /// the next meeting, which is held here in term time.
+    pub fn pathway(&mut self, week: u32, term: bool) {
+        let forum = self.forum_active(week);
+        let urgent_level = self.p.thresholds.urgent;
+        for i in 0..self.active.len() {
+            let e = self.active[i];
+            let ep = &self.episodes[e as usize];
+            if ep.outside() || !matches!(ep.state, EpisodeState::Waiting | EpisodeState::Engaged) {
+                continue;
+            }
+            if ep.has(Domain::Safeguarding) && ep.severity >= urgent_level && !ep.involves(Role::SocialWorker) && !ep.helped() {
+                self.school_referral(e, Role::SocialWorker, week, 0.0);
+                continue;
+            }
+            if forum || ep.state != EpisodeState::Waiting || !self.due_for_referral(e, week) {
+                continue;
+            }
+            // Ad hoc: the school refers each domain to the service it thinks fits.
+            let domains = self.episodes[e as usize].domains;
+            for domain in Domain::ALL {
+                if domains & domain.bit() == 0 {
+                    continue;
+                }
+                let role = domain.service_role();
+                if self.episodes[e as usize].involves(role) {
+                    continue;
+                }
+                self.school_referral(e, role, week, 0.0);
+            }
+        }
+        if forum && term {
+            let interval = self.p.coordination.meeting_interval_weeks.max(1);
+            if self.forum.term_weeks_seen % interval == 0 {
+                self.meeting(week);
+            }
+        }
+    }
+
+    /// Whether a waiting episode may be referred (or brought to the forum) now: never tried, or
+    /// turned down long enough ago and worse since.
+    pub fn due_for_referral(&self, e: u32, week: u32) -> bool {
+        let ep = &self.episodes[e as usize];
+        if ep.returned_week == NONE {
+            return true;
+        }
+        let hp = &self.p.help;
+        f64::from(week - ep.returned_week) >= hp.rereferral_wait_weeks
+            && ep.severity >= ep.returned_severity + hp.rereferral_severity_rise
+    }
+
+    /// The school's referrer for episode `e`: its SENCO, or the head while the SENCO post is vacant.
+    fn referrer(&self, e: u32) -> u32 {
+        let school = &self.schools[self.episodes[e as usize].school as usize];
+        if school.senco != NONE && self.profs[school.senco as usize].active() {
+            school.senco
+        } else {
+            school.head
+        }
+    }
+
+    /// The strongest tie between `post` and any holder of `role` (in `team`, for social care).
+    fn tie_to_service(&self, post: u32, role: Role, team: u32) -> (f64, u32) {
+        let mut best = (0.0, NONE);
+        for (idx, prof) in self.profs.iter().enumerate() {
+            if prof.role != role || !prof.active() || prof.minder {
+                continue;
+            }
+            if role == Role::SocialWorker && prof.team != team && !prof.pooled {
+                continue;
+            }
+            let t = self.ties.get(post, idx as u32);
+            if best.1 == NONE || t > best.0 {
+                best = (t, idx as u32);
+            }
+        }
+        best
+    }
+
+    /// A school refers episode `e` to `role`. With a direct line, a SENCO with a strong enough tie
+    /// to a social worker consults first: needs below the threshold go to early help instead, and
+    /// the referral that is made reads well. `floor` raises the quality (a forum's discussion).
+    pub fn school_referral(&mut self, e: u32, role: Role, week: u32, floor: f64) {
+        let school = self.episodes[e as usize].school;
+        let team = match role {
+            Role::SocialWorker => self.schools[school as usize].social_care_team,
+            _ => 0,
+        };
+        let referrer = self.referrer(e);
+        let (tie, linked) = if referrer != NONE { self.tie_to_service(referrer, role, team) } else { (0.0, NONE) };
+        let knowledge = if referrer != NONE { self.knowledge(referrer, week) } else { 0.0 };
+        let mut quality = (0.5 * knowledge + 0.5 * tie).max(floor);
+        let mut role = role;
+        let mut team = team;
+        if role == Role::SocialWorker
+            && self.p.coordination.direct_line
+            && referrer != NONE
+            && linked != NONE
+            && tie >= self.p.direct_line.consult_tie
+        {
+            self.now.coordination_hours += 1.0;
+            self.ties.strengthen(referrer, linked, self.p.ties.shared_case_gain);
+            let z: f64 = StandardNormal.sample(&mut self.rng.pathway);
+            let read = self.episodes[e as usize].severity + self.p.assessment.screening_noise * z;
+            quality = 1.0;
+            if read < self.thresholds[Role::SocialWorker.idx()] {
+                if self.episodes[e as usize].involves(Role::EarlyHelp) {
+                    return;
+                }
+                role = Role::EarlyHelp;
+                team = 0;
+            }
+        }
+        self.refer(e, role, team, quality, week, ReferralSource::School);
+    }
+
+    /// Probability that the holder of `post` attends a meeting of a forum of `group` seats.
+    fn attendance(&self, post: u32, boundary_factor: f64, group: &[Seat]) -> f64 {
+        let ap = &self.p.attendance;
+        let size = group.len() as f64;
+        let size_factor = if size > ap.group_size_reference { (ap.group_size_reference / size).sqrt() } else { 1.0 };
+        let rural = if self.locality.rural { ap.rural } else { 1.0 };
+        let mut tie_sum = 0.0;
+        let mut n = 0.0;
+        for seat in group {
+            if seat.post != post && self.profs[seat.post as usize].active() {
+                tie_sum += self.ties.get(post, seat.post);
+                n += 1.0;
+            }
+        }
+        let mean_tie = if n > 0.0 { tie_sum / n } else { 0.0 };
+        (ap.base * boundary_factor * rural * size_factor * (1.0 + ap.tie_lift * (mean_tie - 0.5))).clamp(0.0, 1.0)
+    }
+
+    /// Who sits in `seat` at this meeting: its holder or, in a network, often somebody else.
+    fn sitter(&mut self, seat: Seat) -> u32 {
+        if self.forum.mode != ForumMode::Network
+            || self.rng.forum.random::<f64>() >= self.p.coordination.membership_change
+        {
+            return seat.post;
+        }
+        let holder = &self.profs[seat.post as usize];
+        let (role, school) = (holder.role, holder.school);
+        let candidates: Vec<u32> = (0..self.profs.len() as u32)
+            .filter(|&i| {
+                let p = &self.profs[i as usize];
+                i != seat.post
+                    && p.active()
+                    && !p.minder
+                    && if school != NONE { p.school == school } else { p.role == role }
+            })
+            .collect();
+        if candidates.is_empty() {
+            seat.post
+        } else {
+            candidates[self.rng.forum.random_range(0..candidates.len())]
+        }
+    }
+
+    /// A forum meeting: attendance, ties among those present, review of last meeting's actions,
+    /// then up to `cases_per_meeting` waiting cases discussed and allocated.
+    pub fn meeting(&mut self, week: u32) {
+        let cp = &self.p.coordination;
+        self.now.meetings += 1;
+        let seats = self.forum.seats.clone();
+        let mut present: Vec<u32> = Vec::new();
+        for &seat in &seats {
+            let sitter = self.sitter(seat);
+            if !self.profs[sitter as usize].active() {
+                continue;
+            }
+            let p = self.attendance(sitter, seat.boundary_factor, &seats);
+            if self.rng.forum.random::<f64>() < p {
+                present.push(sitter);
+            }
+        }
+        let travel = if self.locality.rural { 1.0 } else { 0.0 };
+        self.now.coordination_hours += present.len() as f64 * (cp.meeting_hours + travel);
+        let gain = self.p.ties.meeting_gain * (self.p.ties.belonging_group_size / present.len().max(1) as f64).min(1.0);
+        for a in 0..present.len() {
+            for b in (a + 1)..present.len() {
+                self.ties.strengthen(present[a], present[b], gain);
+            }
+        }
+
+        // Review: an action whose owner is absent (or that has no owner) may lapse.
+        let chase = if self.minder_present() { 1.0 - self.p.minder.chase_relief } else { 1.0 };
+        for i in 0..self.active.len() {
+            let e = self.active[i];
+            let Some(action) = self.episodes[e as usize].action else {
+                continue;
+            };
+            if self.episodes[e as usize].helped() {
+                self.episodes[e as usize].action = None;
+                continue;
+            }
+            let lapse = if !cp.purposeful || action.owner == NONE {
+                self.p.attendance.lapse_unowned
+            } else if present.contains(&action.owner) {
+                0.0
+            } else {
+                self.p.attendance.lapse_if_absent
+            } * chase;
+            if self.rng.forum.random::<f64>() < lapse {
+                self.now.actions_lapsed += 1;
+                self.drop_pending(e);
+            }
+        }
+
+        // Discussion: the most severe waiting cases first.
+        let mut waiting: Vec<(u32, u32)> = Vec::new();
+        for &e in &self.active {
+            let ep = &self.episodes[e as usize];
+            if !ep.outside() && ep.state == EpisodeState::Waiting && self.due_for_referral(e, week) {
+                waiting.push((((1.0 - ep.severity) * 1.0e6) as u32, e));
+            }
+        }
+        waiting.sort_unstable();
+        for &(_, e) in waiting.iter().take(cp.cases_per_meeting as usize) {
+            self.now.cases_discussed += 1;
+            self.discuss(e, week, &present);
+        }
+    }
+
+    /// Drops an episode's work not yet begun (queued requests) after a lapsed action: it goes back
+    /// to wait for the forum.
+    fn drop_pending(&mut self, e: u32) {
+        let ep = &mut self.episodes[e as usize];
+        let mut k = 0;
+        while k < ep.involvements.len() {
+            if matches!(ep.involvements[k].stage, Stage::Queued { .. } | Stage::AwaitHelp) {
+                let inv = ep.involvements.remove(k);
+                if inv.referral != NONE {
+                    self.referrals[inv.referral as usize].outcome = super::record::ReferralOutcome::NoFurtherAction;
+                }
+            } else {
+                k += 1;
+            }
+        }
+        let ep = &mut self.episodes[e as usize];
+        ep.action = None;
+        if ep.involvements.is_empty() {
+            ep.state = EpisodeState::Waiting;
+        }
+    }
+
+    /// The forum discusses a case: reads its severity together, picks the lead service, and
+    /// allocates it for one shared assessment if that service is at the table; otherwise the
+    /// SENCO refers it with the forum's advice.
+    fn discuss(&mut self, e: u32, week: u32, present: &[u32]) {
+        let ep = &self.episodes[e as usize];
+        let school = ep.school;
+        let domains = ep.domains;
+        let z: f64 = StandardNormal.sample(&mut self.rng.forum);
+        let read = ep.severity + self.p.assessment.screening_noise * z;
+        let sc_threshold = self.thresholds[Role::SocialWorker.idx()];
+        let lead_role = if ep.has(Domain::Safeguarding) && read >= sc_threshold {
+            Role::SocialWorker
+        } else {
+            // The most specialist service whose threshold the need meets; early help otherwise.
+            let mut best = Role::EarlyHelp;
+            let mut best_threshold = -1.0;
+            for domain in Domain::ALL {
+                let role = domain.service_role();
+                if domains & domain.bit() == 0 || role == Role::SocialWorker {
+                    continue;
+                }
+                let t = self.thresholds[role.idx()];
+                if read >= t && t > best_threshold {
+                    best = role;
+                    best_threshold = t;
+                }
+            }
+            best
+        };
+        if read < self.thresholds[lead_role.idx()] {
+            // Below every threshold: the school keeps it and brings it back if it grows.
+            self.return_to_school(e, week);
+            return;
+        }
+        let team = if lead_role == Role::SocialWorker { self.schools[school as usize].social_care_team } else { 0 };
+        let rep = present.iter().copied().find(|&p| {
+            let prof = &self.profs[p as usize];
+            prof.role == lead_role && !prof.minder && (lead_role != Role::SocialWorker || prof.team == team)
+        });
+        let senco = self.schools[school as usize].senco;
+        match rep {
+            Some(rep) => {
+                let mut referral = NONE;
+                if lead_role == Role::SocialWorker {
+                    let child = &mut self.children[self.episodes[e as usize].child as usize];
+                    let rereferral = child.last_social_care_referral != NONE && week - child.last_social_care_referral <= 52;
+                    child.last_social_care_referral = week;
+                    referral = self.referrals.len() as u32;
+                    let serious = self.episodes[e as usize].severity >= sc_threshold;
+                    self.referrals.push(super::record::ReferralRecord {
+                        locality: self.instance,
+                        week,
+                        source: ReferralSource::School,
+                        outcome: super::record::ReferralOutcome::Open,
+                        rereferral,
+                        serious,
+                    });
+                }
+                let ep = &mut self.episodes[e as usize];
+                ep.involvements.push(Involvement {
+                    role: lead_role,
+                    team,
+                    stage: Stage::Queued { resume_days: 0 },
+                    worker: NONE,
+                    requested_week: week,
+                    assessment: NONE,
+                    referral,
+                    domains,
+                });
+                ep.state = EpisodeState::Engaged;
+                ep.action = Some(Action {
+                    owner: if self.p.coordination.purposeful { rep } else { NONE },
+                });
+                if senco != NONE && self.profs[senco as usize].active() {
+                    self.ties.strengthen(senco, rep, self.p.ties.shared_case_gain);
+                }
+            }
+            None => {
+                self.school_referral(e, lead_role, week, 0.5);
+                let ep = &mut self.episodes[e as usize];
+                if ep.state == EpisodeState::Engaged {
+                    let owner = if self.p.coordination.purposeful && senco != NONE { senco } else { NONE };
+                    ep.action = Some(Action { owner });
+                }
+            }
+        }
+    }
+
+    /// Step 7: every few term weeks the core group reviews unmet need by domain and points the
+    /// pooled resource (hours each school puts in, run in units of a specialist's day) at it.
+    pub fn core_group(&mut self, week: u32, term: bool) {
+        let cp = &self.p.coordination;
+        if !cp.core_group || !term || self.forum.term_weeks_seen % cp.core_group_interval_weeks.max(1) != 0 {
+            return;
+        }
+        let n_schools = self.schools.len();
+        self.now.coordination_hours += 2.0 * (n_schools as f64 + 3.0);
+        let units = (cp.pooled_hours_per_school * n_schools as f64 / cp.pooled_unit_hours).floor() as usize;
+        // Unmet need by service: waiting episodes counted against each domain's service.
+        let mut need = [0u32; super::params::Role::COUNT];
+        for &e in &self.active {
+            let ep = &self.episodes[e as usize];
+            if ep.outside() || ep.helped() || ep.state == EpisodeState::Unrecognised {
+                continue;
+            }
+            for domain in Domain::ALL {
+                if ep.has(domain) && domain.service_role() != Role::SocialWorker {
+                    need[domain.service_role().idx()] += 1;
+                }
+            }
+        }
+        let mut ranked: Vec<Role> = Role::ALL.into_iter().filter(|r| need[r.idx()] > 0).collect();
+        ranked.sort_by_key(|r| std::cmp::Reverse(need[r.idx()]));
+        if ranked.is_empty() {
+            ranked.push(Role::EarlyHelp);
+        }
+        while self.pooled.len() < units {
+            let fte = cp.pooled_unit_hours / self.p.role(Role::EarlyHelp).hours_per_week.max(1.0);
+            let idx = self.add_post(Role::EarlyHelp, NONE, 0, fte, week);
+            self.profs[idx as usize].pooled = true;
+            self.pooled.push(idx);
+        }
+        let mut order = self.pooled.clone();
+        order.shuffle(&mut self.rng.pathway);
+        for (i, post) in order.into_iter().enumerate() {
+            let prof = &mut self.profs[post as usize];
+            if prof.cases == 0 {
+                prof.role = ranked[i % ranked.len()];
+            }
+        }
+    }
+}

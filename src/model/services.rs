@@ -1,0 +1,510 @@
+//! Need and the services' side of it: onset, outside demand, severity, screening, the assessment
+//! queues, assessment and help (BRIEF section 3, steps 1, 2, 5 and 6).
+
+use rand::Rng;
+use rand_distr::{Beta, Distribution, Poisson, StandardNormal};
+
+use super::params::{Domain, Role};
+use super::patch::Patch;
+use super::record::{AssessmentRecord, ReferralOutcome, ReferralRecord, ReferralSource};
+use super::state::*;
+
+/// Draws from a beta distribution given its mean and concentration.
+fn beta_draw(rng: &mut impl Rng, mean: f64, concentration: f64) -> f64 {
+    let mean = mean.clamp(0.001, 0.999);
+    let conc = concentration.max(0.01);
+    Beta::new(mean * conc, (1.0 - mean) * conc)
+        .map(|b| b.sample(rng))
+        .unwrap_or(mean)
+}
+
+impl Patch<'_> {
+    /// Step 1: children whose onset falls this week start an episode of need.
+    pub fn onset(&mut self, week: u32) {
+        let due = std::mem::take(&mut self.onset_due[week as usize]);
+        for child in due {
+            if self.children[child as usize].episode != NONE {
+                continue;
+            }
+            let d = &self.p.demand;
+            let mut domains = 0u8;
+            for domain in Domain::ALL {
+                if self.rng.onset.random::<f64>() < d.domain_probability[domain.idx()] {
+                    domains |= domain.bit();
+                }
+            }
+            if domains == 0 {
+                // At least one domain, drawn in proportion to the probabilities.
+                let total: f64 = d.domain_probability.iter().sum();
+                let mut u = self.rng.onset.random::<f64>() * total;
+                let mut pick = Domain::Learning;
+                for domain in Domain::ALL {
+                    u -= d.domain_probability[domain.idx()];
+                    if u <= 0.0 {
+                        pick = domain;
+                        break;
+                    }
+                }
+                domains = pick.bit();
+            }
+            let severity = beta_draw(&mut self.rng.severity, d.severity_mean, d.severity_concentration);
+            let self_resolve = self.p.severity.self_resolve_per_week;
+            let wait = if self_resolve > 0.0 {
+                let u: f64 = self.rng.severity.random();
+                ((1.0 - u).ln() / (1.0 - self_resolve.min(0.999)).ln()).floor().min(1.0e6) as u32
+            } else {
+                u32::MAX
+            };
+            let c = &self.children[child as usize];
+            let episode = Episode {
+                child,
+                school: c.school,
+                domains,
+                severity,
+                vulnerability: c.vulnerability,
+                state: EpisodeState::Unrecognised,
+                onset_week: week,
+                recognised_week: NONE,
+                help_start_week: NONE,
+                closed_week: NONE,
+                self_resolve_week: week.saturating_add(wait.max(1)),
+                returned_week: NONE,
+                returned_severity: 0.0,
+                involvements: Vec::new(),
+                action: None,
+                assessments: 0,
+                worker_changes: 0,
+                escalations: 0,
+                urgent_at_recognition: false,
+                serious: domains & Domain::Safeguarding.bit() != 0
+                    && severity >= self.thresholds[Role::SocialWorker.idx()],
+                outside_help_weeks: 0,
+            };
+            let idx = self.episodes.len() as u32;
+            self.episodes.push(episode);
+            self.active.push(idx);
+            self.children[child as usize].episode = idx;
+        }
+    }
+
+    /// Step 1 (outside schools): referrals to social care from police, health and families.
+    pub fn outside_demand(&mut self, week: u32) {
+        let d = &self.p.demand;
+        let mean = d.external_referrals_per_10k_year * f64::from(self.pupils) / 10_000.0 / 52.0;
+        if mean <= 0.0 {
+            return;
+        }
+        let n = Poisson::new(mean).map(|p| p.sample(&mut self.rng.outside)).unwrap_or(0.0) as u32;
+        for _ in 0..n {
+            let severity = beta_draw(&mut self.rng.outside, d.external_severity_mean, d.external_severity_concentration);
+            let team = self.rng.outside.random_range(0..self.social_care_teams);
+            let idx = self.episodes.len() as u32;
+            self.episodes.push(Episode {
+                child: NONE,
+                school: NONE,
+                domains: Domain::Safeguarding.bit(),
+                severity,
+                vulnerability: 1.0,
+                state: EpisodeState::Waiting,
+                onset_week: week,
+                recognised_week: week,
+                help_start_week: NONE,
+                closed_week: NONE,
+                self_resolve_week: u32::MAX,
+                returned_week: NONE,
+                returned_severity: 0.0,
+                involvements: Vec::new(),
+                action: None,
+                assessments: 0,
+                worker_changes: 0,
+                escalations: 0,
+                urgent_at_recognition: false,
+                serious: false,
+                outside_help_weeks: d.external_case_weeks.round().max(1.0) as u32,
+            });
+            self.active.push(idx);
+            self.refer(idx, Role::SocialWorker, team, 1.0, week, ReferralSource::Outside);
+            if self.episodes[idx as usize].involvements.is_empty() {
+                self.close_episode(idx, week);
+            }
+        }
+    }
+
+    /// Step 2: unaddressed needs escalate, helped ones recover, some resolve on their own.
+    pub fn severity(&mut self, week: u32) {
+        let sp = &self.p.severity;
+        let threshold = self.thresholds[Role::SocialWorker.idx()];
+        let mut closing = Vec::new();
+        for &e in &self.active {
+            let ep = &mut self.episodes[e as usize];
+            if ep.outside() {
+                continue;
+            }
+            let helped = ep.involvements.iter().any(|i| i.stage == Stage::Helping);
+            let before = ep.severity;
+            if helped {
+                ep.severity = (ep.severity - sp.recovery_per_week).max(0.0);
+                if ep.severity < sp.close_below {
+                    closing.push(e);
+                    continue;
+                }
+            } else {
+                ep.severity = (ep.severity + sp.escalation_per_week * ep.vulnerability).min(1.0);
+                let recognised = ep.state != EpisodeState::Unrecognised;
+                if recognised && before < threshold && ep.severity >= threshold {
+                    ep.escalations += 1;
+                }
+                if week >= ep.self_resolve_week {
+                    closing.push(e);
+                    continue;
+                }
+            }
+            if ep.has(Domain::Safeguarding) && ep.severity >= threshold {
+                ep.serious = true;
+            }
+            if !helped && ep.severity >= sp.unmet_floor {
+                self.now.unmet_child_weeks += 1;
+            }
+        }
+        for e in closing {
+            self.close_episode(e, week);
+        }
+    }
+
+    /// Makes a referral of episode `e` to the service `role` (team `team`) and screens it at once.
+    /// `quality` 0..1 is how well the referral reads (referrer's knowledge and tie to the service).
+    pub fn refer(&mut self, e: u32, role: Role, team: u32, quality: f64, week: u32, source: ReferralSource) {
+        let ap = &self.p.assessment;
+        let noise = ap.screening_noise + (1.0 - quality.clamp(0.0, 1.0)) * ap.referral_quality_noise;
+        let z: f64 = StandardNormal.sample(&mut self.rng.pathway);
+        let ep = &self.episodes[e as usize];
+        let read = ep.severity + noise * z;
+        let threshold = self.thresholds[role.idx()];
+        let social_care = role == Role::SocialWorker;
+        let mut referral = NONE;
+        if social_care {
+            let mut rereferral = false;
+            if ep.child != NONE {
+                let child = &mut self.children[ep.child as usize];
+                rereferral = child.last_social_care_referral != NONE && week - child.last_social_care_referral <= 52;
+                child.last_social_care_referral = week;
+            }
+            referral = self.referrals.len() as u32;
+            self.referrals.push(ReferralRecord {
+                locality: self.instance,
+                week,
+                source,
+                outcome: ReferralOutcome::Open,
+                rereferral,
+                serious: ep.has(Domain::Safeguarding) && ep.severity >= threshold,
+            });
+        }
+        if source == ReferralSource::School {
+            self.now.coordination_hours += 1.0;
+        }
+        if read < threshold - ap.screen_margin {
+            if referral != NONE {
+                self.referrals[referral as usize].outcome = ReferralOutcome::NoFurtherAction;
+            }
+            self.turned_down(e, role, week);
+            return;
+        }
+        let domains = if role == Role::SocialWorker {
+            Domain::Safeguarding.bit() | (ep.domains & Domain::Family.bit())
+        } else {
+            ep.domains & role_domains(role)
+        };
+        let ep = &mut self.episodes[e as usize];
+        ep.involvements.push(Involvement {
+            role,
+            team,
+            stage: Stage::Queued { resume_days: 0 },
+            worker: NONE,
+            requested_week: week,
+            assessment: NONE,
+            referral,
+            domains: if domains == 0 { ep.domains } else { domains },
+        });
+        ep.state = EpisodeState::Engaged;
+    }
+
+    /// A service turned a school's need down (at the door or after assessment): step-down to early
+    /// help for some of social care's, otherwise back to school to wait.
+    pub fn turned_down(&mut self, e: u32, role: Role, week: u32) {
+        let ep = &self.episodes[e as usize];
+        if ep.outside() {
+            return;
+        }
+        if role == Role::SocialWorker
+            && !ep.involves(Role::EarlyHelp)
+            && self.rng.pathway.random::<f64>() < self.p.coordination.step_down_share
+        {
+            self.refer(e, Role::EarlyHelp, 0, 1.0, week, ReferralSource::School);
+            if self.episodes[e as usize].state == EpisodeState::Engaged {
+                return;
+            }
+        }
+        self.return_to_school(e, week);
+    }
+
+    /// The episode has no agency involved any more: it waits in school for another try.
+    pub fn return_to_school(&mut self, e: u32, week: u32) {
+        let ep = &mut self.episodes[e as usize];
+        if !ep.involvements.is_empty() {
+            return;
+        }
+        ep.state = EpisodeState::Waiting;
+        ep.returned_week = week;
+        ep.returned_severity = ep.severity;
+        ep.action = None;
+    }
+
+    /// Steps 5 and 6: assessments complete, queues are served, help is given.
+    pub fn services(&mut self, week: u32) {
+        let last_day_of_week = (week + 1) * WORKING_DAYS_PER_WEEK;
+        let active = std::mem::take(&mut self.active);
+        for &e in &active {
+            if self.episodes[e as usize].state == EpisodeState::Closed {
+                continue;
+            }
+            // Complete assessments due this week.
+            let mut k = 0;
+            while k < self.episodes[e as usize].involvements.len() {
+                let inv = self.episodes[e as usize].involvements[k].clone();
+                if let Stage::Assessing { done_day } = inv.stage
+                    && done_day <= last_day_of_week
+                {
+                    if !self.complete_assessment(e, k, done_day, week) {
+                        continue; // removed: same index now holds the next involvement
+                    }
+                }
+                k += 1;
+            }
+            if self.episodes[e as usize].state == EpisodeState::Closed {
+                continue;
+            }
+            // Help given this week; outside cases end after their weeks, early closure under pressure.
+            let mut k = 0;
+            while k < self.episodes[e as usize].involvements.len() {
+                let inv = self.episodes[e as usize].involvements[k].clone();
+                if inv.stage == Stage::Helping {
+                    self.now.help_hours += self.p.help.hours_per_week;
+                    let pressure = f64::from(self.profs[inv.worker as usize].cases)
+                        >= self.p.help.pressure_close_share * self.capacity(inv.worker);
+                    let ep = &mut self.episodes[e as usize];
+                    if ep.outside() {
+                        ep.outside_help_weeks = ep.outside_help_weeks.saturating_sub(1);
+                        if ep.outside_help_weeks == 0 {
+                            self.release(e, k);
+                            continue;
+                        }
+                    } else {
+                        if pressure && ep.severity < self.p.help.early_close_below {
+                            self.release(e, k);
+                            continue;
+                        }
+                    }
+                }
+                k += 1;
+            }
+            let ep = &self.episodes[e as usize];
+            if ep.state == EpisodeState::Engaged && ep.involvements.is_empty() {
+                if ep.outside() {
+                    self.close_episode(e, week);
+                } else {
+                    self.return_to_school(e, week);
+                }
+            }
+        }
+        let mut active = active;
+        active.extend(self.active.drain(..));
+        self.active = active;
+        self.serve_queues(week);
+        self.active.retain(|&e| self.episodes[e as usize].state != EpisodeState::Closed);
+    }
+
+    /// Ends the involvement `k` of episode `e`, freeing its worker.
+    pub fn release(&mut self, e: u32, k: usize) {
+        let inv = self.episodes[e as usize].involvements.remove(k);
+        if inv.worker != NONE && matches!(inv.stage, Stage::Assessing { .. } | Stage::Helping) {
+            let w = &mut self.profs[inv.worker as usize];
+            w.cases = w.cases.saturating_sub(1);
+        }
+    }
+
+    /// Finishes an assessment. Returns false if the involvement was removed.
+    fn complete_assessment(&mut self, e: u32, k: usize, done_day: u32, week: u32) -> bool {
+        let inv = self.episodes[e as usize].involvements[k].clone();
+        if inv.assessment != NONE {
+            let rec = &mut self.assessments[inv.assessment as usize];
+            rec.working_days = Some(done_day.saturating_sub(rec.requested_week * WORKING_DAYS_PER_WEEK));
+        }
+        let z: f64 = StandardNormal.sample(&mut self.rng.assessment);
+        let ep = &self.episodes[e as usize];
+        let read = ep.severity + self.p.assessment.screening_noise * 0.5 * z;
+        let threshold = self.thresholds[inv.role.idx()];
+        if read >= threshold || ep.outside() && read >= threshold {
+            if inv.referral != NONE {
+                self.referrals[inv.referral as usize].outcome = ReferralOutcome::InNeed;
+            }
+            self.episodes[e as usize].involvements[k].stage = Stage::Helping;
+            self.start_help(e, inv.worker, week);
+            true
+        } else {
+            if inv.referral != NONE {
+                self.referrals[inv.referral as usize].outcome = ReferralOutcome::NotInNeed;
+            }
+            self.release(e, k);
+            if self.episodes[e as usize].involvements.is_empty() {
+                if self.episodes[e as usize].outside() {
+                    self.close_episode(e, week);
+                } else {
+                    self.turned_down(e, inv.role, week);
+                }
+            }
+            false
+        }
+    }
+
+    fn start_help(&mut self, e: u32, worker: u32, week: u32) {
+        let ep = &mut self.episodes[e as usize];
+        if ep.help_start_week == NONE {
+            ep.help_start_week = week;
+            if !ep.outside() {
+                self.now.helps_started += 1;
+            }
+        }
+        if ep.action.is_some() {
+            ep.action = None;
+        }
+        let school = ep.school;
+        if school != NONE {
+            let senco = self.schools[school as usize].senco;
+            if senco != NONE && self.profs[senco as usize].active() {
+                self.ties.strengthen(senco, worker, self.p.ties.shared_case_gain);
+            }
+        }
+    }
+
+    /// The free worker of a service with the most spare capacity, if any.
+    pub fn free_worker(&self, role: Role, team: u32, exclude: u32) -> Option<u32> {
+        let mut best = None;
+        let mut best_spare = 0.0;
+        for (idx, prof) in self.profs.iter().enumerate() {
+            if prof.role != role || !prof.active() || prof.minder || idx as u32 == exclude {
+                continue;
+            }
+            if role == Role::SocialWorker && !prof.pooled && prof.team != team {
+                continue;
+            }
+            let spare = self.capacity(idx as u32) - f64::from(prof.cases);
+            if spare >= 1.0 - 1e-9 && spare > best_spare {
+                best = Some(idx as u32);
+                best_spare = spare;
+            }
+        }
+        best
+    }
+
+    /// Working days an assessment by `worker` of episode `e` takes.
+    fn assessment_days(&mut self, e: u32, worker: u32, domains: u8, week: u32) -> u32 {
+        let ap = &self.p.assessment;
+        let school = self.episodes[e as usize].school;
+        let familiar_tie = if school != NONE {
+            let senco = self.schools[school as usize].senco;
+            if senco != NONE { self.ties.get(worker, senco) } else { 0.0 }
+        } else {
+            0.5
+        };
+        let familiarity = 0.5 * self.knowledge(worker, week) + 0.5 * familiar_tie;
+        let z: f64 = StandardNormal.sample(&mut self.rng.assessment);
+        let extra = f64::from(domains.count_ones().saturating_sub(1)) * ap.shared_extra_per_domain;
+        let days = ap.base_working_days
+            * (ap.duration_sigma * z).exp()
+            * (1.0 + ap.unfamiliar_slowdown * (1.0 - familiarity))
+            * (1.0 + extra * 0.5);
+        days.round().max(1.0) as u32
+    }
+
+    /// Gives queued work to workers with capacity, oldest request first.
+    pub fn serve_queues(&mut self, week: u32) {
+        let mut queue: Vec<(u32, u32, u32, usize)> = Vec::new();
+        for &e in &self.active {
+            let ep = &self.episodes[e as usize];
+            for (k, inv) in ep.involvements.iter().enumerate() {
+                if matches!(inv.stage, Stage::Queued { .. } | Stage::AwaitHelp) {
+                    let urgent = u32::from(ep.severity < self.thresholds[Role::SocialWorker.idx()] || !ep.has(Domain::Safeguarding));
+                    queue.push((urgent, inv.requested_week, e, k));
+                }
+            }
+        }
+        queue.sort_unstable();
+        for (_, _, e, k) in queue {
+            let inv = self.episodes[e as usize].involvements[k].clone();
+            let Some(worker) = self.free_worker(inv.role, inv.team, NONE) else {
+                continue;
+            };
+            self.profs[worker as usize].cases += 1;
+            match inv.stage {
+                Stage::AwaitHelp => {
+                    let ep = &mut self.episodes[e as usize];
+                    ep.involvements[k].worker = worker;
+                    ep.involvements[k].stage = Stage::Helping;
+                    self.start_help(e, worker, week);
+                }
+                Stage::Queued { resume_days } => {
+                    let days = if resume_days > 0 {
+                        resume_days
+                    } else {
+                        let ep = &mut self.episodes[e as usize];
+                        ep.assessments += 1;
+                        let hours = self.p.assessment.hours
+                            * (1.0
+                                + f64::from(inv.domains.count_ones().saturating_sub(1))
+                                    * self.p.assessment.shared_extra_per_domain);
+                        self.now.assessment_hours += hours;
+                        let rec = self.assessments.len() as u32;
+                        self.assessments.push(AssessmentRecord {
+                            locality: self.instance,
+                            requested_week: inv.requested_week,
+                            working_days: None,
+                            social_care: inv.role == Role::SocialWorker,
+                        });
+                        self.episodes[e as usize].involvements[k].assessment = rec;
+                        self.assessment_days(e, worker, inv.domains, week)
+                    };
+                    let inv = &mut self.episodes[e as usize].involvements[k];
+                    inv.worker = worker;
+                    inv.stage = Stage::Assessing {
+                        done_day: week * WORKING_DAYS_PER_WEEK + days,
+                    };
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Closes an episode: frees its workers and books the child's next onset.
+    pub fn close_episode(&mut self, e: u32, week: u32) {
+        while !self.episodes[e as usize].involvements.is_empty() {
+            self.release(e, 0);
+        }
+        let ep = &mut self.episodes[e as usize];
+        ep.state = EpisodeState::Closed;
+        ep.closed_week = week;
+        ep.action = None;
+        let child = ep.child;
+        if child != NONE {
+            self.children[child as usize].episode = NONE;
+            self.schedule_onset(child, week + 1);
+        }
+    }
+}
+
+/// The domains a service works on.
+pub fn role_domains(role: Role) -> u8 {
+    Domain::ALL
+        .into_iter()
+        .filter(|d| d.service_role() == role)
+        .fold(0, |acc, d| acc | d.bit())
+}

@@ -1,0 +1,269 @@
+//! The state of one patch: its children, schools, professionals, ties, episodes and queues.
+//!
+//! Indices are plain `u32`s into the patch's vectors; `NONE` marks "no such thing". A post keeps
+//! its index for the whole run: when its holder leaves, the post falls vacant and a newcomer
+//! later fills the same index with no ties and no local knowledge.
+
+use super::params::{Domain, ForumMode, Role};
+
+pub const NONE: u32 = u32::MAX;
+
+/// Working days in a week (assessment durations are counted in working days).
+pub const WORKING_DAYS_PER_WEEK: u32 = 5;
+
+#[derive(Debug, Clone)]
+pub struct Child {
+    pub vulnerability: f64,
+    pub school: u32,
+    pub unit: u32,
+    /// Open episode, or `NONE`.
+    pub episode: u32,
+    /// Week of this child's last referral to social care from school, or `NONE`.
+    pub last_social_care_referral: u32,
+}
+
+#[derive(Debug, Clone)]
+pub struct School {
+    pub pupils: u32,
+    pub secondary: bool,
+    pub senco: u32,
+    pub head: u32,
+    pub pastoral: Vec<u32>,
+    /// Social-care team serving this school.
+    pub social_care_team: u32,
+    /// Health provider serving this school.
+    pub health_provider: u32,
+}
+
+#[derive(Debug, Clone)]
+pub struct Unit {
+    /// Recognition multiplier from how well staff know the unit's pupils: 2f / (f + pupils).
+    pub familiarity: f64,
+}
+
+#[derive(Debug, Clone)]
+pub struct Prof {
+    pub role: Role,
+    /// School for school-based posts, `NONE` for agency posts.
+    pub school: u32,
+    /// Social-care team or health provider index (0 for agencies with one).
+    pub team: u32,
+    pub fte: f64,
+    pub in_post: bool,
+    /// A vacant post is filled at the start of this week.
+    pub vacant_until: u32,
+    /// Week the holder started (negative: before the run).
+    pub start_week: i64,
+    /// Open cases: assessments and help.
+    pub cases: u32,
+    pub minder: bool,
+    pub pooled: bool,
+    /// The post was cut (or the minder withdrawn): never filled again.
+    pub removed: bool,
+}
+
+impl Prof {
+    pub fn active(&self) -> bool {
+        self.in_post && !self.removed
+    }
+}
+
+/// A square matrix of tie strengths between posts, 0..1, symmetric.
+#[derive(Debug, Clone)]
+pub struct Ties {
+    pub n: usize,
+    pub strength: Vec<f32>,
+}
+
+impl Ties {
+    pub fn new(n: usize) -> Ties {
+        Ties {
+            n,
+            strength: vec![0.0; n * n],
+        }
+    }
+
+    pub fn get(&self, a: u32, b: u32) -> f64 {
+        f64::from(self.strength[a as usize * self.n + b as usize])
+    }
+
+    pub fn set(&mut self, a: u32, b: u32, value: f64) {
+        let v = value.clamp(0.0, 1.0) as f32;
+        self.strength[a as usize * self.n + b as usize] = v;
+        self.strength[b as usize * self.n + a as usize] = v;
+    }
+
+    /// Moves a tie a share of the way towards 1.
+    pub fn strengthen(&mut self, a: u32, b: u32, gain: f64) {
+        if a == b {
+            return;
+        }
+        let t = self.get(a, b);
+        self.set(a, b, t + (1.0 - t) * gain);
+    }
+
+    /// Grows the matrix to `n` posts, keeping existing ties.
+    pub fn grow(&mut self, n: usize) {
+        if n <= self.n {
+            return;
+        }
+        let mut next = vec![0.0; n * n];
+        for a in 0..self.n {
+            next[a * n..a * n + self.n].copy_from_slice(&self.strength[a * self.n..(a + 1) * self.n]);
+        }
+        self.n = n;
+        self.strength = next;
+    }
+
+    /// Sum of a post's ties (its connectedness).
+    pub fn degree(&self, a: u32) -> f64 {
+        let row = &self.strength[a as usize * self.n..(a as usize + 1) * self.n];
+        row.iter().map(|&t| f64::from(t)).sum()
+    }
+
+    /// Cuts every tie of a post; returns the strength lost.
+    pub fn clear(&mut self, a: u32) -> f64 {
+        let lost = self.degree(a);
+        for b in 0..self.n as u32 {
+            self.strength[a as usize * self.n + b as usize] = 0.0;
+            self.strength[b as usize * self.n + a as usize] = 0.0;
+        }
+        lost
+    }
+}
+
+/// Where a service involvement has got to.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Stage {
+    /// Waiting for a worker with capacity to assess (`resume_days` > 0: a kept history,
+    /// only that many working days of assessment remain).
+    Queued { resume_days: u32 },
+    /// Assessed (or history kept), waiting for a worker with capacity to help.
+    AwaitHelp,
+    Assessing { done_day: u32 },
+    Helping,
+}
+
+/// One agency's work on one episode: a referral accepted or a forum allocation.
+#[derive(Debug, Clone)]
+pub struct Involvement {
+    pub role: Role,
+    pub team: u32,
+    pub stage: Stage,
+    pub worker: u32,
+    /// Week the assessment was asked for.
+    pub requested_week: u32,
+    /// Index into the patch's assessment records of the current assessment, or `NONE`.
+    pub assessment: u32,
+    /// Index into the patch's referral records (social-care referrals only), or `NONE`.
+    pub referral: u32,
+    /// Domains this involvement covers (all of the episode's for a shared assessment).
+    pub domains: u8,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EpisodeState {
+    Unrecognised,
+    /// Recognised, no agency involved: waiting for a referral or a forum.
+    Waiting,
+    /// At least one agency involved.
+    Engaged,
+    Closed,
+}
+
+/// An action agreed at a forum meeting, reviewed at the next one.
+#[derive(Debug, Clone, Copy)]
+pub struct Action {
+    /// Owner post, or `NONE` in a forum without owners.
+    pub owner: u32,
+}
+
+#[derive(Debug, Clone)]
+pub struct Episode {
+    /// `NONE` for a referral from outside schools (no school child behind it in the model).
+    pub child: u32,
+    pub school: u32,
+    pub domains: u8,
+    pub severity: f64,
+    pub vulnerability: f64,
+    pub state: EpisodeState,
+    pub onset_week: u32,
+    pub recognised_week: u32,
+    pub help_start_week: u32,
+    pub closed_week: u32,
+    /// Week from which an unhelped episode resolves on its own.
+    pub self_resolve_week: u32,
+    /// Last week a school's referral was turned down or help closed with need remaining
+    /// (`NONE` if never), and the severity then.
+    pub returned_week: u32,
+    pub returned_severity: f64,
+    pub involvements: Vec<Involvement>,
+    pub action: Option<Action>,
+    pub assessments: u32,
+    pub worker_changes: u32,
+    pub escalations: u32,
+    pub urgent_at_recognition: bool,
+    pub serious: bool,
+    /// Outside referrals: weeks of help left.
+    pub outside_help_weeks: u32,
+}
+
+impl Episode {
+    pub fn has(&self, domain: Domain) -> bool {
+        self.domains & domain.bit() != 0
+    }
+
+    pub fn outside(&self) -> bool {
+        self.child == NONE
+    }
+
+    pub fn helped(&self) -> bool {
+        self.involvements.iter().any(|i| i.stage == Stage::Helping)
+    }
+
+    pub fn involves(&self, role: Role) -> bool {
+        self.involvements.iter().any(|i| i.role == role)
+    }
+}
+
+/// A seat at the forum: a school's SENCO, or the link worker of one agency team.
+#[derive(Debug, Clone, Copy)]
+pub struct Seat {
+    pub post: u32,
+    /// Attendance multiplier from boundary incongruence.
+    pub boundary_factor: f64,
+}
+
+/// The forum of a patch and its state.
+#[derive(Debug, Clone)]
+pub struct Forum {
+    pub mode: ForumMode,
+    pub seats: Vec<Seat>,
+    pub suspended_until: u32,
+    /// Term weeks counted since the start (for meeting and core-group timing).
+    pub term_weeks_seen: u32,
+}
+
+/// Per-week sums for one patch, merged across patches into `WeekRecord`s.
+#[derive(Debug, Clone, Default)]
+pub struct WeekSums {
+    pub open_cases: u32,
+    pub waiting_for_help: u32,
+    pub waiting_for_assessment: u32,
+    pub tie_sum: f64,
+    pub tie_pairs: f64,
+    pub staff_in_post: u32,
+    pub vacancies: u32,
+    pub cases_discussed: u32,
+    pub actions_lapsed: u32,
+    pub meetings: u32,
+    pub helps_started: u32,
+    pub unmet_child_weeks: u32,
+    pub coordination_hours: f64,
+    pub assessment_hours: f64,
+    pub help_hours: f64,
+    pub leavers: u32,
+    pub social_care_cases: f64,
+    pub social_worker_fte: f64,
+    pub ties_lost: f64,
+}

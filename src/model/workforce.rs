@@ -1,0 +1,332 @@
+//! The people: ties that grow with joint work and fade without it, turnover and vacancies,
+//! what the minder does when people come and go, and the scenario's timeline of events
+//! (BRIEF section 3, steps 8 to 11).
+
+use rand::Rng;
+use rand::seq::SliceRandom;
+use rand_distr::{Distribution, Exp, Poisson};
+
+use super::params::{EventKind, ForumMode, LeaveWho, Role};
+use super::patch::Patch;
+use super::record::EventRecord;
+use super::state::*;
+
+impl Patch<'_> {
+    /// Adds a post (vacant until next week's filling, so its holder arrives as a newcomer).
+    pub fn add_post(&mut self, role: Role, school: u32, team: u32, fte: f64, week: u32) -> u32 {
+        self.profs.push(Prof {
+            role,
+            school,
+            team,
+            fte,
+            in_post: false,
+            vacant_until: week + 1,
+            start_week: i64::from(week),
+            cases: 0,
+            minder: false,
+            pooled: false,
+            removed: false,
+        });
+        self.ties.grow(self.profs.len());
+        self.profs.len() as u32 - 1
+    }
+
+    /// Vacant posts whose time has come are filled by newcomers: no ties, no local knowledge.
+    /// A minder in post inducts them, introducing them to the forum's members.
+    pub fn fill_vacancies(&mut self, week: u32) {
+        let minder = self.minder_present();
+        for post in 0..self.profs.len() as u32 {
+            let prof = &mut self.profs[post as usize];
+            if prof.in_post || prof.removed || prof.vacant_until > week {
+                continue;
+            }
+            prof.in_post = true;
+            prof.start_week = i64::from(week);
+            prof.cases = 0;
+            if minder && post != self.minder_post {
+                let tie = self.p.minder.induction_tie;
+                let m = self.minder_post;
+                self.ties.strengthen(post, m, tie);
+                for i in 0..self.forum.seats.len() {
+                    let other = self.forum.seats[i].post;
+                    if other != post && self.profs[other as usize].active() {
+                        self.ties.strengthen(post, other, tie);
+                    }
+                }
+                self.now.coordination_hours += 2.0;
+            }
+        }
+        if minder {
+            // The minder's own time is coordination.
+            self.now.coordination_hours += self.p.coordination.minder_hours;
+        }
+    }
+
+    /// Step 8: informal contact strengthens ties (more when co-located); every tie fades a little
+    /// each week, more slowly with a minder nurturing the network.
+    pub fn tie_dynamics(&mut self) {
+        let tp = &self.p.ties;
+        let n = self.profs.len();
+        let contact = if self.locality.co_located { tp.informal_contact_co_located } else { tp.informal_contact };
+        let pairs = (n * n.saturating_sub(1) / 2) as f64;
+        if pairs > 0.0 && contact > 0.0 {
+            let k = Poisson::new(pairs * contact).map(|d| d.sample(&mut self.rng.ties)).unwrap_or(0.0) as usize;
+            for _ in 0..k {
+                let a = self.rng.ties.random_range(0..n) as u32;
+                let b = self.rng.ties.random_range(0..n) as u32;
+                if a != b && self.profs[a as usize].active() && self.profs[b as usize].active() {
+                    self.ties.strengthen(a, b, tp.informal_gain);
+                }
+            }
+        }
+        let relief = if self.minder_present() { self.p.minder.decay_relief } else { 0.0 };
+        let keep = (1.0 - tp.decay_per_week * (1.0 - relief)) as f32;
+        for t in &mut self.ties.strength {
+            *t *= keep;
+        }
+    }
+
+    /// Step 9: each person leaves with a weekly hazard from their role's annual rate.
+    pub fn turnover(&mut self, week: u32) {
+        for post in 0..self.profs.len() as u32 {
+            let prof = &self.profs[post as usize];
+            if !prof.active() {
+                continue;
+            }
+            let annual = self.p.role(prof.role).annual_turnover;
+            let weekly = 1.0 - (1.0 - annual.min(0.999)).powf(1.0 / 52.0);
+            if self.rng.turnover.random::<f64>() < weekly {
+                let vacancy = self.vacancy_weeks(post);
+                self.vacate(post, week, vacancy);
+            }
+        }
+    }
+
+    fn vacancy_weeks(&mut self, post: u32) -> u32 {
+        let mean = self.p.role(self.profs[post as usize].role).vacancy_weeks;
+        if mean <= 0.0 {
+            return 1;
+        }
+        let draw = Exp::new(1.0 / mean).map(|d| d.sample(&mut self.rng.turnover)).unwrap_or(mean);
+        draw.round().max(1.0) as u32
+    }
+
+    /// The holder of `post` leaves: their ties go with them, the post is vacant for `vacancy`
+    /// weeks, and their cases are handed over (with a minder, usually with their history kept).
+    pub fn vacate(&mut self, post: u32, week: u32, vacancy: u32) {
+        self.now.leavers += 1;
+        self.now.ties_lost += self.ties.clear(post);
+        let prof = &mut self.profs[post as usize];
+        prof.in_post = false;
+        prof.vacant_until = week + vacancy;
+        prof.cases = 0;
+        self.hand_over(post, week);
+    }
+
+    /// Cases held by a departed post: kept with their history and passed to a colleague with
+    /// capacity, or sent back to the queue to start again.
+    fn hand_over(&mut self, post: u32, week: u32) {
+        let keep_p = if self.minder_present() {
+            self.p.minder.handover_keep
+        } else {
+            self.p.help.handover_keep_without_minder
+        };
+        for i in 0..self.active.len() {
+            let e = self.active[i];
+            for k in 0..self.episodes[e as usize].involvements.len() {
+                let inv = self.episodes[e as usize].involvements[k].clone();
+                if inv.worker != post {
+                    continue;
+                }
+                let keep = self.rng.turnover.random::<f64>() < keep_p;
+                let colleague = if keep { self.free_worker(inv.role, inv.team, post) } else { None };
+                let ep = &mut self.episodes[e as usize];
+                let slot = &mut ep.involvements[k];
+                match (inv.stage, keep, colleague) {
+                    (_, true, Some(c)) => {
+                        slot.worker = c;
+                        self.profs[c as usize].cases += 1;
+                        ep.worker_changes += 1;
+                    }
+                    (Stage::Assessing { done_day }, true, None) => {
+                        slot.worker = NONE;
+                        let today = week * WORKING_DAYS_PER_WEEK;
+                        slot.stage = Stage::Queued {
+                            resume_days: done_day.saturating_sub(today).max(1),
+                        };
+                    }
+                    (Stage::Helping, true, None) => {
+                        slot.worker = NONE;
+                        slot.stage = Stage::AwaitHelp;
+                        ep.worker_changes += 1;
+                    }
+                    (Stage::Assessing { .. } | Stage::Helping, false, _) => {
+                        // History lost: the case waits to be assessed again.
+                        if inv.stage == Stage::Helping {
+                            ep.worker_changes += 1;
+                        }
+                        slot.worker = NONE;
+                        slot.stage = Stage::Queued { resume_days: 0 };
+                        slot.requested_week = week;
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+
+    fn log(&mut self, week: u32, label: String) {
+        self.event_log.push(EventRecord {
+            week,
+            locality: self.instance,
+            label,
+        });
+    }
+
+    /// Step 11: the scenario's timeline, applied at the start of its week.
+    pub fn apply_events(&mut self, week: u32) {
+        let due: Vec<_> = self.events.iter().filter(|ev| ev.week == week).map(|ev| ev.kind.clone()).collect();
+        for kind in due {
+            match kind {
+                EventKind::Restructure {
+                    share,
+                    suspend_forum_weeks,
+                    social_care_teams,
+                } => {
+                    let mut moved = 0;
+                    for post in 0..self.profs.len() as u32 {
+                        if self.profs[post as usize].active() && self.rng.events.random::<f64>() < share {
+                            self.vacate(post, week, 1);
+                            moved += 1;
+                        }
+                    }
+                    self.forum.suspended_until = week + suspend_forum_weeks;
+                    if let Some(teams) = social_care_teams {
+                        self.redraw_social_care(teams.max(1));
+                    }
+                    self.log(week, format!("restructure: {moved} staff reassigned, forum suspended for {suspend_forum_weeks} weeks"));
+                }
+                EventKind::Leave { who, share, count } => {
+                    let mut group: Vec<u32> = (0..self.profs.len() as u32)
+                        .filter(|&i| {
+                            let p = &self.profs[i as usize];
+                            p.active()
+                                && !p.minder
+                                && match &who {
+                                    LeaveWho::Role(r) => *r == p.role,
+                                    _ => true,
+                                }
+                        })
+                        .collect();
+                    match who {
+                        LeaveWho::MostConnected | LeaveWho::LeastConnected => {
+                            let mut keyed: Vec<(f64, u32)> = group.iter().map(|&i| (self.ties.degree(i), i)).collect();
+                            keyed.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+                            if matches!(who, LeaveWho::MostConnected) {
+                                keyed.reverse();
+                            }
+                            group = keyed.into_iter().map(|(_, i)| i).collect();
+                        }
+                        _ => group.shuffle(&mut self.rng.events),
+                    }
+                    let n = if count > 0 { count as usize } else { (share * group.len() as f64).round() as usize };
+                    for &post in group.iter().take(n) {
+                        let vacancy = self.vacancy_weeks(post);
+                        self.vacate(post, week, vacancy);
+                    }
+                    self.log(week, format!("{} staff left", n.min(group.len())));
+                }
+                EventKind::Threshold { role, value } => {
+                    self.thresholds[role.idx()] = value;
+                    self.log(week, format!("{} threshold set to {value}", role.key()));
+                }
+                EventKind::PostCut { role, fte } => {
+                    let mut left = fte;
+                    for post in (0..self.profs.len() as u32).rev() {
+                        let p = &self.profs[post as usize];
+                        if left <= 1e-9 || p.role != role || p.removed || p.minder || p.pooled {
+                            continue;
+                        }
+                        if p.fte <= left + 1e-9 {
+                            left -= p.fte;
+                            if self.profs[post as usize].in_post {
+                                self.vacate(post, week, 0);
+                                self.now.leavers -= 1;
+                            }
+                            self.profs[post as usize].removed = true;
+                        } else {
+                            self.profs[post as usize].fte -= left;
+                            left = 0.0;
+                        }
+                    }
+                    self.seat_forum();
+                    self.log(week, format!("{fte} FTE of {} cut", role.key()));
+                }
+                EventKind::PostAdded { role, fte } => {
+                    let people = fte.ceil().max(1.0) as u32;
+                    for i in 0..people {
+                        let team = if role == Role::SocialWorker { i % self.social_care_teams } else { 0 };
+                        self.add_post(role, NONE, team, fte / f64::from(people), week);
+                    }
+                    self.seat_forum();
+                    self.log(week, format!("{fte} FTE of {} added", role.key()));
+                }
+                EventKind::MinderAppointed => {
+                    if self.minder_post == NONE {
+                        let fte = self.p.coordination.minder_hours / 37.0;
+                        let post = self.add_post(Role::EarlyHelp, NONE, 0, fte, week);
+                        self.profs[post as usize].minder = true;
+                        self.minder_post = post;
+                    } else {
+                        let m = &mut self.profs[self.minder_post as usize];
+                        m.removed = false;
+                        if !m.in_post {
+                            m.vacant_until = week + 1;
+                        }
+                    }
+                    self.seat_forum();
+                    self.log(week, "minder appointed".to_string());
+                }
+                EventKind::MinderWithdrawn => {
+                    if self.minder_post != NONE && !self.profs[self.minder_post as usize].removed {
+                        if self.profs[self.minder_post as usize].in_post {
+                            self.vacate(self.minder_post, week, 0);
+                        }
+                        self.profs[self.minder_post as usize].removed = true;
+                        self.seat_forum();
+                    }
+                    self.log(week, "minder withdrawn".to_string());
+                }
+                EventKind::ForumStarted { mode } => {
+                    self.forum.mode = mode;
+                    self.seat_forum();
+                    self.log(week, format!("{} forum started", mode.key()));
+                }
+                EventKind::ForumStopped => {
+                    self.forum.mode = ForumMode::AdHoc;
+                    for i in 0..self.active.len() {
+                        let e = self.active[i];
+                        self.episodes[e as usize].action = None;
+                    }
+                    self.log(week, "forum stopped".to_string());
+                }
+            }
+        }
+    }
+
+    /// Boundaries redrawn: schools and social workers re-divided among `teams` teams.
+    fn redraw_social_care(&mut self, teams: u32) {
+        self.social_care_teams = teams;
+        for (s, school) in self.schools.iter_mut().enumerate() {
+            school.social_care_team = s as u32 % teams;
+        }
+        let mut i = 0;
+        for prof in self.profs.iter_mut() {
+            if prof.role == Role::SocialWorker && !prof.pooled {
+                prof.team = i % teams;
+                i += 1;
+            }
+        }
+        self.seat_forum();
+    }
+}
