@@ -219,7 +219,7 @@ const HEADLINE_MEASURES: [(&str, &str, Shown); 11] = [
         "social_worker_caseload",
         Shown::Number,
     ),
-    ("staff turnover a year", "realised_turnover", Shown::Percent),
+    ("social worker turnover a year", "social_worker_turnover", Shown::Percent),
 ];
 
 fn shown_value(value: f64, shown: Shown) -> String {

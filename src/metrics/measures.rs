@@ -99,6 +99,8 @@ define_measures! {
     /// Leavers over the measured weeks, divided by the mean staff in post and by the years: the
     /// realised annual turnover rate.
     realised_turnover,
+    /// The same for case-holding social workers alone (DfE's 13.8% is of social workers).
+    social_worker_turnover,
     /// Vacant posts as a share of posts, pooled over measured weeks (sum of weekly vacancies over
     /// sum of weekly posts, the posts-weighted mean of the weekly shares).
     vacancy_share,
@@ -344,6 +346,13 @@ pub fn measures(run: &RunOutput) -> Measures {
             ),
             years,
         ),
+        social_worker_turnover: ratio(
+            ratio(
+                sum_weeks(|week| f64::from(week.social_worker_leavers)),
+                mean_weeks(|week| f64::from(week.social_workers_in_post)),
+            ),
+            years,
+        ),
         vacancy_share: ratio(
             sum_weeks(|week| f64::from(week.vacancies)),
             sum_weeks(|week| f64::from(week.posts)),
@@ -578,7 +587,7 @@ mod tests {
             share_assessments_over_45wd, referrals_per_10k, referral_rejection_share, school_rejection_share, \
             serious_referrals_per_10k, rereferral_share_12m, unmet_need_child_weeks_per_100, escalations_per_1k, \
             mean_tie_strength, relational_coordination, worker_changes_per_case, social_worker_caseload, \
-            realised_turnover, vacancy_share, coordination_hours, coordination_hours_per_child, \
+            realised_turnover, social_worker_turnover, vacancy_share, coordination_hours, coordination_hours_per_child, \
             helps_started_per_100";
         let documented: Vec<&str> = documented.split(',').map(str::trim).collect();
         assert_eq!(Measures::NAMES, documented.as_slice());

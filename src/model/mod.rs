@@ -71,6 +71,8 @@ pub fn simulate(params: &Params, seed: u64) -> RunOutput {
             assessment_hours: s.assessment_hours,
             help_hours: s.help_hours,
             leavers: s.leavers,
+            social_worker_leavers: s.social_worker_leavers,
+            social_workers_in_post: s.social_workers_in_post,
             posts: s.staff_in_post + s.vacancies,
             social_worker_caseload: if s.social_worker_fte > 0.0 {
                 s.social_care_cases / s.social_worker_fte
@@ -100,6 +102,8 @@ fn add_sums(total: &mut state::WeekSums, w: &state::WeekSums) {
     total.assessment_hours += w.assessment_hours;
     total.help_hours += w.help_hours;
     total.leavers += w.leavers;
+    total.social_worker_leavers += w.social_worker_leavers;
+    total.social_workers_in_post += w.social_workers_in_post;
     total.social_care_cases += w.social_care_cases;
     total.social_worker_fte += w.social_worker_fte;
     total.ties_lost += w.ties_lost;

@@ -273,6 +273,9 @@ pub struct RecognitionParams {
     pub familiarity_pupils: f64,
     /// Multiplier on recognition in school holidays.
     pub holiday_factor: f64,
+    /// Schools refer a safeguarding concern to social care when they read it at or above the
+    /// threshold less this margin ("if in doubt, refer"); below it, to early help.
+    pub referral_caution: f64,
 }
 
 #[derive(Debug, Clone, PartialEq)]

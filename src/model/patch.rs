@@ -291,7 +291,32 @@ impl<'p> Patch<'p> {
         if term {
             self.forum.term_weeks_seen += 1;
         }
+        if std::env::var("PW_DIAG").is_ok() && week == self.p.horizon_weeks - 1 {
+            self.diag();
+        }
         self.record_week();
+    }
+
+    fn diag(&self) {
+        for role in Role::ALL {
+            let mut cases = 0.0;
+            let mut cap = 0.0;
+            for (i, p) in self.profs.iter().enumerate() {
+                if p.role == role && p.active() {
+                    cases += f64::from(p.cases);
+                    cap += self.capacity(i as u32);
+                }
+            }
+            let mut queued = 0;
+            for &e in &self.active {
+                for inv in &self.episodes[e as usize].involvements {
+                    if inv.role == role && matches!(inv.stage, Stage::Queued { .. } | Stage::AwaitHelp) {
+                        queued += 1;
+                    }
+                }
+            }
+            eprintln!("DIAG {:>26} cases {cases:>5} cap {cap:>6.1} queued {queued}", role.key());
+        }
     }
 
     /// Whether a minder is in post.
@@ -351,11 +376,7 @@ impl<'p> Patch<'p> {
                     continue;
                 }
                 teams_seen.push(prof.team);
-                let splits = match role {
-                    Role::SocialWorker => self.social_care_teams,
-                    Role::SchoolNurse | Role::SpeechTherapist | Role::MentalHealth => self.locality.health_providers,
-                    _ => 1,
-                };
+                let splits = self.splits(role);
                 seats.push(Seat {
                     post: idx as u32,
                     boundary_factor: per_extra.powi(splits.saturating_sub(1) as i32),
@@ -369,6 +390,31 @@ impl<'p> Patch<'p> {
             });
         }
         self.forum.seats = seats;
+    }
+
+    /// How many teams (social care) or providers (health) a role's staff are split into.
+    pub fn splits(&self, role: Role) -> u32 {
+        match role {
+            Role::SocialWorker => self.social_care_teams,
+            Role::SchoolNurse | Role::SpeechTherapist | Role::MentalHealth => self.locality.health_providers.max(1),
+            _ => 1,
+        }
+    }
+
+    /// The team or provider of `role` that serves `school`.
+    pub fn team_for(&self, school: u32, role: Role) -> u32 {
+        let s = &self.schools[school as usize];
+        match role {
+            Role::SocialWorker => s.social_care_team,
+            Role::SchoolNurse | Role::SpeechTherapist | Role::MentalHealth => s.health_provider,
+            _ => 0,
+        }
+    }
+
+    /// Whether `post` may take work of `role` for `team`.
+    pub fn serves(&self, post: u32, role: Role, team: u32) -> bool {
+        let prof = &self.profs[post as usize];
+        prof.role == role && !prof.minder && (prof.pooled || self.splits(role) <= 1 || prof.team == team)
     }
 
     pub fn forum_active(&self, week: u32) -> bool {
@@ -409,6 +455,7 @@ impl<'p> Patch<'p> {
                 sums.staff_in_post += 1;
                 if pa.role == Role::SocialWorker && !pa.pooled {
                     sums.social_worker_fte += pa.fte;
+                    sums.social_workers_in_post += 1;
                 }
             } else {
                 sums.vacancies += 1;

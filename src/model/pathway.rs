@@ -55,7 +55,7 @@ impl Patch<'_> {
                 self.school_referral(e, Role::SocialWorker, week, 0.0);
                 continue;
             }
-            if forum || ep.state != EpisodeState::Waiting || !self.due_for_referral(e, week) {
+            if ep.state != EpisodeState::Waiting || !self.due_for_referral(e, week) || forum && self.for_forum(e) {
                 continue;
             }
             // Ad hoc: the school refers each domain to the service it thinks fits.
@@ -64,7 +64,10 @@ impl Patch<'_> {
                 if domains & domain.bit() == 0 {
                     continue;
                 }
-                let role = domain.service_role();
+                let mut role = domain.service_role();
+                if role == Role::SocialWorker && !self.school_reads_social_care(e, week) {
+                    role = Role::EarlyHelp;
+                }
                 if self.episodes[e as usize].involves(role) {
                     continue;
                 }
@@ -79,6 +82,13 @@ impl Patch<'_> {
         }
     }
 
+    /// Whether a forum takes this episode: needs across more than one domain, or a safeguarding
+    /// concern. A single, simple need the school still refers straight to its service.
+    pub fn for_forum(&self, e: u32) -> bool {
+        let ep = &self.episodes[e as usize];
+        ep.domains.count_ones() > 1 || ep.has(Domain::Safeguarding)
+    }
+
     /// Whether a waiting episode may be referred (or brought to the forum) now: never tried, or
     /// turned down long enough ago and worse since.
     pub fn due_for_referral(&self, e: u32, week: u32) -> bool {
@@ -89,6 +99,18 @@ impl Patch<'_> {
         let hp = &self.p.help;
         f64::from(week - ep.returned_week) >= hp.rereferral_wait_weeks
             && ep.severity >= ep.returned_severity + hp.rereferral_severity_rise
+    }
+
+    /// Whether the school, reading a safeguarding concern with its own error, thinks it is for
+    /// social care: at or above the threshold less its caution margin.
+    fn school_reads_social_care(&mut self, e: u32, week: u32) -> bool {
+        let referrer = self.referrer(e);
+        let knowledge = if referrer != NONE { self.knowledge(referrer, week) } else { 0.0 };
+        let ap = &self.p.assessment;
+        let noise = ap.screening_noise + ap.referral_quality_noise * (1.0 - knowledge);
+        let z: f64 = StandardNormal.sample(&mut self.rng.pathway);
+        let read = self.episodes[e as usize].severity + noise * z;
+        read >= self.thresholds[Role::SocialWorker.idx()] - self.p.recognition.referral_caution
     }
 
     /// The school's referrer for episode `e`: its SENCO, or the head while the SENCO post is vacant.
@@ -105,10 +127,7 @@ impl Patch<'_> {
     fn tie_to_service(&self, post: u32, role: Role, team: u32) -> (f64, u32) {
         let mut best = (0.0, NONE);
         for (idx, prof) in self.profs.iter().enumerate() {
-            if prof.role != role || !prof.active() || prof.minder {
-                continue;
-            }
-            if role == Role::SocialWorker && prof.team != team && !prof.pooled {
+            if !prof.active() || !self.serves(idx as u32, role, team) {
                 continue;
             }
             let t = self.ties.get(post, idx as u32);
@@ -124,10 +143,7 @@ impl Patch<'_> {
     /// the referral that is made reads well. `floor` raises the quality (a forum's discussion).
     pub fn school_referral(&mut self, e: u32, role: Role, week: u32, floor: f64) {
         let school = self.episodes[e as usize].school;
-        let team = match role {
-            Role::SocialWorker => self.schools[school as usize].social_care_team,
-            _ => 0,
-        };
+        let team = self.team_for(school, role);
         let referrer = self.referrer(e);
         let (tie, linked) = if referrer != NONE { self.tie_to_service(referrer, role, team) } else { (0.0, NONE) };
         let knowledge = if referrer != NONE { self.knowledge(referrer, week) } else { 0.0 };
@@ -150,7 +166,7 @@ impl Patch<'_> {
                     return;
                 }
                 role = Role::EarlyHelp;
-                team = 0;
+                team = self.team_for(school, role);
             }
         }
         self.refer(e, role, team, quality, week, ReferralSource::School);
@@ -253,7 +269,7 @@ impl Patch<'_> {
         let mut waiting: Vec<(u32, u32)> = Vec::new();
         for &e in &self.active {
             let ep = &self.episodes[e as usize];
-            if !ep.outside() && ep.state == EpisodeState::Waiting && self.due_for_referral(e, week) {
+            if !ep.outside() && ep.state == EpisodeState::Waiting && self.for_forum(e) && self.due_for_referral(e, week) {
                 waiting.push((((1.0 - ep.severity) * 1.0e6) as u32, e));
             }
         }
@@ -299,32 +315,36 @@ impl Patch<'_> {
         let lead_role = if ep.has(Domain::Safeguarding) && read >= sc_threshold {
             Role::SocialWorker
         } else {
-            // The most specialist service whose threshold the need meets; early help otherwise.
-            let mut best = Role::EarlyHelp;
-            let mut best_threshold = -1.0;
-            for domain in Domain::ALL {
-                let role = domain.service_role();
-                if domains & domain.bit() == 0 || role == Role::SocialWorker {
+            // Among the services whose threshold the need meets (its domains' services, and early
+            // help for any need), the members at the table know who has capacity now: the most
+            // specialist of those with a free worker and a member present, else the most
+            // specialist that fits.
+            let mut fitting: Vec<(bool, f64, Role)> = Vec::new();
+            for role in Domain::ALL
+                .into_iter()
+                .filter(|d| domains & d.bit() != 0)
+                .map(|d| d.service_role())
+                .chain(std::iter::once(Role::EarlyHelp))
+            {
+                let t = self.thresholds[role.idx()];
+                if role == Role::SocialWorker || read < t || fitting.iter().any(|f| f.2 == role) {
                     continue;
                 }
-                let t = self.thresholds[role.idx()];
-                if read >= t && t > best_threshold {
-                    best = role;
-                    best_threshold = t;
-                }
+                let team = self.team_for(school, role);
+                let ready = present.iter().any(|&p| self.serves(p, role, team))
+                    && self.free_worker(role, team, NONE).is_some();
+                fitting.push((ready, t, role));
             }
-            best
+            fitting.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.total_cmp(&a.1)));
+            fitting.first().map_or(Role::EarlyHelp, |f| f.2)
         };
         if read < self.thresholds[lead_role.idx()] {
             // Below every threshold: the school keeps it and brings it back if it grows.
             self.return_to_school(e, week);
             return;
         }
-        let team = if lead_role == Role::SocialWorker { self.schools[school as usize].social_care_team } else { 0 };
-        let rep = present.iter().copied().find(|&p| {
-            let prof = &self.profs[p as usize];
-            prof.role == lead_role && !prof.minder && (lead_role != Role::SocialWorker || prof.team == team)
-        });
+        let team = self.team_for(school, lead_role);
+        let rep = present.iter().copied().find(|&p| self.serves(p, lead_role, team));
         let senco = self.schools[school as usize].senco;
         match rep {
             Some(rep) => {

@@ -88,6 +88,9 @@ pub struct WeekRecord {
     pub assessment_hours: f64,
     pub help_hours: f64,
     pub leavers: u32,
+    /// Social workers (not pooled) who left this week, and social workers in post.
+    pub social_worker_leavers: u32,
+    pub social_workers_in_post: u32,
     /// Staff posts (filled or vacant) this week, for the turnover rate.
     pub posts: u32,
     /// Open social-care cases (school and outside) per case-holding social worker FTE in post.

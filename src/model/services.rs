@@ -391,10 +391,7 @@ impl Patch<'_> {
         let mut best = None;
         let mut best_spare = 0.0;
         for (idx, prof) in self.profs.iter().enumerate() {
-            if prof.role != role || !prof.active() || prof.minder || idx as u32 == exclude {
-                continue;
-            }
-            if role == Role::SocialWorker && !prof.pooled && prof.team != team {
+            if !prof.active() || idx as u32 == exclude || !self.serves(idx as u32, role, team) {
                 continue;
             }
             let spare = self.capacity(idx as u32) - f64::from(prof.cases);

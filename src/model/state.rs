@@ -263,6 +263,8 @@ pub struct WeekSums {
     pub assessment_hours: f64,
     pub help_hours: f64,
     pub leavers: u32,
+    pub social_worker_leavers: u32,
+    pub social_workers_in_post: u32,
     pub social_care_cases: f64,
     pub social_worker_fte: f64,
     pub ties_lost: f64,

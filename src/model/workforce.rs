@@ -115,6 +115,10 @@ impl Patch<'_> {
     /// weeks, and their cases are handed over (with a minder, usually with their history kept).
     pub fn vacate(&mut self, post: u32, week: u32, vacancy: u32) {
         self.now.leavers += 1;
+        let prof = &self.profs[post as usize];
+        if prof.role == Role::SocialWorker && !prof.pooled {
+            self.now.social_worker_leavers += 1;
+        }
         self.now.ties_lost += self.ties.clear(post);
         let prof = &mut self.profs[post as usize];
         prof.in_post = false;
@@ -265,7 +269,7 @@ impl Patch<'_> {
                 EventKind::PostAdded { role, fte } => {
                     let people = fte.ceil().max(1.0) as u32;
                     for i in 0..people {
-                        let team = if role == Role::SocialWorker { i % self.social_care_teams } else { 0 };
+                        let team = i % self.splits(role);
                         self.add_post(role, NONE, team, fte / f64::from(people), week);
                     }
                     self.seat_forum();

@@ -86,6 +86,7 @@ pub(crate) fn build(table: &Table, at: Location, problems: &mut Vec<Problem>) ->
         weekly_at_full: reader.real(&recognition, "weekly_at_full", UNIT),
         familiarity_pupils: reader.real(&recognition, "familiarity_pupils", POSITIVE),
         holiday_factor: reader.real(&recognition, "holiday_factor", UNIT),
+        referral_caution: reader.real(&recognition, "referral_caution", UNIT),
     };
 
     let assessment = reader.section(&root, "assessment");
