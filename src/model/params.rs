@@ -296,6 +296,9 @@ pub struct AssessmentParams {
     /// A front door screens out (no further action) only referrals read this far below threshold;
     /// the rest are assessed.
     pub screen_margin: f64,
+    /// Probability a school's referral of no quality at all (no knowledge, no tie) is sent back
+    /// for want of information; scales with `1 - quality`.
+    pub poor_quality_rejection: f64,
 }
 
 #[derive(Debug, Clone, PartialEq)]

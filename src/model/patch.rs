@@ -116,6 +116,7 @@ impl<'p> Patch<'p> {
                 pastoral: Vec::new(),
                 social_care_team: s % teams,
                 health_provider: s % providers,
+                link_social_worker: NONE,
             });
         }
 
@@ -260,6 +261,7 @@ impl<'p> Patch<'p> {
             onset_hazard: weekly_rate,
         };
         patch.seat_forum();
+        patch.link_direct_lines();
         for c in 0..patch.children.len() as u32 {
             patch.schedule_onset(c, 0);
         }
@@ -390,6 +392,39 @@ impl<'p> Patch<'p> {
             });
         }
         self.forum.seats = seats;
+    }
+
+    /// A direct line links each school's SENCO to a social worker of the school's team, and the
+    /// arrangement introduces them (their tie starts at `direct_line.initial_tie`).
+    pub fn link_direct_lines(&mut self) {
+        if !self.p.coordination.direct_line {
+            return;
+        }
+        for s in 0..self.schools.len() {
+            let team = self.schools[s].social_care_team;
+            let workers: Vec<u32> = (0..self.profs.len() as u32)
+                .filter(|&i| {
+                    let p = &self.profs[i as usize];
+                    p.role == Role::SocialWorker && !p.pooled && !p.removed && p.team == team
+                })
+                .collect();
+            if workers.is_empty() {
+                continue;
+            }
+            let link = workers[s % workers.len()];
+            self.schools[s].link_social_worker = link;
+            self.introduce_line(s as u32);
+        }
+    }
+
+    /// Sets the tie of a school's direct line to at least its starting strength.
+    pub fn introduce_line(&mut self, school: u32) {
+        let s = &self.schools[school as usize];
+        let (senco, link) = (s.senco, s.link_social_worker);
+        if senco != NONE && link != NONE && self.profs[senco as usize].active() && self.profs[link as usize].active() {
+            let t = self.ties.get(senco, link).max(self.p.direct_line.initial_tie);
+            self.ties.set(senco, link, t);
+        }
     }
 
     /// How many teams (social care) or providers (health) a role's staff are split into.

@@ -145,16 +145,20 @@ impl Patch<'_> {
         let school = self.episodes[e as usize].school;
         let team = self.team_for(school, role);
         let referrer = self.referrer(e);
-        let (tie, linked) = if referrer != NONE { self.tie_to_service(referrer, role, team) } else { (0.0, NONE) };
+        let (tie, _) = if referrer != NONE { self.tie_to_service(referrer, role, team) } else { (0.0, NONE) };
+        let linked = self.schools[school as usize].link_social_worker;
+        let line_tie = if referrer != NONE && linked != NONE && self.profs[linked as usize].active() {
+            self.ties.get(referrer, linked)
+        } else {
+            0.0
+        };
         let knowledge = if referrer != NONE { self.knowledge(referrer, week) } else { 0.0 };
         let mut quality = (0.5 * knowledge + 0.5 * tie).max(floor);
         let mut role = role;
         let mut team = team;
         if role == Role::SocialWorker
             && self.p.coordination.direct_line
-            && referrer != NONE
-            && linked != NONE
-            && tie >= self.p.direct_line.consult_tie
+            && line_tie >= self.p.direct_line.consult_tie
         {
             self.now.coordination_hours += 1.0;
             self.ties.strengthen(referrer, linked, self.p.ties.shared_case_gain);
@@ -280,20 +284,20 @@ impl Patch<'_> {
         }
     }
 
-    /// Drops an episode's work not yet begun (queued requests) after a lapsed action: it goes back
-    /// to wait for the forum.
+    /// Drops an episode's work that has not reached help (queued or half-done assessments) after a
+    /// lapsed action: nobody followed it up, and the case goes back to wait for the forum.
     fn drop_pending(&mut self, e: u32) {
-        let ep = &mut self.episodes[e as usize];
         let mut k = 0;
-        while k < ep.involvements.len() {
-            if matches!(ep.involvements[k].stage, Stage::Queued { .. } | Stage::AwaitHelp) {
-                let inv = ep.involvements.remove(k);
-                if inv.referral != NONE {
-                    self.referrals[inv.referral as usize].outcome = super::record::ReferralOutcome::NoFurtherAction;
-                }
-            } else {
+        while k < self.episodes[e as usize].involvements.len() {
+            let inv = &self.episodes[e as usize].involvements[k];
+            if inv.stage == Stage::Helping {
                 k += 1;
+                continue;
             }
+            if inv.referral != NONE {
+                self.referrals[inv.referral as usize].outcome = super::record::ReferralOutcome::NoFurtherAction;
+            }
+            self.release(e, k);
         }
         let ep = &mut self.episodes[e as usize];
         ep.action = None;
@@ -370,6 +374,8 @@ impl Patch<'_> {
                     team,
                     stage: Stage::Queued { resume_days: 0 },
                     worker: NONE,
+                    preferred: rep,
+                    planned: lead_role != Role::SocialWorker,
                     requested_week: week,
                     assessment: NONE,
                     referral,

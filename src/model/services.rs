@@ -202,7 +202,9 @@ impl Patch<'_> {
         if source == ReferralSource::School {
             self.now.coordination_hours += 1.0;
         }
-        if read < threshold - ap.screen_margin {
+        let poorly_made = source == ReferralSource::School
+            && self.rng.pathway.random::<f64>() < (1.0 - quality.clamp(0.0, 1.0)) * ap.poor_quality_rejection;
+        if read < threshold - ap.screen_margin || poorly_made {
             if referral != NONE {
                 self.referrals[referral as usize].outcome = ReferralOutcome::NoFurtherAction;
             }
@@ -220,6 +222,8 @@ impl Patch<'_> {
             team,
             stage: Stage::Queued { resume_days: 0 },
             worker: NONE,
+            preferred: NONE,
+            planned: false,
             requested_week: week,
             assessment: NONE,
             referral,
@@ -406,10 +410,26 @@ impl Patch<'_> {
     /// Working days an assessment by `worker` of episode `e` takes.
     fn assessment_days(&mut self, e: u32, worker: u32, domains: u8, week: u32) -> u32 {
         let ap = &self.p.assessment;
-        let school = self.episodes[e as usize].school;
-        let familiar_tie = if school != NONE {
-            let senco = self.schools[school as usize].senco;
-            if senco != NONE { self.ties.get(worker, senco) } else { 0.0 }
+        let ep = &self.episodes[e as usize];
+        // Information is held by the school and by the services of the episode's other domains:
+        // the assessor's ties to them (their best tie to each) speed the work.
+        let familiar_tie = if ep.school != NONE {
+            let worker_role = self.profs[worker as usize].role;
+            let senco = self.schools[ep.school as usize].senco;
+            let mut sum = if senco != NONE { self.ties.get(worker, senco) } else { 0.0 };
+            let mut n = 1.0;
+            for domain in Domain::ALL {
+                let role = domain.service_role();
+                if ep.has(domain) && role != worker_role {
+                    let best = (0..self.profs.len() as u32)
+                        .filter(|&i| self.profs[i as usize].role == role && self.profs[i as usize].active())
+                        .map(|i| self.ties.get(worker, i))
+                        .fold(0.0, f64::max);
+                    sum += best;
+                    n += 1.0;
+                }
+            }
+            sum / n
         } else {
             0.5
         };
@@ -421,6 +441,22 @@ impl Patch<'_> {
             * (1.0 + ap.unfamiliar_slowdown * (1.0 - familiarity))
             * (1.0 + extra * 0.5);
         days.round().max(1.0) as u32
+    }
+
+    /// Counts an assessment of involvement `k` of episode `e`, books its hours and opens its record.
+    fn book_assessment(&mut self, e: u32, k: usize, working_days: Option<u32>) {
+        let inv = &self.episodes[e as usize].involvements[k];
+        let (role, domains, requested_week) = (inv.role, inv.domains, inv.requested_week);
+        self.episodes[e as usize].assessments += 1;
+        self.now.assessment_hours += self.p.assessment.hours
+            * (1.0 + f64::from(domains.count_ones().saturating_sub(1)) * self.p.assessment.shared_extra_per_domain);
+        self.episodes[e as usize].involvements[k].assessment = self.assessments.len() as u32;
+        self.assessments.push(AssessmentRecord {
+            locality: self.instance,
+            requested_week,
+            working_days,
+            social_care: role == Role::SocialWorker,
+        });
     }
 
     /// Gives queued work to workers with capacity, oldest request first.
@@ -438,7 +474,12 @@ impl Patch<'_> {
         queue.sort_unstable();
         for (_, _, e, k) in queue {
             let inv = self.episodes[e as usize].involvements[k].clone();
-            let Some(worker) = self.free_worker(inv.role, inv.team, NONE) else {
+            let preferred = inv.preferred != NONE
+                && self.profs[inv.preferred as usize].active()
+                && self.serves(inv.preferred, inv.role, inv.team)
+                && self.capacity(inv.preferred) - f64::from(self.profs[inv.preferred as usize].cases) >= 1.0 - 1e-9;
+            let chosen = if preferred { Some(inv.preferred) } else { self.free_worker(inv.role, inv.team, NONE) };
+            let Some(worker) = chosen else {
                 continue;
             };
             self.profs[worker as usize].cases += 1;
@@ -449,25 +490,19 @@ impl Patch<'_> {
                     ep.involvements[k].stage = Stage::Helping;
                     self.start_help(e, worker, week);
                 }
+                Stage::Queued { resume_days } if inv.planned && resume_days == 0 => {
+                    // The forum's plan is the shared assessment: help starts now.
+                    self.book_assessment(e, k, Some((week - inv.requested_week) * WORKING_DAYS_PER_WEEK));
+                    let inv = &mut self.episodes[e as usize].involvements[k];
+                    inv.worker = worker;
+                    inv.stage = Stage::Helping;
+                    self.start_help(e, worker, week);
+                }
                 Stage::Queued { resume_days } => {
                     let days = if resume_days > 0 {
                         resume_days
                     } else {
-                        let ep = &mut self.episodes[e as usize];
-                        ep.assessments += 1;
-                        let hours = self.p.assessment.hours
-                            * (1.0
-                                + f64::from(inv.domains.count_ones().saturating_sub(1))
-                                    * self.p.assessment.shared_extra_per_domain);
-                        self.now.assessment_hours += hours;
-                        let rec = self.assessments.len() as u32;
-                        self.assessments.push(AssessmentRecord {
-                            locality: self.instance,
-                            requested_week: inv.requested_week,
-                            working_days: None,
-                            social_care: inv.role == Role::SocialWorker,
-                        });
-                        self.episodes[e as usize].involvements[k].assessment = rec;
+                        self.book_assessment(e, k, None);
                         self.assessment_days(e, worker, inv.domains, week)
                     };
                     let inv = &mut self.episodes[e as usize].involvements[k];

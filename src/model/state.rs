@@ -33,6 +33,8 @@ pub struct School {
     pub social_care_team: u32,
     /// Health provider serving this school.
     pub health_provider: u32,
+    /// The social worker a direct line links this school's SENCO to, or `NONE`.
+    pub link_social_worker: u32,
 }
 
 #[derive(Debug, Clone)]
@@ -151,6 +153,11 @@ pub struct Involvement {
     pub team: u32,
     pub stage: Stage,
     pub worker: u32,
+    /// The forum member who took the case on, who does the work if they have capacity, or `NONE`.
+    pub preferred: u32,
+    /// Agreed at a forum by a non-statutory service: the plan made together there stands as the
+    /// shared assessment, so help begins as soon as a worker picks the case up.
+    pub planned: bool,
     /// Week the assessment was asked for.
     pub requested_week: u32,
     /// Index into the patch's assessment records of the current assessment, or `NONE`.

@@ -43,6 +43,14 @@ impl Patch<'_> {
             prof.in_post = true;
             prof.start_week = i64::from(week);
             prof.cases = 0;
+            if self.p.coordination.direct_line {
+                for s in 0..self.schools.len() as u32 {
+                    let school = &self.schools[s as usize];
+                    if school.senco == post || school.link_social_worker == post {
+                        self.introduce_line(s);
+                    }
+                }
+            }
             if minder && post != self.minder_post {
                 let tie = self.p.minder.induction_tie;
                 let m = self.minder_post;

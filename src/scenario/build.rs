@@ -99,6 +99,7 @@ pub(crate) fn build(table: &Table, at: Location, problems: &mut Vec<Problem>) ->
         screening_noise: reader.real(&assessment, "screening_noise", NON_NEGATIVE),
         referral_quality_noise: reader.real(&assessment, "referral_quality_noise", NON_NEGATIVE),
         screen_margin: reader.real(&assessment, "screen_margin", UNIT),
+        poor_quality_rejection: reader.real(&assessment, "poor_quality_rejection", UNIT),
     };
 
     let help = reader.section(&root, "help");
