@@ -219,7 +219,11 @@ const HEADLINE_MEASURES: [(&str, &str, Shown); 11] = [
         "social_worker_caseload",
         Shown::Number,
     ),
-    ("social worker turnover a year", "social_worker_turnover", Shown::Percent),
+    (
+        "social worker turnover a year",
+        "social_worker_turnover",
+        Shown::Percent,
+    ),
 ];
 
 fn shown_value(value: f64, shown: Shown) -> String {

@@ -85,6 +85,8 @@ define_measures! {
     /// Child-weeks of recognised need above the severity floor without help, per 100 pupils a
     /// year.
     unmet_need_child_weeks_per_100,
+    /// The part of it below the social-care threshold (the need the study found nobody met).
+    unmet_below_threshold_per_100,
     /// Escalations across the threshold while waiting, summed over episodes recognised in the
     /// window, per 1,000 pupils a year.
     escalations_per_1k,
@@ -330,6 +332,12 @@ pub fn measures(run: &RunOutput) -> Measures {
         rereferral_share_12m: share(&school_referrals, |referral| referral.rereferral),
         unmet_need_child_weeks_per_100: rate_per_pupils_per_year(
             sum_weeks(|week| f64::from(week.unmet_child_weeks)),
+            pupils,
+            100.0,
+            years,
+        ),
+        unmet_below_threshold_per_100: rate_per_pupils_per_year(
+            sum_weeks(|week| f64::from(week.unmet_below_threshold_child_weeks)),
             pupils,
             100.0,
             years,
@@ -585,7 +593,7 @@ mod tests {
         let documented = "median_weeks_to_help, p90_weeks_to_help, median_weeks_onset_to_help, inertia, grind, \
             assessment_share, duplicate_assessments_per_child, median_assessment_working_days, \
             share_assessments_over_45wd, referrals_per_10k, referral_rejection_share, school_rejection_share, \
-            serious_referrals_per_10k, rereferral_share_12m, unmet_need_child_weeks_per_100, escalations_per_1k, \
+            serious_referrals_per_10k, rereferral_share_12m, unmet_need_child_weeks_per_100, unmet_below_threshold_per_100, escalations_per_1k, \
             mean_tie_strength, relational_coordination, worker_changes_per_case, social_worker_caseload, \
             realised_turnover, social_worker_turnover, vacancy_share, coordination_hours, coordination_hours_per_child, \
             helps_started_per_100";

@@ -5,8 +5,8 @@
 //! threads, no global state; every random draw comes from a named stream of the run's seed.
 
 pub mod params;
-mod pathway;
 mod patch;
+mod pathway;
 pub mod record;
 pub mod rng;
 mod services;
@@ -21,24 +21,75 @@ use state::NONE;
 
 /// Runs one replicate of a scenario from its run seed.
 pub fn simulate(params: &Params, seed: u64) -> RunOutput {
-    let horizon = params.horizon_weeks as usize;
-    let mut out = RunOutput {
-        pupils: 0,
-        horizon_weeks: params.horizon_weeks,
-        warmup_weeks: params.warmup_weeks,
-        action_window_weeks: params.action_window_weeks,
-        weeks: Vec::new(),
-        episodes: Vec::new(),
-        referrals: Vec::new(),
-        assessments: Vec::new(),
-        events: Vec::new(),
-    };
-    let mut sums = vec![state::WeekSums::default(); horizon];
-    let mut instance = 0u32;
-    for (locality_idx, locality) in params.localities.iter().enumerate() {
-        for _ in 0..locality.count {
-            let mut patch = Patch::new(params, locality, locality_idx as u32, instance, seed);
-            patch.run();
+    let mut sim = Simulation::new(params, seed);
+    while sim.step() {}
+    sim.finish()
+}
+
+/// A run in progress: every patch of the scenario, stepped together week by week. `simulate` is
+/// the usual way in; this type lets a caller (a benchmark, a narrated demo) step one week at a time.
+pub struct Simulation<'p> {
+    params: &'p Params,
+    patches: Vec<Patch<'p>>,
+    week: u32,
+}
+
+impl<'p> Simulation<'p> {
+    /// Builds every locality (each copy of a locality is its own patch with its own streams).
+    pub fn new(params: &'p Params, seed: u64) -> Simulation<'p> {
+        let mut patches = Vec::new();
+        for (locality_idx, locality) in params.localities.iter().enumerate() {
+            for _ in 0..locality.count {
+                let instance = patches.len() as u32;
+                patches.push(Patch::new(
+                    params,
+                    locality,
+                    locality_idx as u32,
+                    instance,
+                    seed,
+                ));
+            }
+        }
+        Simulation {
+            params,
+            patches,
+            week: 0,
+        }
+    }
+
+    /// The next week to run.
+    pub fn week(&self) -> u32 {
+        self.week
+    }
+
+    /// Runs one week in every patch; false once the horizon is reached.
+    pub fn step(&mut self) -> bool {
+        if self.week >= self.params.horizon_weeks {
+            return false;
+        }
+        for patch in &mut self.patches {
+            patch.step(self.week);
+        }
+        self.week += 1;
+        true
+    }
+
+    /// Merges what the patches recorded into one run output.
+    pub fn finish(self) -> RunOutput {
+        let params = self.params;
+        let mut out = RunOutput {
+            pupils: 0,
+            horizon_weeks: params.horizon_weeks,
+            warmup_weeks: params.warmup_weeks,
+            action_window_weeks: params.action_window_weeks,
+            weeks: Vec::new(),
+            episodes: Vec::new(),
+            referrals: Vec::new(),
+            assessments: Vec::new(),
+            events: Vec::new(),
+        };
+        let mut sums = vec![state::WeekSums::default(); self.week as usize];
+        for mut patch in self.patches {
             out.pupils += patch.pupils;
             for (total, week) in sums.iter_mut().zip(&patch.weeks) {
                 add_sums(total, week);
@@ -47,42 +98,46 @@ pub fn simulate(params: &Params, seed: u64) -> RunOutput {
             out.referrals.append(&mut patch.referrals);
             out.assessments.append(&mut patch.assessments);
             out.events.append(&mut patch.event_log);
-            instance += 1;
         }
+        out.weeks = sums
+            .iter()
+            .enumerate()
+            .map(|(week, s)| WeekRecord {
+                week: week as u32,
+                term_week: crate::calendar::is_term_week(week as u32),
+                open_cases: s.open_cases,
+                waiting_for_help: s.waiting_for_help,
+                waiting_for_assessment: s.waiting_for_assessment,
+                mean_tie_strength: if s.tie_pairs > 0.0 {
+                    s.tie_sum / s.tie_pairs
+                } else {
+                    0.0
+                },
+                staff_in_post: s.staff_in_post,
+                vacancies: s.vacancies,
+                cases_discussed: s.cases_discussed,
+                actions_lapsed: s.actions_lapsed,
+                meetings: s.meetings,
+                helps_started: s.helps_started,
+                unmet_child_weeks: s.unmet_child_weeks,
+                unmet_below_threshold_child_weeks: s.unmet_below_threshold_child_weeks,
+                coordination_hours: s.coordination_hours,
+                assessment_hours: s.assessment_hours,
+                help_hours: s.help_hours,
+                leavers: s.leavers,
+                social_worker_leavers: s.social_worker_leavers,
+                social_workers_in_post: s.social_workers_in_post,
+                posts: s.staff_in_post + s.vacancies,
+                social_worker_caseload: if s.social_worker_fte > 0.0 {
+                    s.social_care_cases / s.social_worker_fte
+                } else {
+                    f64::NAN
+                },
+                ties_lost: s.ties_lost,
+            })
+            .collect();
+        out
     }
-    out.weeks = sums
-        .iter()
-        .enumerate()
-        .map(|(week, s)| WeekRecord {
-            week: week as u32,
-            term_week: crate::calendar::is_term_week(week as u32),
-            open_cases: s.open_cases,
-            waiting_for_help: s.waiting_for_help,
-            waiting_for_assessment: s.waiting_for_assessment,
-            mean_tie_strength: if s.tie_pairs > 0.0 { s.tie_sum / s.tie_pairs } else { 0.0 },
-            staff_in_post: s.staff_in_post,
-            vacancies: s.vacancies,
-            cases_discussed: s.cases_discussed,
-            actions_lapsed: s.actions_lapsed,
-            meetings: s.meetings,
-            helps_started: s.helps_started,
-            unmet_child_weeks: s.unmet_child_weeks,
-            coordination_hours: s.coordination_hours,
-            assessment_hours: s.assessment_hours,
-            help_hours: s.help_hours,
-            leavers: s.leavers,
-            social_worker_leavers: s.social_worker_leavers,
-            social_workers_in_post: s.social_workers_in_post,
-            posts: s.staff_in_post + s.vacancies,
-            social_worker_caseload: if s.social_worker_fte > 0.0 {
-                s.social_care_cases / s.social_worker_fte
-            } else {
-                f64::NAN
-            },
-            ties_lost: s.ties_lost,
-        })
-        .collect();
-    out
 }
 
 fn add_sums(total: &mut state::WeekSums, w: &state::WeekSums) {
@@ -98,6 +153,7 @@ fn add_sums(total: &mut state::WeekSums, w: &state::WeekSums) {
     total.meetings += w.meetings;
     total.helps_started += w.helps_started;
     total.unmet_child_weeks += w.unmet_child_weeks;
+    total.unmet_below_threshold_child_weeks += w.unmet_below_threshold_child_weeks;
     total.coordination_hours += w.coordination_hours;
     total.assessment_hours += w.assessment_hours;
     total.help_hours += w.help_hours;

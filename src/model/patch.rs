@@ -79,7 +79,13 @@ pub struct Patch<'p> {
 }
 
 impl<'p> Patch<'p> {
-    pub fn new(p: &'p Params, locality: &'p LocalityParams, locality_idx: u32, instance: u32, seed: u64) -> Patch<'p> {
+    pub fn new(
+        p: &'p Params,
+        locality: &'p LocalityParams,
+        locality_idx: u32,
+        instance: u32,
+        seed: u64,
+    ) -> Patch<'p> {
         let mut rng = Streams::new(seed, u64::from(instance));
         let teams = locality.social_care_teams.max(1);
         let providers = locality.health_providers.max(1);
@@ -95,7 +101,11 @@ impl<'p> Patch<'p> {
         let n_schools = locality.primaries + locality.secondaries;
         for s in 0..n_schools {
             let secondary = s >= locality.primaries;
-            let pupils = if secondary { locality.secondary_pupils } else { locality.primary_pupils };
+            let pupils = if secondary {
+                locality.secondary_pupils
+            } else {
+                locality.primary_pupils
+            };
             let n_units = if secondary && locality.pastoral_unit_pupils > 0 {
                 pupils.div_ceil(locality.pastoral_unit_pupils).max(1)
             } else {
@@ -140,7 +150,12 @@ impl<'p> Patch<'p> {
 
         // Posts.
         let mut profs = Vec::new();
-        let add = |profs: &mut Vec<Prof>, role: Role, school: u32, team: u32, fte: f64, rng: &mut ChaCha8Rng| {
+        let add = |profs: &mut Vec<Prof>,
+                   role: Role,
+                   school: u32,
+                   team: u32,
+                   fte: f64,
+                   rng: &mut ChaCha8Rng| {
             let rate = p.role(role).annual_turnover;
             let tenure_weeks = if rate > 0.0 {
                 Exp::new(rate / 52.0).map(|e| e.sample(rng)).unwrap_or(0.0)
@@ -167,17 +182,31 @@ impl<'p> Patch<'p> {
             match role {
                 Role::Head | Role::Senco | Role::PastoralLead => {
                     for (s, school) in schools.iter_mut().enumerate() {
-                        let fte = if school.secondary { rp.per_secondary_fte } else { rp.per_primary_fte };
+                        let fte = if school.secondary {
+                            rp.per_secondary_fte
+                        } else {
+                            rp.per_primary_fte
+                        };
                         if fte <= 0.0 {
                             continue;
                         }
-                        let people = if role == Role::PastoralLead && school.secondary && unit_ranges[s].1 > 1 {
+                        let people = if role == Role::PastoralLead
+                            && school.secondary
+                            && unit_ranges[s].1 > 1
+                        {
                             unit_ranges[s].1
                         } else {
                             fte.ceil() as u32
                         };
                         for _ in 0..people {
-                            let idx = add(&mut profs, role, s as u32, 0, fte / f64::from(people), &mut rng.turnover);
+                            let idx = add(
+                                &mut profs,
+                                role,
+                                s as u32,
+                                0,
+                                fte / f64::from(people),
+                                &mut rng.turnover,
+                            );
                             match role {
                                 Role::Head => school.head = idx,
                                 Role::Senco => school.senco = idx,
@@ -200,7 +229,14 @@ impl<'p> Patch<'p> {
                         _ => 1,
                     };
                     for i in 0..people {
-                        add(&mut profs, role, NONE, i % splits, total / f64::from(people), &mut rng.turnover);
+                        add(
+                            &mut profs,
+                            role,
+                            NONE,
+                            i % splits,
+                            total / f64::from(people),
+                            &mut rng.turnover,
+                        );
                     }
                 }
             }
@@ -208,7 +244,14 @@ impl<'p> Patch<'p> {
 
         let mut minder_post = NONE;
         if p.coordination.minder {
-            minder_post = add(&mut profs, Role::EarlyHelp, NONE, 0, p.coordination.minder_hours / 37.0, &mut rng.turnover);
+            minder_post = add(
+                &mut profs,
+                Role::EarlyHelp,
+                NONE,
+                0,
+                p.coordination.minder_hours / 37.0,
+                &mut rng.turnover,
+            );
             profs[minder_post as usize].minder = true;
         }
 
@@ -268,13 +311,6 @@ impl<'p> Patch<'p> {
         patch
     }
 
-    /// Runs every week of the horizon.
-    pub fn run(&mut self) {
-        for week in 0..self.p.horizon_weeks {
-            self.step(week);
-        }
-    }
-
     /// One week, in the fixed order of BRIEF section 3 (scheduled events take effect first).
     pub fn step(&mut self, week: u32) {
         self.now = WeekSums::default();
@@ -312,12 +348,17 @@ impl<'p> Patch<'p> {
             let mut queued = 0;
             for &e in &self.active {
                 for inv in &self.episodes[e as usize].involvements {
-                    if inv.role == role && matches!(inv.stage, Stage::Queued { .. } | Stage::AwaitHelp) {
+                    if inv.role == role
+                        && matches!(inv.stage, Stage::Queued { .. } | Stage::AwaitHelp)
+                    {
                         queued += 1;
                     }
                 }
             }
-            eprintln!("DIAG {:>26} cases {cases:>5} cap {cap:>6.1} queued {queued}", role.key());
+            eprintln!(
+                "DIAG {:>26} cases {cases:>5} cap {cap:>6.1} queued {queued}",
+                role.key()
+            );
         }
     }
 
@@ -374,7 +415,12 @@ impl<'p> Patch<'p> {
             }
             let mut teams_seen: Vec<u32> = Vec::new();
             for (idx, prof) in self.profs.iter().enumerate() {
-                if prof.role != role || prof.minder || prof.pooled || prof.removed || teams_seen.contains(&prof.team) {
+                if prof.role != role
+                    || prof.minder
+                    || prof.pooled
+                    || prof.removed
+                    || teams_seen.contains(&prof.team)
+                {
                     continue;
                 }
                 teams_seen.push(prof.team);
@@ -421,8 +467,15 @@ impl<'p> Patch<'p> {
     pub fn introduce_line(&mut self, school: u32) {
         let s = &self.schools[school as usize];
         let (senco, link) = (s.senco, s.link_social_worker);
-        if senco != NONE && link != NONE && self.profs[senco as usize].active() && self.profs[link as usize].active() {
-            let t = self.ties.get(senco, link).max(self.p.direct_line.initial_tie);
+        if senco != NONE
+            && link != NONE
+            && self.profs[senco as usize].active()
+            && self.profs[link as usize].active()
+        {
+            let t = self
+                .ties
+                .get(senco, link)
+                .max(self.p.direct_line.initial_tie);
             self.ties.set(senco, link, t);
         }
     }
@@ -431,7 +484,9 @@ impl<'p> Patch<'p> {
     pub fn splits(&self, role: Role) -> u32 {
         match role {
             Role::SocialWorker => self.social_care_teams,
-            Role::SchoolNurse | Role::SpeechTherapist | Role::MentalHealth => self.locality.health_providers.max(1),
+            Role::SchoolNurse | Role::SpeechTherapist | Role::MentalHealth => {
+                self.locality.health_providers.max(1)
+            }
             _ => 1,
         }
     }
@@ -449,7 +504,9 @@ impl<'p> Patch<'p> {
     /// Whether `post` may take work of `role` for `team`.
     pub fn serves(&self, post: u32, role: Role, team: u32) -> bool {
         let prof = &self.profs[post as usize];
-        prof.role == role && !prof.minder && (prof.pooled || self.splits(role) <= 1 || prof.team == team)
+        prof.role == role
+            && !prof.minder
+            && (prof.pooled || self.splits(role) <= 1 || prof.team == team)
     }
 
     pub fn forum_active(&self, week: u32) -> bool {
@@ -462,7 +519,9 @@ impl<'p> Patch<'p> {
         for &e in &self.active {
             let ep = &self.episodes[e as usize];
             for inv in &ep.involvements {
-                if inv.role == Role::SocialWorker && matches!(inv.stage, Stage::Assessing { .. } | Stage::Helping) {
+                if inv.role == Role::SocialWorker
+                    && matches!(inv.stage, Stage::Assessing { .. } | Stage::Helping)
+                {
                     sums.social_care_cases += 1.0;
                 }
             }
@@ -476,7 +535,11 @@ impl<'p> Patch<'p> {
             if matches!(ep.state, EpisodeState::Waiting | EpisodeState::Engaged) && !helped {
                 sums.waiting_for_help += 1;
             }
-            if ep.involvements.iter().any(|i| matches!(i.stage, Stage::Queued { .. })) {
+            if ep
+                .involvements
+                .iter()
+                .any(|i| matches!(i.stage, Stage::Queued { .. }))
+            {
                 sums.waiting_for_assessment += 1;
             }
         }

@@ -25,12 +25,22 @@ impl Patch<'_> {
             }
             let child = &self.children[ep.child as usize];
             let senco = self.schools[child.school as usize].senco;
-            let expertise = 0.5 + 0.5 * if senco != NONE { self.knowledge(senco, week) } else { 0.0 };
-            let p = (rp.weekly_at_full * ep.severity * self.units[child.unit as usize].familiarity * expertise * season)
+            let expertise = 0.5
+                + 0.5
+                    * if senco != NONE {
+                        self.knowledge(senco, week)
+                    } else {
+                        0.0
+                    };
+            let p = (rp.weekly_at_full
+                * ep.severity
+                * self.units[child.unit as usize].familiarity
+                * expertise
+                * season)
                 .clamp(0.0, 1.0);
             if self.rng.recognition.random::<f64>() < p {
-                let urgent = ep.has(Domain::Safeguarding)
-                    && ep.severity >= self.p.thresholds.urgent;
+                let urgent =
+                    ep.has(Domain::Safeguarding) && ep.severity >= self.p.thresholds.urgent;
                 let ep = &mut self.episodes[e as usize];
                 ep.state = EpisodeState::Waiting;
                 ep.recognised_week = week;
@@ -51,11 +61,18 @@ impl Patch<'_> {
             if ep.outside() || !matches!(ep.state, EpisodeState::Waiting | EpisodeState::Engaged) {
                 continue;
             }
-            if ep.has(Domain::Safeguarding) && ep.severity >= urgent_level && !ep.involves(Role::SocialWorker) && !ep.helped() {
+            if ep.has(Domain::Safeguarding)
+                && ep.severity >= urgent_level
+                && !ep.involves(Role::SocialWorker)
+                && !ep.helped()
+            {
                 self.school_referral(e, Role::SocialWorker, week, 0.0);
                 continue;
             }
-            if ep.state != EpisodeState::Waiting || !self.due_for_referral(e, week) || forum && self.for_forum(e) {
+            if ep.state != EpisodeState::Waiting
+                || !self.due_for_referral(e, week)
+                || forum && self.for_forum(e)
+            {
                 continue;
             }
             // Ad hoc: the school refers each domain to the service it thinks fits.
@@ -105,7 +122,11 @@ impl Patch<'_> {
     /// social care: at or above the threshold less its caution margin.
     fn school_reads_social_care(&mut self, e: u32, week: u32) -> bool {
         let referrer = self.referrer(e);
-        let knowledge = if referrer != NONE { self.knowledge(referrer, week) } else { 0.0 };
+        let knowledge = if referrer != NONE {
+            self.knowledge(referrer, week)
+        } else {
+            0.0
+        };
         let ap = &self.p.assessment;
         let noise = ap.screening_noise + ap.referral_quality_noise * (1.0 - knowledge);
         let z: f64 = StandardNormal.sample(&mut self.rng.pathway);
@@ -145,14 +166,23 @@ impl Patch<'_> {
         let school = self.episodes[e as usize].school;
         let team = self.team_for(school, role);
         let referrer = self.referrer(e);
-        let (tie, _) = if referrer != NONE { self.tie_to_service(referrer, role, team) } else { (0.0, NONE) };
+        let (tie, _) = if referrer != NONE {
+            self.tie_to_service(referrer, role, team)
+        } else {
+            (0.0, NONE)
+        };
         let linked = self.schools[school as usize].link_social_worker;
-        let line_tie = if referrer != NONE && linked != NONE && self.profs[linked as usize].active() {
+        let line_tie = if referrer != NONE && linked != NONE && self.profs[linked as usize].active()
+        {
             self.ties.get(referrer, linked)
         } else {
             0.0
         };
-        let knowledge = if referrer != NONE { self.knowledge(referrer, week) } else { 0.0 };
+        let knowledge = if referrer != NONE {
+            self.knowledge(referrer, week)
+        } else {
+            0.0
+        };
         let mut quality = (0.5 * knowledge + 0.5 * tie).max(floor);
         let mut role = role;
         let mut team = team;
@@ -161,7 +191,8 @@ impl Patch<'_> {
             && line_tie >= self.p.direct_line.consult_tie
         {
             self.now.coordination_hours += 1.0;
-            self.ties.strengthen(referrer, linked, self.p.ties.shared_case_gain);
+            self.ties
+                .strengthen(referrer, linked, self.p.ties.shared_case_gain);
             let z: f64 = StandardNormal.sample(&mut self.rng.pathway);
             let read = self.episodes[e as usize].severity + self.p.assessment.screening_noise * z;
             quality = 1.0;
@@ -180,7 +211,11 @@ impl Patch<'_> {
     fn attendance(&self, post: u32, boundary_factor: f64, group: &[Seat]) -> f64 {
         let ap = &self.p.attendance;
         let size = group.len() as f64;
-        let size_factor = if size > ap.group_size_reference { (ap.group_size_reference / size).sqrt() } else { 1.0 };
+        let size_factor = if size > ap.group_size_reference {
+            (ap.group_size_reference / size).sqrt()
+        } else {
+            1.0
+        };
         let rural = if self.locality.rural { ap.rural } else { 1.0 };
         let mut tie_sum = 0.0;
         let mut n = 0.0;
@@ -191,7 +226,8 @@ impl Patch<'_> {
             }
         }
         let mean_tie = if n > 0.0 { tie_sum / n } else { 0.0 };
-        (ap.base * boundary_factor * rural * size_factor * (1.0 + ap.tie_lift * (mean_tie - 0.5))).clamp(0.0, 1.0)
+        (ap.base * boundary_factor * rural * size_factor * (1.0 + ap.tie_lift * (mean_tie - 0.5)))
+            .clamp(0.0, 1.0)
     }
 
     /// Who sits in `seat` at this meeting: its holder or, in a network, often somebody else.
@@ -209,7 +245,11 @@ impl Patch<'_> {
                 i != seat.post
                     && p.active()
                     && !p.minder
-                    && if school != NONE { p.school == school } else { p.role == role }
+                    && if school != NONE {
+                        p.school == school
+                    } else {
+                        p.role == role
+                    }
             })
             .collect();
         if candidates.is_empty() {
@@ -238,7 +278,8 @@ impl Patch<'_> {
         }
         let travel = if self.locality.rural { 1.0 } else { 0.0 };
         self.now.coordination_hours += present.len() as f64 * (cp.meeting_hours + travel);
-        let gain = self.p.ties.meeting_gain * (self.p.ties.belonging_group_size / present.len().max(1) as f64).min(1.0);
+        let gain = self.p.ties.meeting_gain
+            * (self.p.ties.belonging_group_size / present.len().max(1) as f64).min(1.0);
         for a in 0..present.len() {
             for b in (a + 1)..present.len() {
                 self.ties.strengthen(present[a], present[b], gain);
@@ -246,7 +287,11 @@ impl Patch<'_> {
         }
 
         // Review: an action whose owner is absent (or that has no owner) may lapse.
-        let chase = if self.minder_present() { 1.0 - self.p.minder.chase_relief } else { 1.0 };
+        let chase = if self.minder_present() {
+            1.0 - self.p.minder.chase_relief
+        } else {
+            1.0
+        };
         for i in 0..self.active.len() {
             let e = self.active[i];
             let Some(action) = self.episodes[e as usize].action else {
@@ -273,7 +318,11 @@ impl Patch<'_> {
         let mut waiting: Vec<(u32, u32)> = Vec::new();
         for &e in &self.active {
             let ep = &self.episodes[e as usize];
-            if !ep.outside() && ep.state == EpisodeState::Waiting && self.for_forum(e) && self.due_for_referral(e, week) {
+            if !ep.outside()
+                && ep.state == EpisodeState::Waiting
+                && self.for_forum(e)
+                && self.due_for_referral(e, week)
+            {
                 waiting.push((((1.0 - ep.severity) * 1.0e6) as u32, e));
             }
         }
@@ -295,7 +344,8 @@ impl Patch<'_> {
                 continue;
             }
             if inv.referral != NONE {
-                self.referrals[inv.referral as usize].outcome = super::record::ReferralOutcome::NoFurtherAction;
+                self.referrals[inv.referral as usize].outcome =
+                    super::record::ReferralOutcome::NoFurtherAction;
             }
             self.release(e, k);
         }
@@ -348,14 +398,18 @@ impl Patch<'_> {
             return;
         }
         let team = self.team_for(school, lead_role);
-        let rep = present.iter().copied().find(|&p| self.serves(p, lead_role, team));
+        let rep = present
+            .iter()
+            .copied()
+            .find(|&p| self.serves(p, lead_role, team));
         let senco = self.schools[school as usize].senco;
         match rep {
             Some(rep) => {
                 let mut referral = NONE;
                 if lead_role == Role::SocialWorker {
                     let child = &mut self.children[self.episodes[e as usize].child as usize];
-                    let rereferral = child.last_social_care_referral != NONE && week - child.last_social_care_referral <= 52;
+                    let rereferral = child.last_social_care_referral != NONE
+                        && week - child.last_social_care_referral <= 52;
                     child.last_social_care_referral = week;
                     referral = self.referrals.len() as u32;
                     let serious = self.episodes[e as usize].severity >= sc_threshold;
@@ -383,17 +437,26 @@ impl Patch<'_> {
                 });
                 ep.state = EpisodeState::Engaged;
                 ep.action = Some(Action {
-                    owner: if self.p.coordination.purposeful { rep } else { NONE },
+                    owner: if self.p.coordination.purposeful {
+                        rep
+                    } else {
+                        NONE
+                    },
                 });
                 if senco != NONE && self.profs[senco as usize].active() {
-                    self.ties.strengthen(senco, rep, self.p.ties.shared_case_gain);
+                    self.ties
+                        .strengthen(senco, rep, self.p.ties.shared_case_gain);
                 }
             }
             None => {
                 self.school_referral(e, lead_role, week, 0.5);
                 let ep = &mut self.episodes[e as usize];
                 if ep.state == EpisodeState::Engaged {
-                    let owner = if self.p.coordination.purposeful && senco != NONE { senco } else { NONE };
+                    let owner = if self.p.coordination.purposeful && senco != NONE {
+                        senco
+                    } else {
+                        NONE
+                    };
                     ep.action = Some(Action { owner });
                 }
             }
@@ -404,12 +467,16 @@ impl Patch<'_> {
     /// pooled resource (hours each school puts in, run in units of a specialist's day) at it.
     pub fn core_group(&mut self, week: u32, term: bool) {
         let cp = &self.p.coordination;
-        if !cp.core_group || !term || self.forum.term_weeks_seen % cp.core_group_interval_weeks.max(1) != 0 {
+        if !cp.core_group
+            || !term
+            || self.forum.term_weeks_seen % cp.core_group_interval_weeks.max(1) != 0
+        {
             return;
         }
         let n_schools = self.schools.len();
         self.now.coordination_hours += 2.0 * (n_schools as f64 + 3.0);
-        let units = (cp.pooled_hours_per_school * n_schools as f64 / cp.pooled_unit_hours).floor() as usize;
+        let units =
+            (cp.pooled_hours_per_school * n_schools as f64 / cp.pooled_unit_hours).floor() as usize;
         // Unmet need by service: waiting episodes counted against each domain's service.
         let mut need = [0u32; super::params::Role::COUNT];
         for &e in &self.active {
@@ -423,7 +490,10 @@ impl Patch<'_> {
                 }
             }
         }
-        let mut ranked: Vec<Role> = Role::ALL.into_iter().filter(|r| need[r.idx()] > 0).collect();
+        let mut ranked: Vec<Role> = Role::ALL
+            .into_iter()
+            .filter(|r| need[r.idx()] > 0)
+            .collect();
         ranked.sort_by_key(|r| std::cmp::Reverse(need[r.idx()]));
         if ranked.is_empty() {
             ranked.push(Role::EarlyHelp);

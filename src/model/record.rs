@@ -84,6 +84,8 @@ pub struct WeekRecord {
     pub helps_started: u32,
     /// Recognised episodes with severity above the unmet floor and no help this week.
     pub unmet_child_weeks: u32,
+    /// Of those, child-weeks below the social-care threshold.
+    pub unmet_below_threshold_child_weeks: u32,
     pub coordination_hours: f64,
     pub assessment_hours: f64,
     pub help_hours: f64,

@@ -34,7 +34,8 @@ pub fn replicate_seed(master_seed: u64, replicate: u64) -> u64 {
 
 /// The generator of one named stream of one run.
 pub fn stream(run_seed: u64, name: &str, index: u64) -> ChaCha8Rng {
-    let s = mix64(run_seed ^ mix64(name_hash(name)) ^ mix64(index.wrapping_mul(0xD6E8_FEB8_6659_FD93)));
+    let s =
+        mix64(run_seed ^ mix64(name_hash(name)) ^ mix64(index.wrapping_mul(0xD6E8_FEB8_6659_FD93)));
     ChaCha8Rng::seed_from_u64(s)
 }
 
@@ -56,7 +57,8 @@ mod tests {
 
     #[test]
     fn replicate_seeds_are_distinct() {
-        let seeds: std::collections::BTreeSet<u64> = (0..1000).map(|r| replicate_seed(42, r)).collect();
+        let seeds: std::collections::BTreeSet<u64> =
+            (0..1000).map(|r| replicate_seed(42, r)).collect();
         assert_eq!(seeds.len(), 1000);
     }
 }

@@ -47,11 +47,17 @@ impl Patch<'_> {
                 }
                 domains = pick.bit();
             }
-            let severity = beta_draw(&mut self.rng.severity, d.severity_mean, d.severity_concentration);
+            let severity = beta_draw(
+                &mut self.rng.severity,
+                d.severity_mean,
+                d.severity_concentration,
+            );
             let self_resolve = self.p.severity.self_resolve_per_week;
             let wait = if self_resolve > 0.0 {
                 let u: f64 = self.rng.severity.random();
-                ((1.0 - u).ln() / (1.0 - self_resolve.min(0.999)).ln()).floor().min(1.0e6) as u32
+                ((1.0 - u).ln() / (1.0 - self_resolve.min(0.999)).ln())
+                    .floor()
+                    .min(1.0e6) as u32
             } else {
                 u32::MAX
             };
@@ -94,9 +100,15 @@ impl Patch<'_> {
         if mean <= 0.0 {
             return;
         }
-        let n = Poisson::new(mean).map(|p| p.sample(&mut self.rng.outside)).unwrap_or(0.0) as u32;
+        let n = Poisson::new(mean)
+            .map(|p| p.sample(&mut self.rng.outside))
+            .unwrap_or(0.0) as u32;
         for _ in 0..n {
-            let severity = beta_draw(&mut self.rng.outside, d.external_severity_mean, d.external_severity_concentration);
+            let severity = beta_draw(
+                &mut self.rng.outside,
+                d.external_severity_mean,
+                d.external_severity_concentration,
+            );
             let team = self.rng.outside.random_range(0..self.social_care_teams);
             let idx = self.episodes.len() as u32;
             self.episodes.push(Episode {
@@ -123,7 +135,14 @@ impl Patch<'_> {
                 outside_help_weeks: d.external_case_weeks.round().max(1.0) as u32,
             });
             self.active.push(idx);
-            self.refer(idx, Role::SocialWorker, team, 1.0, week, ReferralSource::Outside);
+            self.refer(
+                idx,
+                Role::SocialWorker,
+                team,
+                1.0,
+                week,
+                ReferralSource::Outside,
+            );
             if self.episodes[idx as usize].involvements.is_empty() {
                 self.close_episode(idx, week);
             }
@@ -164,6 +183,9 @@ impl Patch<'_> {
             }
             if !helped && ep.severity >= sp.unmet_floor {
                 self.now.unmet_child_weeks += 1;
+                if ep.severity < threshold {
+                    self.now.unmet_below_threshold_child_weeks += 1;
+                }
             }
         }
         for e in closing {
@@ -173,9 +195,18 @@ impl Patch<'_> {
 
     /// Makes a referral of episode `e` to the service `role` (team `team`) and screens it at once.
     /// `quality` 0..1 is how well the referral reads (referrer's knowledge and tie to the service).
-    pub fn refer(&mut self, e: u32, role: Role, team: u32, quality: f64, week: u32, source: ReferralSource) {
+    pub fn refer(
+        &mut self,
+        e: u32,
+        role: Role,
+        team: u32,
+        quality: f64,
+        week: u32,
+        source: ReferralSource,
+    ) {
         let ap = &self.p.assessment;
-        let noise = ap.screening_noise + (1.0 - quality.clamp(0.0, 1.0)) * ap.referral_quality_noise;
+        let noise =
+            ap.screening_noise + (1.0 - quality.clamp(0.0, 1.0)) * ap.referral_quality_noise;
         let z: f64 = StandardNormal.sample(&mut self.rng.pathway);
         let ep = &self.episodes[e as usize];
         let read = ep.severity + noise * z;
@@ -186,7 +217,8 @@ impl Patch<'_> {
             let mut rereferral = false;
             if ep.child != NONE {
                 let child = &mut self.children[ep.child as usize];
-                rereferral = child.last_social_care_referral != NONE && week - child.last_social_care_referral <= 52;
+                rereferral = child.last_social_care_referral != NONE
+                    && week - child.last_social_care_referral <= 52;
                 child.last_social_care_referral = week;
             }
             referral = self.referrals.len() as u32;
@@ -203,7 +235,8 @@ impl Patch<'_> {
             self.now.coordination_hours += 1.0;
         }
         let poorly_made = source == ReferralSource::School
-            && self.rng.pathway.random::<f64>() < (1.0 - quality.clamp(0.0, 1.0)) * ap.poor_quality_rejection;
+            && self.rng.pathway.random::<f64>()
+                < (1.0 - quality.clamp(0.0, 1.0)) * ap.poor_quality_rejection;
         if read < threshold - ap.screen_margin || poorly_made {
             if referral != NONE {
                 self.referrals[referral as usize].outcome = ReferralOutcome::NoFurtherAction;
@@ -324,7 +357,8 @@ impl Patch<'_> {
         active.extend(self.active.drain(..));
         self.active = active;
         self.serve_queues(week);
-        self.active.retain(|&e| self.episodes[e as usize].state != EpisodeState::Closed);
+        self.active
+            .retain(|&e| self.episodes[e as usize].state != EpisodeState::Closed);
     }
 
     /// Ends the involvement `k` of episode `e`, freeing its worker.
@@ -341,7 +375,8 @@ impl Patch<'_> {
         let inv = self.episodes[e as usize].involvements[k].clone();
         if inv.assessment != NONE {
             let rec = &mut self.assessments[inv.assessment as usize];
-            rec.working_days = Some(done_day.saturating_sub(rec.requested_week * WORKING_DAYS_PER_WEEK));
+            rec.working_days =
+                Some(done_day.saturating_sub(rec.requested_week * WORKING_DAYS_PER_WEEK));
         }
         let z: f64 = StandardNormal.sample(&mut self.rng.assessment);
         let ep = &self.episodes[e as usize];
@@ -385,7 +420,8 @@ impl Patch<'_> {
         if school != NONE {
             let senco = self.schools[school as usize].senco;
             if senco != NONE && self.profs[senco as usize].active() {
-                self.ties.strengthen(senco, worker, self.p.ties.shared_case_gain);
+                self.ties
+                    .strengthen(senco, worker, self.p.ties.shared_case_gain);
             }
         }
     }
@@ -416,13 +452,19 @@ impl Patch<'_> {
         let familiar_tie = if ep.school != NONE {
             let worker_role = self.profs[worker as usize].role;
             let senco = self.schools[ep.school as usize].senco;
-            let mut sum = if senco != NONE { self.ties.get(worker, senco) } else { 0.0 };
+            let mut sum = if senco != NONE {
+                self.ties.get(worker, senco)
+            } else {
+                0.0
+            };
             let mut n = 1.0;
             for domain in Domain::ALL {
                 let role = domain.service_role();
                 if ep.has(domain) && role != worker_role {
                     let best = (0..self.profs.len() as u32)
-                        .filter(|&i| self.profs[i as usize].role == role && self.profs[i as usize].active())
+                        .filter(|&i| {
+                            self.profs[i as usize].role == role && self.profs[i as usize].active()
+                        })
                         .map(|i| self.ties.get(worker, i))
                         .fold(0.0, f64::max);
                     sum += best;
@@ -449,7 +491,9 @@ impl Patch<'_> {
         let (role, domains, requested_week) = (inv.role, inv.domains, inv.requested_week);
         self.episodes[e as usize].assessments += 1;
         self.now.assessment_hours += self.p.assessment.hours
-            * (1.0 + f64::from(domains.count_ones().saturating_sub(1)) * self.p.assessment.shared_extra_per_domain);
+            * (1.0
+                + f64::from(domains.count_ones().saturating_sub(1))
+                    * self.p.assessment.shared_extra_per_domain);
         self.episodes[e as usize].involvements[k].assessment = self.assessments.len() as u32;
         self.assessments.push(AssessmentRecord {
             locality: self.instance,
@@ -466,7 +510,10 @@ impl Patch<'_> {
             let ep = &self.episodes[e as usize];
             for (k, inv) in ep.involvements.iter().enumerate() {
                 if matches!(inv.stage, Stage::Queued { .. } | Stage::AwaitHelp) {
-                    let urgent = u32::from(ep.severity < self.thresholds[Role::SocialWorker.idx()] || !ep.has(Domain::Safeguarding));
+                    let urgent = u32::from(
+                        ep.severity < self.thresholds[Role::SocialWorker.idx()]
+                            || !ep.has(Domain::Safeguarding),
+                    );
                     queue.push((urgent, inv.requested_week, e, k));
                 }
             }
@@ -477,8 +524,14 @@ impl Patch<'_> {
             let preferred = inv.preferred != NONE
                 && self.profs[inv.preferred as usize].active()
                 && self.serves(inv.preferred, inv.role, inv.team)
-                && self.capacity(inv.preferred) - f64::from(self.profs[inv.preferred as usize].cases) >= 1.0 - 1e-9;
-            let chosen = if preferred { Some(inv.preferred) } else { self.free_worker(inv.role, inv.team, NONE) };
+                && self.capacity(inv.preferred)
+                    - f64::from(self.profs[inv.preferred as usize].cases)
+                    >= 1.0 - 1e-9;
+            let chosen = if preferred {
+                Some(inv.preferred)
+            } else {
+                self.free_worker(inv.role, inv.team, NONE)
+            };
             let Some(worker) = chosen else {
                 continue;
             };
@@ -492,7 +545,11 @@ impl Patch<'_> {
                 }
                 Stage::Queued { resume_days } if inv.planned && resume_days == 0 => {
                     // The forum's plan is the shared assessment: help starts now.
-                    self.book_assessment(e, k, Some((week - inv.requested_week) * WORKING_DAYS_PER_WEEK));
+                    self.book_assessment(
+                        e,
+                        k,
+                        Some((week - inv.requested_week) * WORKING_DAYS_PER_WEEK),
+                    );
                     let inv = &mut self.episodes[e as usize].involvements[k];
                     inv.worker = worker;
                     inv.stage = Stage::Helping;

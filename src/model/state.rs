@@ -111,7 +111,8 @@ impl Ties {
         }
         let mut next = vec![0.0; n * n];
         for a in 0..self.n {
-            next[a * n..a * n + self.n].copy_from_slice(&self.strength[a * self.n..(a + 1) * self.n]);
+            next[a * n..a * n + self.n]
+                .copy_from_slice(&self.strength[a * self.n..(a + 1) * self.n]);
         }
         self.n = n;
         self.strength = next;
@@ -139,10 +140,14 @@ impl Ties {
 pub enum Stage {
     /// Waiting for a worker with capacity to assess (`resume_days` > 0: a kept history,
     /// only that many working days of assessment remain).
-    Queued { resume_days: u32 },
+    Queued {
+        resume_days: u32,
+    },
     /// Assessed (or history kept), waiting for a worker with capacity to help.
     AwaitHelp,
-    Assessing { done_day: u32 },
+    Assessing {
+        done_day: u32,
+    },
     Helping,
 }
 
@@ -266,6 +271,8 @@ pub struct WeekSums {
     pub meetings: u32,
     pub helps_started: u32,
     pub unmet_child_weeks: u32,
+    /// Of those, child-weeks below the social-care threshold.
+    pub unmet_below_threshold_child_weeks: u32,
     pub coordination_hours: f64,
     pub assessment_hours: f64,
     pub help_hours: f64,

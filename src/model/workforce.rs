@@ -75,10 +75,16 @@ impl Patch<'_> {
     pub fn tie_dynamics(&mut self) {
         let tp = &self.p.ties;
         let n = self.profs.len();
-        let contact = if self.locality.co_located { tp.informal_contact_co_located } else { tp.informal_contact };
+        let contact = if self.locality.co_located {
+            tp.informal_contact_co_located
+        } else {
+            tp.informal_contact
+        };
         let pairs = (n * n.saturating_sub(1) / 2) as f64;
         if pairs > 0.0 && contact > 0.0 {
-            let k = Poisson::new(pairs * contact).map(|d| d.sample(&mut self.rng.ties)).unwrap_or(0.0) as usize;
+            let k = Poisson::new(pairs * contact)
+                .map(|d| d.sample(&mut self.rng.ties))
+                .unwrap_or(0.0) as usize;
             for _ in 0..k {
                 let a = self.rng.ties.random_range(0..n) as u32;
                 let b = self.rng.ties.random_range(0..n) as u32;
@@ -87,7 +93,11 @@ impl Patch<'_> {
                 }
             }
         }
-        let relief = if self.minder_present() { self.p.minder.decay_relief } else { 0.0 };
+        let relief = if self.minder_present() {
+            self.p.minder.decay_relief
+        } else {
+            0.0
+        };
         let keep = (1.0 - tp.decay_per_week * (1.0 - relief)) as f32;
         for t in &mut self.ties.strength {
             *t *= keep;
@@ -115,7 +125,9 @@ impl Patch<'_> {
         if mean <= 0.0 {
             return 1;
         }
-        let draw = Exp::new(1.0 / mean).map(|d| d.sample(&mut self.rng.turnover)).unwrap_or(mean);
+        let draw = Exp::new(1.0 / mean)
+            .map(|d| d.sample(&mut self.rng.turnover))
+            .unwrap_or(mean);
         draw.round().max(1.0) as u32
     }
 
@@ -151,7 +163,11 @@ impl Patch<'_> {
                     continue;
                 }
                 let keep = self.rng.turnover.random::<f64>() < keep_p;
-                let colleague = if keep { self.free_worker(inv.role, inv.team, post) } else { None };
+                let colleague = if keep {
+                    self.free_worker(inv.role, inv.team, post)
+                } else {
+                    None
+                };
                 let ep = &mut self.episodes[e as usize];
                 let slot = &mut ep.involvements[k];
                 match (inv.stage, keep, colleague) {
@@ -197,7 +213,12 @@ impl Patch<'_> {
 
     /// Step 11: the scenario's timeline, applied at the start of its week.
     pub fn apply_events(&mut self, week: u32) {
-        let due: Vec<_> = self.events.iter().filter(|ev| ev.week == week).map(|ev| ev.kind.clone()).collect();
+        let due: Vec<_> = self
+            .events
+            .iter()
+            .filter(|ev| ev.week == week)
+            .map(|ev| ev.kind.clone())
+            .collect();
         for kind in due {
             match kind {
                 EventKind::Restructure {
@@ -207,7 +228,9 @@ impl Patch<'_> {
                 } => {
                     let mut moved = 0;
                     for post in 0..self.profs.len() as u32 {
-                        if self.profs[post as usize].active() && self.rng.events.random::<f64>() < share {
+                        if self.profs[post as usize].active()
+                            && self.rng.events.random::<f64>() < share
+                        {
                             self.vacate(post, week, 1);
                             moved += 1;
                         }
@@ -232,7 +255,8 @@ impl Patch<'_> {
                         .collect();
                     match who {
                         LeaveWho::MostConnected | LeaveWho::LeastConnected => {
-                            let mut keyed: Vec<(f64, u32)> = group.iter().map(|&i| (self.ties.degree(i), i)).collect();
+                            let mut keyed: Vec<(f64, u32)> =
+                                group.iter().map(|&i| (self.ties.degree(i), i)).collect();
                             keyed.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
                             if matches!(who, LeaveWho::MostConnected) {
                                 keyed.reverse();
@@ -241,7 +265,11 @@ impl Patch<'_> {
                         }
                         _ => group.shuffle(&mut self.rng.events),
                     }
-                    let n = if count > 0 { count as usize } else { (share * group.len() as f64).round() as usize };
+                    let n = if count > 0 {
+                        count as usize
+                    } else {
+                        (share * group.len() as f64).round() as usize
+                    };
                     for &post in group.iter().take(n) {
                         let vacancy = self.vacancy_weeks(post);
                         self.vacate(post, week, vacancy);

@@ -164,15 +164,10 @@ mod tests {
         assert_eq!(params.localities[0].secondary_pupils, 1050);
         assert_eq!(params.coordination.mode, ForumMode::AdHoc);
         assert_eq!(params.role(Role::SocialWorker).annual_turnover, 0.138);
-        assert_eq!(params.role(Role::SocialWorker).vacancy_weeks, 16.0);
         assert_eq!(params.role(Role::SocialWorker).caseload_cap, 20.0);
         assert_eq!(params.role(Role::EarlyHelp).annual_turnover, 0.10);
         assert_eq!(params.thresholds.by_role[Role::SocialWorker.idx()], 0.55);
         assert_eq!(params.thresholds.by_role[Role::Head.idx()], 0.0);
-        assert_eq!(
-            params.demand.domain_probability[crate::model::Domain::Safeguarding.idx()],
-            0.22
-        );
         assert!(params.events.is_empty());
     }
 
