@@ -52,6 +52,9 @@ define_measures! {
     /// Kaplan–Meier median of weeks from onset to help, over episodes with onset in the window;
     /// same censoring and lower-bound rule.
     median_weeks_onset_to_help,
+    /// Kaplan–Meier median weeks from onset to recognition in school, over episodes with onset in
+    /// the window; censored at closure (resolved unseen) or the horizon.
+    median_weeks_to_recognition,
     /// Collaborative inertia: over episodes recognised in the window whose action window had
     /// fully elapsed by the horizon, the share that did not start help within
     /// `action_window_weeks` term weeks. A wait counts as within the window when the term weeks
@@ -234,6 +237,20 @@ pub fn measures(run: &RunOutput) -> Measures {
         .map(|episode| wait_for_help(episode, episode.onset_week, run.horizon_weeks))
         .collect();
 
+    // Onset to recognition: censored at closure (a need that resolved unseen) or the horizon.
+    let waits_to_recognition: Vec<(f64, bool)> = run
+        .episodes
+        .iter()
+        .filter(|episode| window.contains(episode.onset_week))
+        .map(|episode| match episode.recognised_week {
+            Some(recognised) => (f64::from(recognised - episode.onset_week), true),
+            None => (
+                f64::from(episode.closed_week.unwrap_or(run.horizon_weeks) - episode.onset_week),
+                false,
+            ),
+        })
+        .collect();
+
     let window_elapsed: Vec<&(&EpisodeRecord, u32)> = recognised_in_window
         .iter()
         .filter(|(_, recognised)| {
@@ -304,6 +321,7 @@ pub fn measures(run: &RunOutput) -> Measures {
         median_weeks_to_help: waiting_quantile(&waits_from_recognition, 0.5, longest_follow_up),
         p90_weeks_to_help: waiting_quantile(&waits_from_recognition, 0.9, longest_follow_up),
         median_weeks_onset_to_help: waiting_quantile(&waits_from_onset, 0.5, longest_follow_up),
+        median_weeks_to_recognition: waiting_quantile(&waits_to_recognition, 0.5, longest_follow_up),
         inertia,
         grind: ratio(coordination_hours, helps_started),
         assessment_share: ratio(assessment_hours, assessment_hours + help_hours),
@@ -590,7 +608,7 @@ mod tests {
 
     #[test]
     fn column_order_is_the_documented_one() {
-        let documented = "median_weeks_to_help, p90_weeks_to_help, median_weeks_onset_to_help, inertia, grind, \
+        let documented = "median_weeks_to_help, p90_weeks_to_help, median_weeks_onset_to_help, median_weeks_to_recognition, inertia, grind, \
             assessment_share, duplicate_assessments_per_child, median_assessment_working_days, \
             share_assessments_over_45wd, referrals_per_10k, referral_rejection_share, school_rejection_share, \
             serious_referrals_per_10k, rereferral_share_12m, unmet_need_child_weeks_per_100, unmet_below_threshold_per_100, escalations_per_1k, \

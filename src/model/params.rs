@@ -342,6 +342,9 @@ pub struct AttendanceParams {
     pub per_extra_boundary: f64,
     /// Multiplier in a rural patch (travel).
     pub rural: f64,
+    /// Hours of travel a meeting costs a member based outside the patch (all members in a rural
+    /// patch; members of teams split across the patch's boundary).
+    pub travel_hours: f64,
     /// Group size above which attendance falls.
     pub group_size_reference: f64,
     /// How much a strong tie to the group raises attendance.

@@ -222,12 +222,13 @@ impl<'p> Patch<'p> {
                     if total <= 0.0 {
                         continue;
                     }
-                    let people = total.ceil() as u32;
                     let splits = match role {
                         Role::SocialWorker => teams,
                         Role::SchoolNurse | Role::SpeechTherapist | Role::MentalHealth => providers,
                         _ => 1,
                     };
+                    // Every team or provider serving the patch has at least one (part-time) person.
+                    let people = (total.ceil() as u32).max(splits);
                     for i in 0..people {
                         add(
                             &mut profs,

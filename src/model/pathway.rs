@@ -276,8 +276,14 @@ impl Patch<'_> {
                 present.push(sitter);
             }
         }
-        let travel = if self.locality.rural { 1.0 } else { 0.0 };
-        self.now.coordination_hours += present.len() as f64 * (cp.meeting_hours + travel);
+        // Travel: everyone in a rural patch; and members whose team or provider is split across
+        // the patch's boundary, who come from a base outside it (and whose time the other
+        // patches they serve also claim).
+        for &p in &present {
+            let role = self.profs[p as usize].role;
+            let travels = self.locality.rural || self.splits(role) > 1;
+            self.now.coordination_hours += cp.meeting_hours + if travels { self.p.attendance.travel_hours } else { 0.0 };
+        }
         let gain = self.p.ties.meeting_gain
             * (self.p.ties.belonging_group_size / present.len().max(1) as f64).min(1.0);
         for a in 0..present.len() {
@@ -363,8 +369,22 @@ impl Patch<'_> {
         let ep = &self.episodes[e as usize];
         let school = ep.school;
         let domains = ep.domains;
+        // The table reads the need well only if the services of its domains are there to read it
+        // (for a safeguarding concern, the social-care team serving the child's school).
+        let readers = Domain::ALL
+            .into_iter()
+            .filter(|d| ep.has(*d))
+            .map(|d| d.service_role())
+            .filter(|&role| {
+                let team = self.team_for(school, role);
+                present.iter().any(|&p| self.serves(p, role, team))
+            })
+            .count() as f64;
+        let missing = 1.0 - readers / f64::from(domains.count_ones().max(1));
+        let ap = &self.p.assessment;
+        let noise = ap.screening_noise + missing * ap.referral_quality_noise;
         let z: f64 = StandardNormal.sample(&mut self.rng.forum);
-        let read = ep.severity + self.p.assessment.screening_noise * z;
+        let read = ep.severity + noise * z;
         let sc_threshold = self.thresholds[Role::SocialWorker.idx()];
         let lead_role = if ep.has(Domain::Safeguarding) && read >= sc_threshold {
             Role::SocialWorker
