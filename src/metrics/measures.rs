@@ -321,7 +321,11 @@ pub fn measures(run: &RunOutput) -> Measures {
         median_weeks_to_help: waiting_quantile(&waits_from_recognition, 0.5, longest_follow_up),
         p90_weeks_to_help: waiting_quantile(&waits_from_recognition, 0.9, longest_follow_up),
         median_weeks_onset_to_help: waiting_quantile(&waits_from_onset, 0.5, longest_follow_up),
-        median_weeks_to_recognition: waiting_quantile(&waits_to_recognition, 0.5, longest_follow_up),
+        median_weeks_to_recognition: waiting_quantile(
+            &waits_to_recognition,
+            0.5,
+            longest_follow_up,
+        ),
         inertia,
         grind: ratio(coordination_hours, helps_started),
         assessment_share: ratio(assessment_hours, assessment_hours + help_hours),

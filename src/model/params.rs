@@ -333,6 +333,9 @@ pub struct TieParams {
     pub belonging_group_size: f64,
     /// Weeks of tenure for local knowledge to reach half its maximum.
     pub knowledge_half_weeks: f64,
+    /// Tie strength from which a forum member accepts the table's plan as the shared assessment;
+    /// below it, the chance falls in proportion to the tie.
+    pub trust_tie: f64,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -223,7 +223,7 @@ impl<'p> Patch<'p> {
                         continue;
                     }
                     let splits = match role {
-                        Role::SocialWorker => teams,
+                        Role::SocialWorker | Role::EarlyHelp => teams,
                         Role::SchoolNurse | Role::SpeechTherapist | Role::MentalHealth => providers,
                         _ => 1,
                     };
@@ -484,7 +484,7 @@ impl<'p> Patch<'p> {
     /// How many teams (social care) or providers (health) a role's staff are split into.
     pub fn splits(&self, role: Role) -> u32 {
         match role {
-            Role::SocialWorker => self.social_care_teams,
+            Role::SocialWorker | Role::EarlyHelp => self.social_care_teams,
             Role::SchoolNurse | Role::SpeechTherapist | Role::MentalHealth => {
                 self.locality.health_providers.max(1)
             }
@@ -496,7 +496,7 @@ impl<'p> Patch<'p> {
     pub fn team_for(&self, school: u32, role: Role) -> u32 {
         let s = &self.schools[school as usize];
         match role {
-            Role::SocialWorker => s.social_care_team,
+            Role::SocialWorker | Role::EarlyHelp => s.social_care_team,
             Role::SchoolNurse | Role::SpeechTherapist | Role::MentalHealth => s.health_provider,
             _ => 0,
         }

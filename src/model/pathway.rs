@@ -196,7 +196,9 @@ impl Patch<'_> {
             let z: f64 = StandardNormal.sample(&mut self.rng.pathway);
             let read = self.episodes[e as usize].severity + self.p.assessment.screening_noise * z;
             quality = 1.0;
-            if read < self.thresholds[Role::SocialWorker.idx()] {
+            // Like a front door, the social worker diverts only what is clearly below the
+            // threshold; a borderline concern is referred, and referred well.
+            if read < self.thresholds[Role::SocialWorker.idx()] - 0.5 * self.p.assessment.screen_margin {
                 if self.episodes[e as usize].involves(Role::EarlyHelp) {
                     return;
                 }
@@ -282,7 +284,12 @@ impl Patch<'_> {
         for &p in &present {
             let role = self.profs[p as usize].role;
             let travels = self.locality.rural || self.splits(role) > 1;
-            self.now.coordination_hours += cp.meeting_hours + if travels { self.p.attendance.travel_hours } else { 0.0 };
+            self.now.coordination_hours += cp.meeting_hours
+                + if travels {
+                    self.p.attendance.travel_hours
+                } else {
+                    0.0
+                };
         }
         let gain = self.p.ties.meeting_gain
             * (self.p.ties.belonging_group_size / present.len().max(1) as f64).min(1.0);
@@ -425,6 +432,12 @@ impl Patch<'_> {
         let senco = self.schools[school as usize].senco;
         match rep {
             Some(rep) => {
+                // The member takes the table's plan as the shared assessment if they trust the
+                // school's account: certainly from `trust_tie` up, in proportion below it. A
+                // statutory social-care assessment is never skipped.
+                let trust = if senco != NONE { self.ties.get(rep, senco) } else { 0.0 };
+                let planned = lead_role != Role::SocialWorker
+                    && self.rng.forum.random::<f64>() < trust / self.p.ties.trust_tie.max(1e-9);
                 let mut referral = NONE;
                 if lead_role == Role::SocialWorker {
                     let child = &mut self.children[self.episodes[e as usize].child as usize];
@@ -449,7 +462,7 @@ impl Patch<'_> {
                     stage: Stage::Queued { resume_days: 0 },
                     worker: NONE,
                     preferred: rep,
-                    planned: lead_role != Role::SocialWorker,
+                    planned,
                     requested_week: week,
                     assessment: NONE,
                     referral,

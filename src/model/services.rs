@@ -276,7 +276,8 @@ impl Patch<'_> {
             && !ep.involves(Role::EarlyHelp)
             && self.rng.pathway.random::<f64>() < self.p.coordination.step_down_share
         {
-            self.refer(e, Role::EarlyHelp, 0, 1.0, week, ReferralSource::School);
+            let team = self.team_for(ep.school, Role::EarlyHelp);
+            self.refer(e, Role::EarlyHelp, team, 1.0, week, ReferralSource::School);
             if self.episodes[e as usize].state == EpisodeState::Engaged {
                 return;
             }

@@ -360,11 +360,14 @@ impl Patch<'_> {
         for (s, school) in self.schools.iter_mut().enumerate() {
             school.social_care_team = s as u32 % teams;
         }
-        let mut i = 0;
-        for prof in self.profs.iter_mut() {
-            if prof.role == Role::SocialWorker && !prof.pooled {
-                prof.team = i % teams;
-                i += 1;
+        // Early help is organised in the same children's-services localities as social care.
+        for role in [Role::SocialWorker, Role::EarlyHelp] {
+            let mut i = 0;
+            for prof in self.profs.iter_mut() {
+                if prof.role == role && !prof.pooled && !prof.minder {
+                    prof.team = i % teams;
+                    i += 1;
+                }
             }
         }
         self.seat_forum();

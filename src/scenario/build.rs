@@ -123,6 +123,7 @@ pub(crate) fn build(table: &Table, at: Location, problems: &mut Vec<Problem>) ->
         decay_per_week: reader.real(&ties, "decay_per_week", UNIT),
         belonging_group_size: reader.real(&ties, "belonging_group_size", Real::AtLeast(1.0)),
         knowledge_half_weeks: reader.real(&ties, "knowledge_half_weeks", POSITIVE),
+        trust_tie: reader.real(&ties, "trust_tie", UNIT),
     };
 
     let attendance = reader.section(&root, "attendance");

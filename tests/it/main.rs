@@ -3,5 +3,8 @@
 //! this one and a `mod` line below.
 
 mod cli;
+mod determinism;
+mod invariants;
+mod patterns;
 mod scenario_errors;
 mod util;

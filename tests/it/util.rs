@@ -93,3 +93,52 @@ pub fn assert_exit_code(output: &Output, expected: i32) {
         stderr_of(output)
     );
 }
+
+/// `KEY=VALUE` overrides as `scenario::load` takes them.
+pub fn to_sets(sets: &[&str]) -> Vec<String> {
+    sets.iter().map(|set| set.to_string()).collect()
+}
+
+/// The deterministic files of one `patchwork run` (not `metadata.json`, which records the wall
+/// time and the thread count).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunFiles {
+    pub runs_csv: Vec<u8>,
+    pub summary_csv: Vec<u8>,
+    pub weekly_csv: Vec<u8>,
+}
+
+/// Runs `patchwork run <arguments> --out <a new directory> --quiet` in `working_directory`,
+/// asserts it succeeded and reads back the files it wrote. `label` names the output directory and
+/// must differ between calls in the same working directory.
+pub fn run_and_read(working_directory: &Path, label: &str, arguments: &[&str]) -> RunFiles {
+    let out = working_directory.join(label);
+    let out_text = out.to_string_lossy().into_owned();
+    let mut all_arguments = vec!["run"];
+    all_arguments.extend_from_slice(arguments);
+    all_arguments.extend_from_slice(&["--out", &out_text, "--quiet"]);
+    let output = run_patchwork(working_directory, &all_arguments);
+    assert_exit_code(&output, 0);
+    let read = |name: &str| std::fs::read(out.join(name)).expect("run output file written");
+    RunFiles {
+        runs_csv: read("runs.csv"),
+        summary_csv: read("summary.csv"),
+        weekly_csv: read("weekly.csv"),
+    }
+}
+
+/// `runs.csv` without its `seed` column (the second), to compare the measures of runs made from
+/// different master seeds.
+pub fn runs_csv_without_seeds(runs_csv: &[u8]) -> String {
+    String::from_utf8_lossy(runs_csv)
+        .lines()
+        .map(|line| {
+            let mut fields: Vec<&str> = line.split(',').collect();
+            if fields.len() > 1 {
+                fields.remove(1);
+            }
+            fields.join(",")
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}

@@ -1,0 +1,458 @@
+//! The twelve patterns of BRIEF section 6, each a comparison of scenarios on common random numbers.
+//!
+//! Every arm runs the same replicates (replicate r of every arm has the same seed), so differences
+//! are paired. A pattern holds when the 95% confidence interval of the paired difference lies on
+//! the expected side of zero: with fixed seeds the test is deterministic, and with the replicate
+//! counts below a difference that small would arise by chance less than one time in forty. Where a
+//! pattern is about a size (within 10%, less than a fifth), the threshold is the pattern's own.
+//! Nothing in the model states these patterns; they come from its mechanisms (see docs/model.md).
+
+use patchwork_sim::metrics::km::SurvivalCurve;
+use patchwork_sim::metrics::stats::student_t_975;
+use patchwork_sim::model::RunOutput;
+use patchwork_sim::runner::{ReplicateResult, run_replicates};
+use patchwork_sim::scenario::load;
+
+const SEED: u64 = 20_261_127;
+const REPLICATES: u32 = 40;
+/// For differences of differences (a slope, an advantage), whose noise adds up from four arms.
+const MANY_REPLICATES: u32 = 120;
+
+/// Runs the built-in baseline with `sets` overrides.
+fn arm(sets: &[&str], replicates: u32) -> Vec<ReplicateResult> {
+    let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
+    let scenario = load(None, &sets).unwrap_or_else(|e| panic!("scenario {sets:?}: {e}"));
+    run_replicates(&scenario.params, SEED, replicates, 0, &|| {})
+}
+
+/// One measure of every replicate, by name.
+fn measure(runs: &[ReplicateResult], name: &str) -> Vec<f64> {
+    let idx = patchwork_sim::metrics::measures::Measures::NAMES
+        .iter()
+        .position(|n| *n == name)
+        .unwrap_or_else(|| panic!("no measure {name}"));
+    runs.iter().map(|r| r.measures.values()[idx]).collect()
+}
+
+/// Mean and 95% confidence interval of paired values.
+#[derive(Debug, Clone, Copy)]
+struct Interval {
+    mean: f64,
+    low: f64,
+    high: f64,
+}
+
+fn interval(values: &[f64]) -> Interval {
+    let n = values.len() as f64;
+    let mean = values.iter().sum::<f64>() / n;
+    let var = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0);
+    let half = student_t_975(values.len() as u32 - 1) * (var / n).sqrt();
+    Interval {
+        mean,
+        low: mean - half,
+        high: mean + half,
+    }
+}
+
+/// Paired difference `b - a` of one measure.
+fn diff(a: &[ReplicateResult], b: &[ReplicateResult], name: &str) -> Interval {
+    let (x, y) = (measure(a, name), measure(b, name));
+    interval(&x.iter().zip(&y).map(|(x, y)| y - x).collect::<Vec<_>>())
+}
+
+fn mean(values: &[f64]) -> f64 {
+    values.iter().sum::<f64>() / values.len() as f64
+}
+
+/// Asserts `b - a` is surely below zero (b lower than a).
+fn lower(a: &[ReplicateResult], b: &[ReplicateResult], name: &str, what: &str) {
+    let d = diff(a, b, name);
+    assert!(
+        d.high < 0.0,
+        "{what}: expected {name} lower, paired difference {d:?}"
+    );
+}
+
+/// Asserts `b - a` is surely above zero.
+fn higher(a: &[ReplicateResult], b: &[ReplicateResult], name: &str, what: &str) {
+    let d = diff(a, b, name);
+    assert!(
+        d.low > 0.0,
+        "{what}: expected {name} higher, paired difference {d:?}"
+    );
+}
+
+/// Kaplan–Meier median weeks from recognition to help, pooled over replicates, for episodes
+/// recognised in `[from, until)`; follow-up censored at the horizon or closure.
+fn pooled_median_weeks_to_help(outputs: &[&RunOutput], from: u32, until: u32) -> f64 {
+    let mut waits: Vec<(f64, bool)> = Vec::new();
+    for out in outputs {
+        for ep in &out.episodes {
+            let Some(recognised) = ep.recognised_week else {
+                continue;
+            };
+            if recognised < from || recognised >= until {
+                continue;
+            }
+            waits.push(match ep.help_start_week {
+                Some(h) => (f64::from(h - recognised), true),
+                None => (
+                    f64::from(ep.closed_week.unwrap_or(out.horizon_weeks) - recognised),
+                    false,
+                ),
+            });
+        }
+    }
+    SurvivalCurve::estimate(&waits)
+        .quantile(0.5)
+        .unwrap_or(f64::from(until))
+}
+
+fn outputs(runs: &[ReplicateResult]) -> Vec<&RunOutput> {
+    runs.iter().map(|r| &r.output).collect()
+}
+
+const TEAM: &str = "coordination.mode=team";
+
+/// 1. A consultation team meeting twice a term, against ad hoc referral.
+#[test]
+fn p01_team_beats_ad_hoc_referral() {
+    let adhoc = arm(&[], REPLICATES);
+    let team = arm(&[TEAM], REPLICATES);
+    let what = "team vs ad hoc";
+    lower(&adhoc, &team, "median_weeks_to_help", what);
+    lower(&adhoc, &team, "duplicate_assessments_per_child", what);
+    lower(&adhoc, &team, "assessment_share", what);
+    lower(&adhoc, &team, "unmet_below_threshold_per_100", what);
+}
+
+/// 2. A direct SENCO–social worker line: fewer referrals to social care, a smaller share rejected,
+/// and no large fall in referrals of serious safeguarding need. "Large" is taken as more than a
+/// fifth (the Social Workers in Schools trial's 95% interval for s47 enquiries reached +16.6%),
+/// and the fall in serious referrals must be clearly smaller than the fall in all of them. Part
+/// of it is prevention: concerns diverted to early help are helped before they become serious.
+#[test]
+fn p02_direct_line_cuts_referrals_not_serious_ones() {
+    let adhoc = arm(&[], REPLICATES);
+    let line = arm(&["coordination.direct_line=true"], REPLICATES);
+    let what = "direct line vs ad hoc";
+    lower(&adhoc, &line, "referrals_per_10k", what);
+    lower(&adhoc, &line, "school_rejection_share", what);
+    let fall_all = 1.0
+        - mean(&measure(&line, "referrals_per_10k")) / mean(&measure(&adhoc, "referrals_per_10k"));
+    let fall_serious = 1.0
+        - mean(&measure(&line, "serious_referrals_per_10k"))
+            / mean(&measure(&adhoc, "serious_referrals_per_10k"));
+    assert!(fall_all > 0.15, "referrals fell by only {fall_all:.3}");
+    assert!(
+        fall_serious < 0.2 && fall_serious < 0.75 * fall_all,
+        "serious referrals fell by {fall_serious:.3} (all referrals by {fall_all:.3})"
+    );
+}
+
+/// 3. Changing membership (a network) against stable membership at the same meeting frequency:
+/// fewer identified needs become action in time.
+#[test]
+fn p03_changing_membership_raises_inertia() {
+    let team = arm(&[TEAM], REPLICATES);
+    let network = arm(&["coordination.mode=network"], REPLICATES);
+    higher(&team, &network, "inertia", "network vs team");
+}
+
+/// 4. After losing 30% of staff at once, median weeks to help rises less and recovers sooner with
+/// a minder than without. Each arm is compared with itself without the loss, on the same seeds;
+/// medians are pooled over replicates in term-long windows (13 weeks) after the loss.
+#[test]
+fn p04_minder_softens_and_shortens_a_staff_loss() {
+    const LOSS_WEEK: u32 = 104;
+    const WINDOW: u32 = 13;
+    const WINDOWS: u32 = 6;
+    let loss = "event=[{week=104, kind=\"leave\", who=\"any\", share=0.3}]";
+    let excess = |minder: &str| -> Vec<f64> {
+        let control = arm(&[TEAM, minder], REPLICATES);
+        let hit = arm(&[TEAM, minder, loss], REPLICATES);
+        (0..WINDOWS)
+            .map(|k| {
+                let (from, until) = (LOSS_WEEK + k * WINDOW, LOSS_WEEK + (k + 1) * WINDOW);
+                pooled_median_weeks_to_help(&outputs(&hit), from, until)
+                    - pooled_median_weeks_to_help(&outputs(&control), from, until)
+            })
+            .collect()
+    };
+    let with_minder = excess("coordination.minder=true");
+    let without = excess("coordination.minder=false");
+    // Rises less: the worst excess, and the excess in total over the six windows, are smaller.
+    let peak = |v: &[f64]| v.iter().copied().fold(f64::MIN, f64::max);
+    assert!(
+        peak(&with_minder) < peak(&without),
+        "peak excess: minder {with_minder:?}, none {without:?}"
+    );
+    assert!(
+        with_minder.iter().sum::<f64>() < without.iter().sum::<f64>(),
+        "total excess: minder {with_minder:?}, none {without:?}"
+    );
+    // Recovers sooner: the first window from which the excess stays under one week comes earlier.
+    let recovered = |v: &[f64]| {
+        (0..v.len())
+            .find(|&k| v[k..].iter().all(|&x| x < 1.0))
+            .unwrap_or(v.len())
+    };
+    assert!(
+        recovered(&with_minder) < recovered(&without),
+        "recovery window: minder {with_minder:?}, none {without:?}"
+    );
+}
+
+/// 5. Cluster size: the benefit of a team (with minder and core group) over ad hoc referral, per
+/// child, is best at a middle size: one school cannot pool enough, a very large patch loses
+/// attendance and ties and cannot get through its cases.
+#[test]
+fn p05_benefit_per_child_peaks_at_a_middle_size() {
+    let team = "coordination.mode=team";
+    let benefit = |schools: &[&str]| -> Vec<f64> {
+        let mut a = vec![];
+        a.extend_from_slice(schools);
+        let adhoc = arm(&a, REPLICATES);
+        a.extend_from_slice(&[
+            team,
+            "coordination.minder=true",
+            "coordination.core_group=true",
+        ]);
+        let team = arm(&a, REPLICATES);
+        let (x, y) = (
+            measure(&adhoc, "unmet_need_child_weeks_per_100"),
+            measure(&team, "unmet_need_child_weeks_per_100"),
+        );
+        x.iter().zip(&y).map(|(x, y)| x - y).collect()
+    };
+    let one = benefit(&["locality.0.primaries=1", "locality.0.secondaries=0"]);
+    let middle = benefit(&["locality.0.primaries=5", "locality.0.secondaries=1"]);
+    let large = benefit(&["locality.0.primaries=20", "locality.0.secondaries=4"]);
+    let gap =
+        |a: &[f64], b: &[f64]| interval(&a.iter().zip(b).map(|(a, b)| b - a).collect::<Vec<_>>());
+    let over_one = gap(&one, &middle);
+    let over_large = gap(&large, &middle);
+    assert!(over_one.low > 0.0, "middle vs one school: {over_one:?}");
+    assert!(over_large.low > 0.0, "middle vs 24 schools: {over_large:?}");
+}
+
+/// 6. Three social-care teams serving the cluster: coordination cost per child rises and the
+/// team's advantage over ad hoc shrinks.
+#[test]
+fn p06_incongruent_boundaries_erode_the_team() {
+    let split = "locality.0.social_care_teams=3";
+    let adhoc1 = arm(&[], MANY_REPLICATES);
+    let team1 = arm(&[TEAM], MANY_REPLICATES);
+    let adhoc3 = arm(&[split], MANY_REPLICATES);
+    let team3 = arm(&[TEAM, split], MANY_REPLICATES);
+    higher(
+        &team1,
+        &team3,
+        "coordination_hours_per_child",
+        "team, 3 social-care teams vs 1",
+    );
+    let advantage = |adhoc: &[ReplicateResult], team: &[ReplicateResult]| -> Vec<f64> {
+        let (x, y) = (
+            measure(adhoc, "median_weeks_to_help"),
+            measure(team, "median_weeks_to_help"),
+        );
+        x.iter().zip(&y).map(|(x, y)| x - y).collect()
+    };
+    let (a1, a3) = (advantage(&adhoc1, &team1), advantage(&adhoc3, &team3));
+    let shrink = interval(
+        &a1.iter()
+            .zip(&a3)
+            .map(|(a1, a3)| a1 - a3)
+            .collect::<Vec<_>>(),
+    );
+    assert!(
+        shrink.low > 0.0,
+        "advantage with 1 team {:.2}, with 3 {:.2}: {shrink:?}",
+        mean(&a1),
+        mean(&a3)
+    );
+}
+
+/// 7. A restructure lowers relational coordination and lengthens time to help for at least six
+/// terms (two school years of three terms) against the same run without it.
+#[test]
+fn p07_restructure_costs_six_terms() {
+    const WEEK: u32 = 78;
+    let restructure = "event=[{week=78, kind=\"restructure\", share=0.4, suspend_forum_weeks=8}]";
+    let calm = arm(&[TEAM], REPLICATES);
+    let hit = arm(&[TEAM, restructure], REPLICATES);
+    let term = 52.0 / 3.0;
+    for k in 0..6 {
+        let from = WEEK + (f64::from(k) * term).round() as u32;
+        let until = WEEK + (f64::from(k + 1) * term).round() as u32;
+        let tie_mean = |r: &ReplicateResult| {
+            let w = &r.output.weeks[from as usize..until as usize];
+            w.iter().map(|w| w.mean_tie_strength).sum::<f64>() / w.len() as f64
+        };
+        let d = interval(
+            &calm
+                .iter()
+                .zip(&hit)
+                .map(|(c, h)| tie_mean(h) - tie_mean(c))
+                .collect::<Vec<_>>(),
+        );
+        assert!(
+            d.high < 0.0,
+            "term {k} after the restructure: tie strength difference {d:?}"
+        );
+    }
+    let until = WEEK + (6.0 * term).round() as u32;
+    let (calm_median, hit_median) = (
+        pooled_median_weeks_to_help(&outputs(&calm), WEEK, until),
+        pooled_median_weeks_to_help(&outputs(&hit), WEEK, until),
+    );
+    assert!(
+        hit_median > calm_median,
+        "median weeks to help over six terms: {hit_median} vs {calm_median}"
+    );
+    // And replicate by replicate, over the whole measured run.
+    higher(&calm, &hit, "median_weeks_to_help", "restructure vs none");
+}
+
+/// 8. A purposeful forum (owners, follow-up) beats a forum that only meets, at the same frequency.
+#[test]
+fn p08_purposeful_forum_beats_one_that_only_meets() {
+    let purposeful = arm(&[TEAM], REPLICATES);
+    let talking_shop = arm(&[TEAM, "coordination.purposeful=false"], REPLICATES);
+    let what = "forum without owners vs purposeful";
+    higher(&purposeful, &talking_shop, "median_weeks_to_help", what);
+    higher(&purposeful, &talking_shop, "inertia", what);
+}
+
+/// 9. Co-location is not essential: with a minder in a well-sized congruent patch, co-located and
+/// dispersed teams are within 10% on time to help (the pattern's own tolerance).
+#[test]
+fn p09_co_location_is_not_essential() {
+    let base = [TEAM, "coordination.minder=true"];
+    let dispersed = arm(&base, REPLICATES);
+    let co_located = arm(
+        &[base[0], base[1], "locality.0.co_located=true"],
+        REPLICATES,
+    );
+    let (d, c) = (
+        mean(&measure(&dispersed, "median_weeks_to_help")),
+        mean(&measure(&co_located, "median_weeks_to_help")),
+    );
+    assert!(
+        (c - d).abs() / d < 0.10,
+        "co-located {c:.2} vs dispersed {d:.2} weeks"
+    );
+}
+
+/// 10. Meeting more often shortens time to help with diminishing returns while coordination
+/// hours keep rising (every 13, 6 and 3 term weeks).
+#[test]
+fn p10_meeting_more_often_has_diminishing_returns() {
+    let every = |weeks: u32| {
+        arm(
+            &[
+                TEAM,
+                &format!("coordination.meeting_interval_weeks={weeks}"),
+            ],
+            REPLICATES,
+        )
+    };
+    let (rare, usual, often) = (every(13), every(6), every(3));
+    lower(
+        &rare,
+        &usual,
+        "median_weeks_to_help",
+        "every 6 vs 13 term weeks",
+    );
+    lower(
+        &usual,
+        &often,
+        "median_weeks_to_help",
+        "every 3 vs 6 term weeks",
+    );
+    higher(
+        &rare,
+        &usual,
+        "coordination_hours_per_child",
+        "every 6 vs 13 term weeks",
+    );
+    higher(
+        &usual,
+        &often,
+        "coordination_hours_per_child",
+        "every 3 vs 6 term weeks",
+    );
+    let first_gain = -diff(&rare, &usual, "median_weeks_to_help").mean;
+    let second_gain = -diff(&usual, &often, "median_weeks_to_help").mean;
+    assert!(
+        second_gain < first_gain,
+        "gains {first_gain:.2} then {second_gain:.2} weeks"
+    );
+}
+
+/// 11. Higher turnover lengthens time to help and raises inertia; a minder makes the slope smaller.
+#[test]
+fn p11_minder_flattens_the_turnover_slope() {
+    let rate = |r: &str| {
+        [
+            format!("turnover.annual_rate={r}"),
+            format!("turnover.roles.social_worker.annual_rate={r}"),
+        ]
+    };
+    let run = |minder: bool, r: &str| {
+        let [a, b] = rate(r);
+        arm(
+            &[TEAM, &format!("coordination.minder={minder}"), &a, &b],
+            MANY_REPLICATES,
+        )
+    };
+    let (lo, hi) = (run(false, "0.05"), run(false, "0.3"));
+    let (lo_m, hi_m) = (run(true, "0.05"), run(true, "0.3"));
+    higher(
+        &lo,
+        &hi,
+        "median_weeks_to_help",
+        "turnover 30% vs 5%, no minder",
+    );
+    higher(&lo, &hi, "inertia", "turnover 30% vs 5%, no minder");
+    for name in ["median_weeks_to_help", "inertia"] {
+        let slope = |lo: &[ReplicateResult], hi: &[ReplicateResult]| -> Vec<f64> {
+            measure(lo, name)
+                .iter()
+                .zip(measure(hi, name))
+                .map(|(l, h)| h - l)
+                .collect()
+        };
+        let (without, with) = (slope(&lo, &hi), slope(&lo_m, &hi_m));
+        let d = interval(
+            &without
+                .iter()
+                .zip(&with)
+                .map(|(a, b)| b - a)
+                .collect::<Vec<_>>(),
+        );
+        assert!(
+            d.high < 0.0,
+            "{name}: slope with minder minus without {d:?}"
+        );
+    }
+}
+
+/// 12. Pastoral units of about 100 pupils recognise needs sooner than one undivided unit of 1,500.
+#[test]
+fn p12_small_pastoral_units_recognise_sooner() {
+    let undivided = arm(&["locality.0.secondary_pupils=1500"], REPLICATES);
+    let units = arm(
+        &[
+            "locality.0.secondary_pupils=1500",
+            "locality.0.pastoral_unit_pupils=100",
+        ],
+        REPLICATES,
+    );
+    lower(
+        &undivided,
+        &units,
+        "median_weeks_to_recognition",
+        "units of 100 vs undivided 1,500",
+    );
+}
