@@ -191,8 +191,16 @@ fn a_different_seed_gives_different_results() {
 #[test]
 fn a_replicate_does_not_depend_on_how_many_are_run() {
     let scratch = tempfile::tempdir().unwrap();
-    let four = run_and_read(scratch.path(), "four", &["--replicates", "4", "--seed", "9"]);
-    let eight = run_and_read(scratch.path(), "eight", &["--replicates", "8", "--seed", "9"]);
+    let four = run_and_read(
+        scratch.path(),
+        "four",
+        &["--replicates", "4", "--seed", "9"],
+    );
+    let eight = run_and_read(
+        scratch.path(),
+        "eight",
+        &["--replicates", "8", "--seed", "9"],
+    );
     let four_rows = String::from_utf8(four.runs_csv).unwrap();
     let eight_rows = String::from_utf8(eight.runs_csv).unwrap();
     let first_five_lines: Vec<&str> = eight_rows.lines().take(5).collect();
@@ -234,8 +242,16 @@ fn the_busy_scenario_runs_its_timeline() {
         .map(|event| event.label.as_str())
         .collect();
     assert!(labels.iter().any(|label| label.starts_with("restructure")));
-    assert!(labels.iter().any(|label| label.contains("minder withdrawn")));
-    assert!(labels.iter().any(|label| label.contains("network forum started")));
+    assert!(
+        labels
+            .iter()
+            .any(|label| label.contains("minder withdrawn"))
+    );
+    assert!(
+        labels
+            .iter()
+            .any(|label| label.contains("network forum started"))
+    );
     assert!(output.weeks.iter().any(|week| week.meetings > 0));
     assert_eq!(output.pupils, 4 * 275 + 1050 + 2 * (3 * 275 + 1050));
 }
@@ -272,7 +288,10 @@ fn stepping_week_by_week_matches_simulate() {
     }
     assert!(!second.step(), "both reach the horizon together");
     assert_eq!(weeks, 80);
-    assert_eq!(fingerprint(&first.finish()), fingerprint(&simulate(params, 77)));
+    assert_eq!(
+        fingerprint(&first.finish()),
+        fingerprint(&simulate(params, 77))
+    );
     assert_eq!(
         fingerprint(&second.finish()),
         fingerprint(&simulate(params, 78))

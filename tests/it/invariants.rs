@@ -69,7 +69,9 @@ impl TimelineEvent {
             TimelineEvent::SocialWorkerCut => {
                 r#"kind = "post_cut", role = "social_worker", fte = 2.5"#
             }
-            TimelineEvent::EarlyHelpAdded => r#"kind = "post_added", role = "early_help", fte = 2.0"#,
+            TimelineEvent::EarlyHelpAdded => {
+                r#"kind = "post_added", role = "early_help", fte = 2.0"#
+            }
             TimelineEvent::MinderWithdrawn => r#"kind = "minder_withdrawn""#,
             TimelineEvent::MinderAppointed => r#"kind = "minder_appointed""#,
             TimelineEvent::TeamStarted => r#"kind = "forum_started", mode = "team""#,
@@ -187,15 +189,7 @@ fn knobs() -> impl Strategy<Value = Knobs> {
                 annual_turnover,
                 social_worker_turnover,
             ),
-            (
-                primaries,
-                secondaries,
-                copies,
-                co_located,
-                social_care_teams,
-                step_down_share,
-                event,
-            ),
+            (primaries, secondaries, copies, co_located, social_care_teams, step_down_share, event),
         )| Knobs {
             seed,
             horizon_weeks,
@@ -222,11 +216,7 @@ fn open_at_end_of(episode: &EpisodeRecord, week: u32) -> bool {
 }
 
 /// Counts the episodes open at the end of `week` for which `condition` holds.
-fn count_open(
-    output: &RunOutput,
-    week: u32,
-    condition: impl Fn(&EpisodeRecord) -> bool,
-) -> u32 {
+fn count_open(output: &RunOutput, week: u32, condition: impl Fn(&EpisodeRecord) -> bool) -> u32 {
     output
         .episodes
         .iter()

@@ -1,0 +1,95 @@
+//! Criterion benchmarks of the model (BRIEF section 7: "a cluster run of three school years in a
+//! couple of milliseconds; sweeps of thousands of runs in seconds on two cores").
+//!
+//! - `baseline_run`: one full run of the built-in baseline (one secondary and five primaries,
+//!   208 weeks), from `Simulation::new` to `finish`.
+//! - `baseline_step_steady_state`: one weekly step of the baseline once it has settled. A
+//!   `Simulation` is not `Clone`, so each measured stretch starts from a fresh simulation advanced
+//!   104 weeks outside the timer, then times the 52 steps of weeks 104 to 155 (the third school
+//!   year, term and holiday weeks alike); the figure is the mean time of one of those steps.
+//!   Timing a single week per rebuilt simulation (`iter_batched`) would spend a hundred times
+//!   longer building than measuring, for the same number.
+//! - `run_replicates_20`: 20 replicates of the baseline through `runner::run_replicates` (measures
+//!   included, a fresh rayon pool per call, as the CLI does) on 1 and on 2 threads.
+//!
+//! Run with `cargo bench --bench model`; CI only builds them (`cargo bench --no-run`).
+
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use criterion::{Criterion, criterion_group, criterion_main};
+
+use patchwork_sim::model::{Params, Simulation, simulate};
+use patchwork_sim::{runner, scenario};
+
+/// The built-in baseline scenario's parameters (208 weeks).
+fn baseline() -> Params {
+    scenario::load(None, &[])
+        .expect("the built-in baseline loads")
+        .params
+}
+
+/// Weeks run before the measured steps: two school years, by which queues and ties have settled.
+const SETTLED_WEEK: u32 = 104;
+/// Steps measured per freshly built simulation (one school year).
+const MEASURED_STEPS: u32 = 52;
+
+fn baseline_run(c: &mut Criterion) {
+    let params = baseline();
+    c.bench_function("baseline_run", |b| {
+        b.iter(|| simulate(black_box(&params), black_box(20260101)))
+    });
+}
+
+fn baseline_step_steady_state(c: &mut Criterion) {
+    let params = baseline();
+    assert!(
+        params.horizon_weeks >= SETTLED_WEEK + MEASURED_STEPS,
+        "the baseline runs long enough to measure its third year"
+    );
+    c.bench_function("baseline_step_steady_state", |b| {
+        b.iter_custom(|iterations| {
+            let mut measured = Duration::ZERO;
+            let mut stepped = 0u64;
+            let mut seed = 0u64;
+            while stepped < iterations {
+                let mut simulation = Simulation::new(&params, seed);
+                seed += 1;
+                for _ in 0..SETTLED_WEEK {
+                    simulation.step();
+                }
+                let steps = (iterations - stepped).min(u64::from(MEASURED_STEPS));
+                let started = Instant::now();
+                for _ in 0..steps {
+                    black_box(simulation.step());
+                }
+                measured += started.elapsed();
+                stepped += steps;
+                // Dropped outside the timer.
+                black_box(simulation);
+            }
+            measured
+        })
+    });
+}
+
+fn run_replicates_20(c: &mut Criterion) {
+    let params = baseline();
+    let mut group = c.benchmark_group("run_replicates_20");
+    group.sample_size(10);
+    group.measurement_time(Duration::from_secs(8));
+    for threads in [1usize, 2] {
+        group.bench_function(format!("threads_{threads}"), |b| {
+            b.iter(|| runner::run_replicates(black_box(&params), 20260101, 20, threads, &|| {}))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(
+    benches,
+    baseline_run,
+    baseline_step_steady_state,
+    run_replicates_20
+);
+criterion_main!(benches);
