@@ -37,7 +37,8 @@ trap 'rm -rf "$scratch"' EXIT
 
 now_ns() { date +%s%N; }
 
-echo "patchwork $("$binary" --version | awk '{print $2}'), $(nproc) logical CPUs, $replicates replicates of the built-in baseline"
+version="$("$binary" --version | awk '{print $2}')"
+echo "patchwork $version, $(nproc) logical CPUs, $replicates replicates of the built-in baseline"
 for threads in 1 2; do
     # One untimed run first, so that the binary and its files are in the page cache.
     "$binary" run --replicates 2 --threads "$threads" --quiet --out "$scratch/warm-$threads"

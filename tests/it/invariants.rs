@@ -243,9 +243,15 @@ proptest! {
             by_child.entry((episode.locality, episode.child)).or_default().push(episode);
             prop_assert!(episode.locality < knobs.copies, "{episode:?}");
             prop_assert!(episode.onset_week < horizon, "{episode:?}");
-            prop_assert!(episode.domains != 0 && episode.domains & !ALL_DOMAINS == 0, "{episode:?}");
+            prop_assert!(
+                episode.domains != 0 && episode.domains & !ALL_DOMAINS == 0,
+                "{episode:?}"
+            );
             if let Some(recognised) = episode.recognised_week {
-                prop_assert!(recognised >= episode.onset_week && recognised < horizon, "{episode:?}");
+                prop_assert!(
+                    recognised >= episode.onset_week && recognised < horizon,
+                    "{episode:?}"
+                );
             }
             if let Some(help_start) = episode.help_start_week {
                 let recognised = episode.recognised_week;
