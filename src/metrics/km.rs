@@ -124,6 +124,25 @@ impl SurvivalCurve {
             .map(|(time, _)| *time)
     }
 
+    /// Like `quantile`, but reading the curve as a line between its steps (from survival 1 at
+    /// time 0): a smoothed quantile for durations counted in whole weeks, where the step
+    /// quantile can only move a week at a time.
+    pub fn interpolated_quantile(&self, p: f64) -> Option<f64> {
+        let level = 1.0 - p;
+        let (mut prev_time, mut prev_survival) = (0.0, 1.0);
+        for (&time, &survival) in self.times.iter().zip(&self.survival) {
+            if survival <= level + SURVIVAL_TOLERANCE {
+                if prev_survival - survival <= 0.0 {
+                    return Some(time);
+                }
+                let share = (prev_survival - level) / (prev_survival - survival);
+                return Some(prev_time + share.clamp(0.0, 1.0) * (time - prev_time));
+            }
+            (prev_time, prev_survival) = (time, survival);
+        }
+        None
+    }
+
     /// The survival probability just after `time` (1 before the first event).
     pub fn survival_at(&self, time: f64) -> f64 {
         let points_at_or_before = self.times.partition_point(|event_time| *event_time <= time);
@@ -180,6 +199,15 @@ mod tests {
         assert_eq!(curve.quantile(0.1), Some(1.0));
         assert_close(curve.survival_at(0.5), 1.0);
         assert_close(curve.survival_at(3.5), 5.0 / 12.0);
+
+        // Read as a line: from (1, 5/6) to (3, 5/12), 0.5 is crossed 0.8 of the way: t = 2.6.
+        assert_close(curve.interpolated_quantile(0.5).unwrap(), 2.6);
+        // From (0, 1) to (1, 5/6): 0.9 is crossed 0.6 of the way.
+        assert_close(curve.interpolated_quantile(0.1).unwrap(), 0.6);
+        assert_eq!(
+            SurvivalCurve::estimate(&[(3.0, false)]).interpolated_quantile(0.5),
+            None
+        );
     }
 
     #[test]
