@@ -607,7 +607,7 @@ mod tests {
             Measures::NAMES[Measures::NAMES.len() - 1],
             "helps_started_per_100"
         );
-        assert_eq!(measures.values()[3], measures.inertia);
+        assert_eq!(measures.values()[4], measures.inertia);
     }
 
     #[test]

@@ -562,10 +562,9 @@ impl<'p> Patch<'p> {
             }
             let agency_a = pa.role.agency();
             let row = &self.ties.strength[a * n..(a + 1) * n];
-            for b in (a + 1)..n {
-                let pb = &self.profs[b];
+            for (pb, &tie) in self.profs[a + 1..].iter().zip(&row[a + 1..]) {
                 if pb.active() && pb.role.agency() != agency_a {
-                    sums.tie_sum += f64::from(row[b]);
+                    sums.tie_sum += f64::from(tie);
                     sums.tie_pairs += 1.0;
                 }
             }

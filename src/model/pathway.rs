@@ -93,7 +93,7 @@ impl Patch<'_> {
         }
         if forum && term {
             let interval = self.p.coordination.meeting_interval_weeks.max(1);
-            if self.forum.term_weeks_seen % interval == 0 {
+            if self.forum.term_weeks_seen.is_multiple_of(interval) {
                 self.meeting(week);
             }
         }
@@ -198,7 +198,9 @@ impl Patch<'_> {
             quality = 1.0;
             // Like a front door, the social worker diverts only what is clearly below the
             // threshold; a borderline concern is referred, and referred well.
-            if read < self.thresholds[Role::SocialWorker.idx()] - 0.5 * self.p.assessment.screen_margin {
+            if read
+                < self.thresholds[Role::SocialWorker.idx()] - 0.5 * self.p.assessment.screen_margin
+            {
                 if self.episodes[e as usize].involves(Role::EarlyHelp) {
                     return;
                 }
@@ -435,7 +437,11 @@ impl Patch<'_> {
                 // The member takes the table's plan as the shared assessment if they trust the
                 // school's account: certainly from `trust_tie` up, in proportion below it. A
                 // statutory social-care assessment is never skipped.
-                let trust = if senco != NONE { self.ties.get(rep, senco) } else { 0.0 };
+                let trust = if senco != NONE {
+                    self.ties.get(rep, senco)
+                } else {
+                    0.0
+                };
                 let planned = lead_role != Role::SocialWorker
                     && self.rng.forum.random::<f64>() < trust / self.p.ties.trust_tie.max(1e-9);
                 let mut referral = NONE;
@@ -502,7 +508,10 @@ impl Patch<'_> {
         let cp = &self.p.coordination;
         if !cp.core_group
             || !term
-            || self.forum.term_weeks_seen % cp.core_group_interval_weeks.max(1) != 0
+            || !self
+                .forum
+                .term_weeks_seen
+                .is_multiple_of(cp.core_group_interval_weeks.max(1))
         {
             return;
         }

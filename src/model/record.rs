@@ -82,7 +82,7 @@ pub struct WeekRecord {
     pub actions_lapsed: u32,
     pub meetings: u32,
     pub helps_started: u32,
-    /// Recognised episodes with severity above the unmet floor and no help this week.
+    /// Open episodes (recognised or not) with severity above the unmet floor and no help this week.
     pub unmet_child_weeks: u32,
     /// Of those, child-weeks below the social-care threshold.
     pub unmet_below_threshold_child_weeks: u32,

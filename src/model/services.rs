@@ -311,10 +311,9 @@ impl Patch<'_> {
                 let inv = self.episodes[e as usize].involvements[k].clone();
                 if let Stage::Assessing { done_day } = inv.stage
                     && done_day <= last_day_of_week
+                    && !self.complete_assessment(e, k, done_day, week)
                 {
-                    if !self.complete_assessment(e, k, done_day, week) {
-                        continue; // removed: same index now holds the next involvement
-                    }
+                    continue; // removed: the same index now holds the next involvement
                 }
                 k += 1;
             }
@@ -355,7 +354,7 @@ impl Patch<'_> {
             }
         }
         let mut active = active;
-        active.extend(self.active.drain(..));
+        active.append(&mut self.active);
         self.active = active;
         self.serve_queues(week);
         self.active
@@ -383,7 +382,7 @@ impl Patch<'_> {
         let ep = &self.episodes[e as usize];
         let read = ep.severity + self.p.assessment.screening_noise * 0.5 * z;
         let threshold = self.thresholds[inv.role.idx()];
-        if read >= threshold || ep.outside() && read >= threshold {
+        if read >= threshold {
             if inv.referral != NONE {
                 self.referrals[inv.referral as usize].outcome = ReferralOutcome::InNeed;
             }
@@ -577,6 +576,14 @@ impl Patch<'_> {
     /// Closes an episode: frees its workers and books the child's next onset.
     pub fn close_episode(&mut self, e: u32, week: u32) {
         while !self.episodes[e as usize].involvements.is_empty() {
+            // A referral still undecided when the need ends (it resolved on its own, or help from
+            // another service ended it) is closed with no further action.
+            let referral = self.episodes[e as usize].involvements[0].referral;
+            if referral != NONE
+                && self.referrals[referral as usize].outcome == ReferralOutcome::Open
+            {
+                self.referrals[referral as usize].outcome = ReferralOutcome::NoFurtherAction;
+            }
             self.release(e, 0);
         }
         let ep = &mut self.episodes[e as usize];

@@ -115,7 +115,7 @@ impl Patch<'_> {
             let weekly = 1.0 - (1.0 - annual.min(0.999)).powf(1.0 / 52.0);
             if self.rng.turnover.random::<f64>() < weekly {
                 let vacancy = self.vacancy_weeks(post);
-                self.vacate(post, week, vacancy);
+                self.vacate(post, week, vacancy, true);
             }
         }
     }
@@ -133,11 +133,15 @@ impl Patch<'_> {
 
     /// The holder of `post` leaves: their ties go with them, the post is vacant for `vacancy`
     /// weeks, and their cases are handed over (with a minder, usually with their history kept).
-    pub fn vacate(&mut self, post: u32, week: u32, vacancy: u32) {
-        self.now.leavers += 1;
+    /// `leaver` is false when the post itself goes (a cut, a minder withdrawn): its holder is not
+    /// counted in turnover.
+    pub fn vacate(&mut self, post: u32, week: u32, vacancy: u32, leaver: bool) {
         let prof = &self.profs[post as usize];
-        if prof.role == Role::SocialWorker && !prof.pooled {
-            self.now.social_worker_leavers += 1;
+        if leaver {
+            self.now.leavers += 1;
+            if prof.role == Role::SocialWorker && !prof.pooled {
+                self.now.social_worker_leavers += 1;
+            }
         }
         self.now.ties_lost += self.ties.clear(post);
         let prof = &mut self.profs[post as usize];
@@ -231,7 +235,7 @@ impl Patch<'_> {
                         if self.profs[post as usize].active()
                             && self.rng.events.random::<f64>() < share
                         {
-                            self.vacate(post, week, 1);
+                            self.vacate(post, week, 1, true);
                             moved += 1;
                         }
                     }
@@ -272,7 +276,7 @@ impl Patch<'_> {
                     };
                     for &post in group.iter().take(n) {
                         let vacancy = self.vacancy_weeks(post);
-                        self.vacate(post, week, vacancy);
+                        self.vacate(post, week, vacancy, true);
                     }
                     self.log(week, format!("{} staff left", n.min(group.len())));
                 }
@@ -290,8 +294,7 @@ impl Patch<'_> {
                         if p.fte <= left + 1e-9 {
                             left -= p.fte;
                             if self.profs[post as usize].in_post {
-                                self.vacate(post, week, 0);
-                                self.now.leavers -= 1;
+                                self.vacate(post, week, 0, false);
                             }
                             self.profs[post as usize].removed = true;
                         } else {
@@ -330,7 +333,7 @@ impl Patch<'_> {
                 EventKind::MinderWithdrawn => {
                     if self.minder_post != NONE && !self.profs[self.minder_post as usize].removed {
                         if self.profs[self.minder_post as usize].in_post {
-                            self.vacate(self.minder_post, week, 0);
+                            self.vacate(self.minder_post, week, 0, false);
                         }
                         self.profs[self.minder_post as usize].removed = true;
                         self.seat_forum();

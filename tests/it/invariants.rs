@@ -366,10 +366,8 @@ proptest! {
             );
             prop_assert!(week.waiting_for_assessment <= week.open_cases, "week {w}: {week:?}");
             prop_assert!(week.open_cases <= recognised_open, "week {w}: {week:?}");
-            // Not "recognised": record.rs documents `unmet_child_weeks` as recognised episodes
-            // only, but services.rs (`severity`) counts every open, unhelped episode above the
-            // floor, recognised or not (reported as a mismatch between the two), so the exact
-            // bound is episodes begun by this week.
+            // Unmet need counts every open, unhelped episode above the floor, recognised or not
+            // (record.rs), so the bound is episodes begun by this week.
             prop_assert!(week.unmet_child_weeks <= begun_open, "week {w}: {week:?}");
             prop_assert!(
                 week.unmet_below_threshold_child_weeks <= week.unmet_child_weeks,
@@ -412,13 +410,7 @@ proptest! {
                 prop_assert!(week.vacancies >= week.leavers, "week {w}: {week:?}");
             }
             prop_assert!(week.social_workers_in_post <= week.staff_in_post, "week {w}: {week:?}");
-            // MODEL BUG (reported, not yet fixed): a `post_cut` of social workers vacates each
-            // cut post, which counts it as a leaver and a social-worker leaver, then takes it back
-            // off `leavers` only (workforce.rs, `EventKind::PostCut`), so a week with a cut can
-            // have more social-worker leavers than leavers, and the realised social-worker
-            // turnover counts cut posts as people leaving. Reproduce: seed 18741, the baseline with
-            // `--set event=[{ week = 12, kind = "post_cut", role = "social_worker", fte = 2.5 }]`
-            // (week 12: leavers 0, social_worker_leavers 2).
+            // A cut post is not a leaver (regression: seed 18741 with a social-worker post cut).
             prop_assert!(week.social_worker_leavers <= week.leavers, "week {w}: {week:?}");
 
             prop_assert!(week.meetings <= knobs.copies, "week {w}: {week:?}");
@@ -507,12 +499,7 @@ proptest! {
                 .iter()
                 .filter(|&&week| week <= r)
                 .count();
-            // MODEL BUG (reported, not yet fixed): when an episode closes (it resolves on its own,
-            // or help ends) while a school's social-care referral of it is still queued or being
-            // assessed, `close_episode` releases the involvement without recording the
-            // referral's outcome, so the referral stays `Open` for ever and `metrics` leaves it
-            // out of the rejection shares. Reproduce: the built-in baseline with no overrides,
-            // `simulate(&params, 17)`.
+            // An episode that closes closes its undecided referrals (regression: seed 17).
             prop_assert!(
                 referrals <= episodes,
                 "by week {r}: {referrals} school referrals made and still open at the horizon, \
