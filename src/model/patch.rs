@@ -9,7 +9,7 @@ use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Exp, StandardNormal};
 
-use super::params::{Event, ForumMode, LocalityParams, Params, Role};
+use super::params::{Agency, Event, ForumMode, LocalityParams, Params, Role};
 use super::record::{AssessmentRecord, EventRecord, ReferralRecord};
 use super::rng::stream;
 use super::state::*;
@@ -57,7 +57,9 @@ pub struct Patch<'p> {
     pub profs: Vec<Prof>,
     pub ties: Ties,
     pub episodes: Vec<Episode>,
-    /// Indices of episodes not yet closed.
+    /// Episodes not yet recognised (school children's needs nobody has noticed), in onset order.
+    pub unrecognised: Vec<u32>,
+    /// Recognised episodes not yet closed, and outside referrals still open.
     pub active: Vec<u32>,
     /// Children whose next episode starts in week w: `onset_due[w]`.
     pub onset_due: Vec<Vec<u32>>,
@@ -76,6 +78,8 @@ pub struct Patch<'p> {
     pub pupils: u32,
     /// Weekly onset hazard per unit of vulnerability.
     pub onset_hazard: f64,
+    /// Weekly probability of leaving, by role, from the annual rates.
+    pub weekly_leaving: [f64; Role::COUNT],
 }
 
 impl<'p> Patch<'p> {
@@ -279,6 +283,7 @@ impl<'p> Patch<'p> {
             profs,
             ties,
             episodes: Vec::new(),
+            unrecognised: Vec::new(),
             active: Vec::new(),
             onset_due: vec![Vec::new(); horizon],
             forum: Forum {
@@ -303,6 +308,8 @@ impl<'p> Patch<'p> {
             now: WeekSums::default(),
             pupils,
             onset_hazard: weekly_rate,
+            weekly_leaving: Role::ALL
+                .map(|role| 1.0 - (1.0 - p.role(role).annual_turnover.min(0.999)).powf(1.0 / 52.0)),
         };
         patch.seat_forum();
         patch.link_direct_lines();
@@ -320,8 +327,7 @@ impl<'p> Patch<'p> {
         self.fill_vacancies(week);
         self.onset(week);
         self.outside_demand(week);
-        self.severity(week);
-        self.recognition(week, term);
+        self.severity_and_recognition(week, term);
         self.pathway(week, term);
         self.services(week);
         self.core_group(week, term);
@@ -330,37 +336,7 @@ impl<'p> Patch<'p> {
         if term {
             self.forum.term_weeks_seen += 1;
         }
-        if std::env::var("PW_DIAG").is_ok() && week == self.p.horizon_weeks - 1 {
-            self.diag();
-        }
         self.record_week();
-    }
-
-    fn diag(&self) {
-        for role in Role::ALL {
-            let mut cases = 0.0;
-            let mut cap = 0.0;
-            for (i, p) in self.profs.iter().enumerate() {
-                if p.role == role && p.active() {
-                    cases += f64::from(p.cases);
-                    cap += self.capacity(i as u32);
-                }
-            }
-            let mut queued = 0;
-            for &e in &self.active {
-                for inv in &self.episodes[e as usize].involvements {
-                    if inv.role == role
-                        && matches!(inv.stage, Stage::Queued { .. } | Stage::AwaitHelp)
-                    {
-                        queued += 1;
-                    }
-                }
-            }
-            eprintln!(
-                "DIAG {:>26} cases {cases:>5} cap {cap:>6.1} queued {queued}",
-                role.key()
-            );
-        }
     }
 
     /// Whether a minder is in post.
@@ -544,26 +520,32 @@ impl<'p> Patch<'p> {
                 sums.waiting_for_assessment += 1;
             }
         }
-        let n = self.profs.len();
-        for a in 0..n {
-            let pa = &self.profs[a];
-            if pa.removed {
+        // Agency of each post in post (or none), so the pair loop reads one small array.
+        let agency: Vec<Option<Agency>> = self
+            .profs
+            .iter()
+            .map(|p| p.active().then(|| p.role.agency()))
+            .collect();
+        for prof in &self.profs {
+            if prof.removed {
                 continue;
             }
-            if pa.in_post {
+            if prof.in_post {
                 sums.staff_in_post += 1;
-                if pa.role == Role::SocialWorker && !pa.pooled {
-                    sums.social_worker_fte += pa.fte;
+                if prof.role == Role::SocialWorker && !prof.pooled {
+                    sums.social_worker_fte += prof.fte;
                     sums.social_workers_in_post += 1;
                 }
             } else {
                 sums.vacancies += 1;
-                continue;
             }
-            let agency_a = pa.role.agency();
+        }
+        let n = self.profs.len();
+        for a in 0..n {
+            let Some(agency_a) = agency[a] else { continue };
             let row = &self.ties.strength[a * n..(a + 1) * n];
-            for (pb, &tie) in self.profs[a + 1..].iter().zip(&row[a + 1..]) {
-                if pb.active() && pb.role.agency() != agency_a {
+            for (other, &tie) in agency[a + 1..].iter().zip(&row[a + 1..]) {
+                if other.is_some_and(|b| b != agency_a) {
                     sums.tie_sum += f64::from(tie);
                     sums.tie_pairs += 1.0;
                 }

@@ -12,41 +12,44 @@ use super::record::ReferralSource;
 use super::state::*;
 
 impl Patch<'_> {
-    /// Step 3: school staff notice needs, more readily when the need is severe, when staff know the
-    /// pupil (small pastoral units) and when the school's SENCO knows the work.
-    pub fn recognition(&mut self, week: u32, term: bool) {
-        let rp = &self.p.recognition;
-        let season = if term { 1.0 } else { rp.holiday_factor };
-        for i in 0..self.active.len() {
-            let e = self.active[i];
-            let ep = &self.episodes[e as usize];
-            if ep.state != EpisodeState::Unrecognised {
-                continue;
-            }
-            let child = &self.children[ep.child as usize];
-            let senco = self.schools[child.school as usize].senco;
-            let expertise = 0.5
-                + 0.5
-                    * if senco != NONE {
-                        self.knowledge(senco, week)
+    /// How much each school's staff bring to noticing need: 0.5 + 0.5 × its SENCO's knowledge.
+    pub fn school_expertise(&self, week: u32) -> Vec<f64> {
+        self.schools
+            .iter()
+            .map(|s| {
+                0.5 + 0.5
+                    * if s.senco != NONE {
+                        self.knowledge(s.senco, week)
                     } else {
                         0.0
-                    };
-            let p = (rp.weekly_at_full
-                * ep.severity
-                * self.units[child.unit as usize].familiarity
-                * expertise
-                * season)
-                .clamp(0.0, 1.0);
-            if self.rng.recognition.random::<f64>() < p {
-                let urgent =
-                    ep.has(Domain::Safeguarding) && ep.severity >= self.p.thresholds.urgent;
-                let ep = &mut self.episodes[e as usize];
-                ep.state = EpisodeState::Waiting;
-                ep.recognised_week = week;
-                ep.urgent_at_recognition = urgent;
-            }
+                    }
+            })
+            .collect()
+    }
+
+    /// Step 3 for one episode: school staff notice a need with a weekly probability rising with
+    /// its severity, with how well staff know the pupil (small pastoral units) and with the
+    /// school's expertise; less in the holidays. True if it is noticed now.
+    pub fn recognise(&mut self, e: u32, week: u32, term: bool, expertise: &[f64]) -> bool {
+        let rp = &self.p.recognition;
+        let season = if term { 1.0 } else { rp.holiday_factor };
+        let ep = &self.episodes[e as usize];
+        let child = &self.children[ep.child as usize];
+        let p = (rp.weekly_at_full
+            * ep.severity
+            * self.units[child.unit as usize].familiarity
+            * expertise[child.school as usize]
+            * season)
+            .clamp(0.0, 1.0);
+        if self.rng.recognition.random::<f64>() >= p {
+            return false;
         }
+        let urgent = ep.has(Domain::Safeguarding) && ep.severity >= self.p.thresholds.urgent;
+        let ep = &mut self.episodes[e as usize];
+        ep.state = EpisodeState::Waiting;
+        ep.recognised_week = week;
+        ep.urgent_at_recognition = urgent;
+        true
     }
 
     /// Step 4: recognised needs take the patch's pathway: urgent safeguarding straight to social

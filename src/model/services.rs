@@ -88,7 +88,7 @@ impl Patch<'_> {
             };
             let idx = self.episodes.len() as u32;
             self.episodes.push(episode);
-            self.active.push(idx);
+            self.unrecognised.push(idx);
             self.children[child as usize].episode = idx;
         }
     }
@@ -149,48 +149,69 @@ impl Patch<'_> {
         }
     }
 
-    /// Step 2: unaddressed needs escalate, helped ones recover, some resolve on their own.
-    pub fn severity(&mut self, week: u32) {
-        let sp = &self.p.severity;
-        let threshold = self.thresholds[Role::SocialWorker.idx()];
+    /// Steps 2 and 3, episode by episode: unaddressed needs escalate, helped ones recover, some
+    /// resolve on their own; then school staff may notice the ones nobody has noticed yet. (Done
+    /// in one pass: an episode's recognition depends on its own severity only.)
+    pub fn severity_and_recognition(&mut self, week: u32, term: bool) {
         let mut closing = Vec::new();
-        for &e in &self.active {
-            let ep = &mut self.episodes[e as usize];
-            if ep.outside() {
-                continue;
-            }
-            let helped = ep.involvements.iter().any(|i| i.stage == Stage::Helping);
-            let before = ep.severity;
-            if helped {
-                ep.severity = (ep.severity - sp.recovery_per_week).max(0.0);
-                if ep.severity < sp.close_below {
-                    closing.push(e);
-                    continue;
-                }
-            } else {
-                ep.severity = (ep.severity + sp.escalation_per_week * ep.vulnerability).min(1.0);
-                let recognised = ep.state != EpisodeState::Unrecognised;
-                if recognised && before < threshold && ep.severity >= threshold {
-                    ep.escalations += 1;
-                }
-                if week >= ep.self_resolve_week {
-                    closing.push(e);
-                    continue;
-                }
-            }
-            if ep.has(Domain::Safeguarding) && ep.severity >= threshold {
-                ep.serious = true;
-            }
-            if !helped && ep.severity >= sp.unmet_floor {
-                self.now.unmet_child_weeks += 1;
-                if ep.severity < threshold {
-                    self.now.unmet_below_threshold_child_weeks += 1;
-                }
+        let active = std::mem::take(&mut self.active);
+        for &e in &active {
+            if !self.episodes[e as usize].outside() && self.update_severity(e, week) {
+                closing.push(e);
             }
         }
+        self.active = active;
+        let expertise = self.school_expertise(week);
+        let unrecognised = std::mem::take(&mut self.unrecognised);
+        let mut still = Vec::with_capacity(unrecognised.len());
+        for &e in &unrecognised {
+            if self.update_severity(e, week) {
+                closing.push(e);
+            } else if self.recognise(e, week, term, &expertise) {
+                self.active.push(e);
+            } else {
+                still.push(e);
+            }
+        }
+        self.unrecognised = still;
         for e in closing {
             self.close_episode(e, week);
         }
+    }
+
+    /// One week of an episode's severity; true if it ends this week (recovered, or resolved on
+    /// its own). Counts unmet need and escalations across the social-care threshold.
+    fn update_severity(&mut self, e: u32, week: u32) -> bool {
+        let sp = &self.p.severity;
+        let threshold = self.thresholds[Role::SocialWorker.idx()];
+        let ep = &mut self.episodes[e as usize];
+        let helped = ep.involvements.iter().any(|i| i.stage == Stage::Helping);
+        let before = ep.severity;
+        if helped {
+            ep.severity = (ep.severity - sp.recovery_per_week).max(0.0);
+            if ep.severity < sp.close_below {
+                return true;
+            }
+        } else {
+            ep.severity = (ep.severity + sp.escalation_per_week * ep.vulnerability).min(1.0);
+            let recognised = ep.state != EpisodeState::Unrecognised;
+            if recognised && before < threshold && ep.severity >= threshold {
+                ep.escalations += 1;
+            }
+            if week >= ep.self_resolve_week {
+                return true;
+            }
+        }
+        if ep.has(Domain::Safeguarding) && ep.severity >= threshold {
+            ep.serious = true;
+        }
+        if !helped && ep.severity >= sp.unmet_floor {
+            self.now.unmet_child_weeks += 1;
+            if ep.severity < threshold {
+                self.now.unmet_below_threshold_child_weeks += 1;
+            }
+        }
+        false
     }
 
     /// Makes a referral of episode `e` to the service `role` (team `team`) and screens it at once.
@@ -519,8 +540,13 @@ impl Patch<'_> {
             }
         }
         queue.sort_unstable();
+        // Capacity only falls while the queues are served: a service found full stays full.
+        let mut full: Vec<(Role, u32)> = Vec::new();
         for (_, _, e, k) in queue {
             let inv = self.episodes[e as usize].involvements[k].clone();
+            if full.contains(&(inv.role, inv.team)) && inv.preferred == NONE {
+                continue;
+            }
             let preferred = inv.preferred != NONE
                 && self.profs[inv.preferred as usize].active()
                 && self.serves(inv.preferred, inv.role, inv.team)
@@ -533,6 +559,7 @@ impl Patch<'_> {
                 self.free_worker(inv.role, inv.team, NONE)
             };
             let Some(worker) = chosen else {
+                full.push((inv.role, inv.team));
                 continue;
             };
             self.profs[worker as usize].cases += 1;

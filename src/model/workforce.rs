@@ -111,9 +111,7 @@ impl Patch<'_> {
             if !prof.active() {
                 continue;
             }
-            let annual = self.p.role(prof.role).annual_turnover;
-            let weekly = 1.0 - (1.0 - annual.min(0.999)).powf(1.0 / 52.0);
-            if self.rng.turnover.random::<f64>() < weekly {
+            if self.rng.turnover.random::<f64>() < self.weekly_leaving[prof.role.idx()] {
                 let vacancy = self.vacancy_weeks(post);
                 self.vacate(post, week, vacancy, true);
             }
