@@ -595,6 +595,7 @@ mod tests {
             referrals,
             assessments,
             events: Vec::new(),
+            story: Vec::new(),
         }
     }
 
@@ -710,6 +711,7 @@ mod tests {
             referrals: Vec::new(),
             assessments: Vec::new(),
             events: Vec::new(),
+            story: Vec::new(),
         };
         assert!(measures(&empty).values().iter().all(|value| value.is_nan()));
     }

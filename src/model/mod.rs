@@ -57,6 +57,32 @@ impl<'p> Simulation<'p> {
         }
     }
 
+    /// Like `new`, keeping a story of what happens week by week (`RunOutput::story`) for a
+    /// narrated demo. The run itself is the same: narration draws no random numbers.
+    pub fn narrated(params: &'p Params, seed: u64) -> Simulation<'p> {
+        let mut sim = Simulation::new(params, seed);
+        for patch in &mut sim.patches {
+            patch.narrate = true;
+        }
+        sim
+    }
+
+    /// What has happened so far in a narrated run, in order.
+    pub fn story(&self) -> Vec<&Happening> {
+        let mut story: Vec<&Happening> = self.patches.iter().flat_map(|p| p.story.iter()).collect();
+        story.sort_by_key(|h| h.week);
+        story
+    }
+
+    /// This week's counters so far (the last completed week), summed over patches.
+    pub fn waiting_for_help(&self) -> u32 {
+        self.patches
+            .iter()
+            .filter_map(|p| p.weeks.last())
+            .map(|w| w.waiting_for_help)
+            .sum()
+    }
+
     /// The next week to run.
     pub fn week(&self) -> u32 {
         self.week
@@ -87,6 +113,7 @@ impl<'p> Simulation<'p> {
             referrals: Vec::new(),
             assessments: Vec::new(),
             events: Vec::new(),
+            story: Vec::new(),
         };
         let mut sums = vec![state::WeekSums::default(); self.week as usize];
         for mut patch in self.patches {
@@ -98,7 +125,9 @@ impl<'p> Simulation<'p> {
             out.referrals.append(&mut patch.referrals);
             out.assessments.append(&mut patch.assessments);
             out.events.append(&mut patch.event_log);
+            out.story.append(&mut patch.story);
         }
+        out.story.sort_by_key(|h| h.week);
         out.weeks = sums
             .iter()
             .enumerate()

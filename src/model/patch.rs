@@ -10,7 +10,7 @@ use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Exp, StandardNormal};
 
 use super::params::{Agency, Event, ForumMode, LocalityParams, Params, Role};
-use super::record::{AssessmentRecord, EventRecord, ReferralRecord};
+use super::record::{AssessmentRecord, EventRecord, Happening, ReferralRecord, What};
 use super::rng::stream;
 use super::state::*;
 use crate::calendar::is_term_week;
@@ -80,6 +80,9 @@ pub struct Patch<'p> {
     pub onset_hazard: f64,
     /// Weekly probability of leaving, by role, from the annual rates.
     pub weekly_leaving: [f64; Role::COUNT],
+    /// Whether to keep a story of what happens (a narrated run), and the story so far.
+    pub narrate: bool,
+    pub story: Vec<Happening>,
 }
 
 impl<'p> Patch<'p> {
@@ -308,6 +311,8 @@ impl<'p> Patch<'p> {
             now: WeekSums::default(),
             pupils,
             onset_hazard: weekly_rate,
+            narrate: false,
+            story: Vec::new(),
             weekly_leaving: Role::ALL
                 .map(|role| 1.0 - (1.0 - p.role(role).annual_turnover.min(0.999)).powf(1.0 / 52.0)),
         };
@@ -337,6 +342,24 @@ impl<'p> Patch<'p> {
             self.forum.term_weeks_seen += 1;
         }
         self.record_week();
+    }
+
+    /// Adds to the story of a narrated run.
+    pub fn tell(&mut self, week: u32, what: impl FnOnce() -> What) {
+        if self.narrate {
+            let what = what();
+            self.story.push(Happening {
+                week,
+                locality: self.instance,
+                what,
+            });
+        }
+    }
+
+    /// The school of a post, if it is school-based.
+    pub fn school_of(&self, post: u32) -> Option<u32> {
+        let school = self.profs[post as usize].school;
+        (school != NONE).then_some(school)
     }
 
     /// Whether a minder is in post.

@@ -8,7 +8,7 @@ use rand_distr::{Distribution, StandardNormal};
 
 use super::params::{Domain, ForumMode, Role};
 use super::patch::Patch;
-use super::record::ReferralSource;
+use super::record::{ReferralSource, What};
 use super::state::*;
 
 impl Patch<'_> {
@@ -49,6 +49,13 @@ impl Patch<'_> {
         ep.state = EpisodeState::Waiting;
         ep.recognised_week = week;
         ep.urgent_at_recognition = urgent;
+        let (school, child, domains, severity) = (ep.school, ep.child, ep.domains, ep.severity);
+        self.tell(week, || What::Recognised {
+            school,
+            child,
+            domains,
+            severity,
+        });
         true
     }
 
@@ -345,10 +352,19 @@ impl Patch<'_> {
             }
         }
         waiting.sort_unstable();
+        let lapsed = self.now.actions_lapsed;
+        let discussed = waiting.len().min(cp.cases_per_meeting as usize) as u32;
         for &(_, e) in waiting.iter().take(cp.cases_per_meeting as usize) {
             self.now.cases_discussed += 1;
             self.discuss(e, week, &present);
         }
+        let seats = self.forum.seats.len() as u32;
+        self.tell(week, || What::Meeting {
+            present: present.len() as u32,
+            seats,
+            discussed,
+            lapsed,
+        });
     }
 
     /// Drops an episode's work that has not reached help (queued or half-done assessments) after a

@@ -1,6 +1,8 @@
 //! What a finished run hands to `metrics`: a record of every episode, referral and assessment,
 //! and one row of counters per week. Plain data; the model fills it, nobody else writes it.
 
+use super::params::Role;
+
 /// One episode of need from onset to closure (or the horizon).
 #[derive(Debug, Clone, PartialEq)]
 pub struct EpisodeRecord {
@@ -109,6 +111,65 @@ pub struct EventRecord {
     pub label: String,
 }
 
+/// Something that happened to a child or a professional, recorded only in a narrated run (the
+/// trainer's demo): what a room of practitioners would recognise week by week.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Happening {
+    pub week: u32,
+    pub locality: u32,
+    pub what: What,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum What {
+    /// School staff noticed a child's need.
+    Recognised {
+        school: u32,
+        child: u32,
+        domains: u8,
+        severity: f64,
+    },
+    /// A school's referral was turned down at the door (`assessed` false) or after assessment.
+    Rejected {
+        school: u32,
+        child: u32,
+        role: Role,
+        assessed: bool,
+    },
+    /// Help began for a child.
+    HelpStarted {
+        school: u32,
+        child: u32,
+        role: Role,
+        weeks_waited: u32,
+    },
+    /// A forum met.
+    Meeting {
+        present: u32,
+        seats: u32,
+        discussed: u32,
+        lapsed: u32,
+    },
+    /// Someone left: how many of their cases were handed over with their history, and how many
+    /// went back to wait for a new assessment.
+    Left {
+        role: Role,
+        school: Option<u32>,
+        handed_over: u32,
+        restarted: u32,
+        minder: bool,
+    },
+    /// A newcomer arrived; `inducted` if a minder introduced them.
+    Joined {
+        role: Role,
+        school: Option<u32>,
+        inducted: bool,
+        minder: bool,
+    },
+    /// A scheduled event of the scenario.
+    Event { label: String },
+}
+
 /// Everything a run produced.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RunOutput {
@@ -121,4 +182,6 @@ pub struct RunOutput {
     pub referrals: Vec<ReferralRecord>,
     pub assessments: Vec<AssessmentRecord>,
     pub events: Vec<EventRecord>,
+    /// What happened, week by week, in a narrated run (`Simulation::narrated`); empty otherwise.
+    pub story: Vec<Happening>,
 }

@@ -6,7 +6,7 @@ use rand_distr::{Beta, Distribution, Poisson, StandardNormal};
 
 use super::params::{Domain, Role};
 use super::patch::Patch;
-use super::record::{AssessmentRecord, ReferralOutcome, ReferralRecord, ReferralSource};
+use super::record::{AssessmentRecord, ReferralOutcome, ReferralRecord, ReferralSource, What};
 use super::state::*;
 
 /// Draws from a beta distribution given its mean and concentration.
@@ -262,7 +262,7 @@ impl Patch<'_> {
             if referral != NONE {
                 self.referrals[referral as usize].outcome = ReferralOutcome::NoFurtherAction;
             }
-            self.turned_down(e, role, week);
+            self.turned_down(e, role, week, false);
             return;
         }
         let domains = if role == Role::SocialWorker {
@@ -288,11 +288,19 @@ impl Patch<'_> {
 
     /// A service turned a school's need down (at the door or after assessment): step-down to early
     /// help for some of social care's, otherwise back to school to wait.
-    pub fn turned_down(&mut self, e: u32, role: Role, week: u32) {
+    pub fn turned_down(&mut self, e: u32, role: Role, week: u32, assessed: bool) {
         let ep = &self.episodes[e as usize];
         if ep.outside() {
             return;
         }
+        let (school, child) = (ep.school, ep.child);
+        self.tell(week, || What::Rejected {
+            school,
+            child,
+            role,
+            assessed,
+        });
+        let ep = &self.episodes[e as usize];
         if role == Role::SocialWorker
             && !ep.involves(Role::EarlyHelp)
             && self.rng.pathway.random::<f64>() < self.p.coordination.step_down_share
@@ -419,7 +427,7 @@ impl Patch<'_> {
                 if self.episodes[e as usize].outside() {
                     self.close_episode(e, week);
                 } else {
-                    self.turned_down(e, inv.role, week);
+                    self.turned_down(e, inv.role, week, true);
                 }
             }
             false
@@ -428,16 +436,22 @@ impl Patch<'_> {
 
     fn start_help(&mut self, e: u32, worker: u32, week: u32) {
         let ep = &mut self.episodes[e as usize];
-        if ep.help_start_week == NONE {
+        ep.action = None;
+        let (school, child, first) = (ep.school, ep.child, ep.help_start_week == NONE);
+        if first {
             ep.help_start_week = week;
-            if !ep.outside() {
-                self.now.helps_started += 1;
-            }
         }
-        if ep.action.is_some() {
-            ep.action = None;
+        if first && !ep.outside() {
+            self.now.helps_started += 1;
+            let waited = week - ep.recognised_week;
+            let role = self.profs[worker as usize].role;
+            self.tell(week, || What::HelpStarted {
+                school,
+                child,
+                role,
+                weeks_waited: waited,
+            });
         }
-        let school = ep.school;
         if school != NONE {
             let senco = self.schools[school as usize].senco;
             if senco != NONE && self.profs[senco as usize].active() {

@@ -8,7 +8,7 @@ use rand_distr::{Distribution, Exp, Poisson};
 
 use super::params::{EventKind, ForumMode, LeaveWho, Role};
 use super::patch::Patch;
-use super::record::EventRecord;
+use super::record::{EventRecord, What};
 use super::state::*;
 
 impl Patch<'_> {
@@ -63,6 +63,18 @@ impl Patch<'_> {
                 }
                 self.now.coordination_hours += 2.0;
             }
+            let (role, school, is_minder) = (
+                self.profs[post as usize].role,
+                self.school_of(post),
+                self.profs[post as usize].minder,
+            );
+            let inducted = minder && post != self.minder_post;
+            self.tell(week, || What::Joined {
+                role,
+                school,
+                inducted,
+                minder: is_minder,
+            });
         }
         if minder {
             // The minder's own time is coordination.
@@ -146,12 +158,26 @@ impl Patch<'_> {
         prof.in_post = false;
         prof.vacant_until = week + vacancy;
         prof.cases = 0;
-        self.hand_over(post, week);
+        let (handed_over, restarted) = self.hand_over(post, week);
+        let (role, school, minder) = (
+            self.profs[post as usize].role,
+            self.school_of(post),
+            self.profs[post as usize].minder,
+        );
+        self.tell(week, || What::Left {
+            role,
+            school,
+            handed_over,
+            restarted,
+            minder,
+        });
     }
 
     /// Cases held by a departed post: kept with their history and passed to a colleague with
     /// capacity, or sent back to the queue to start again.
-    fn hand_over(&mut self, post: u32, week: u32) {
+    /// Returns how many cases were handed over with their history and how many must start again.
+    fn hand_over(&mut self, post: u32, week: u32) -> (u32, u32) {
+        let (mut handed_over, mut restarted) = (0, 0);
         let keep_p = if self.minder_present() {
             self.p.minder.handover_keep
         } else {
@@ -172,6 +198,11 @@ impl Patch<'_> {
                 };
                 let ep = &mut self.episodes[e as usize];
                 let slot = &mut ep.involvements[k];
+                if keep {
+                    handed_over += 1;
+                } else if matches!(inv.stage, Stage::Assessing { .. } | Stage::Helping) {
+                    restarted += 1;
+                }
                 match (inv.stage, keep, colleague) {
                     (_, true, Some(c)) => {
                         slot.worker = c;
@@ -203,9 +234,13 @@ impl Patch<'_> {
                 }
             }
         }
+        (handed_over, restarted)
     }
 
     fn log(&mut self, week: u32, label: String) {
+        self.tell(week, || What::Event {
+            label: label.clone(),
+        });
         self.event_log.push(EventRecord {
             week,
             locality: self.instance,

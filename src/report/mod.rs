@@ -137,6 +137,7 @@ pub(crate) mod test_support {
             referrals: Vec::new(),
             assessments: Vec::new(),
             events: Vec::new(),
+            story: Vec::new(),
         };
         let measures = measures(&output);
         ReplicateResult {
