@@ -10,6 +10,7 @@ pub mod calendar;
 pub mod cli;
 pub mod metrics;
 pub mod model;
+pub mod plot;
 pub mod report;
 pub mod runner;
 pub mod scenario;

@@ -186,6 +186,22 @@ fn wait_for_help(episode: &EpisodeRecord, start: u32, horizon: u32) -> (f64, boo
     }
 }
 
+/// Weeks from recognition to help of every episode recognised in the measured window, as
+/// `(weeks, help started)`: an episode without help is censored when it closed, else at the
+/// horizon. The input of `median_weeks_to_help` and of the time-to-help survival curves.
+pub fn waits_from_recognition(run: &RunOutput) -> Vec<(f64, bool)> {
+    let window = MeasuredWindow::of(run);
+    run.episodes
+        .iter()
+        .filter_map(|episode| {
+            episode
+                .recognised_week
+                .filter(|recognised| window.contains(*recognised))
+                .map(|recognised| wait_for_help(episode, recognised, run.horizon_weeks))
+        })
+        .collect()
+}
+
 /// Whether an episode recognised in `recognised` started help within the action window.
 fn helped_within_action_window(
     episode: &EpisodeRecord,
@@ -226,10 +242,7 @@ pub fn measures(run: &RunOutput) -> Measures {
         .filter(|(_, recognised)| window.contains(*recognised))
         .collect();
 
-    let waits_from_recognition: Vec<(f64, bool)> = recognised_in_window
-        .iter()
-        .map(|(episode, recognised)| wait_for_help(episode, *recognised, run.horizon_weeks))
-        .collect();
+    let waits_from_recognition = waits_from_recognition(run);
     let waits_from_onset: Vec<(f64, bool)> = run
         .episodes
         .iter()

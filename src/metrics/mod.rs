@@ -2,12 +2,20 @@
 //!
 //! `km` estimates survival curves of censored waits, `stats` summarises a sample of replicate
 //! values, and `measures` turns one run into the named measures of BRIEF section 4 (the columns
-//! of `runs.csv`) and summarises them across replicates (the rows of `summary.csv`).
+//! of `runs.csv`) and summarises them across replicates (the rows of `summary.csv`). `paired`
+//! compares two scenarios run on the same seeds, and `advantage` sets a scenario against the same
+//! scenario with agencies in silos (net collaborative advantage).
 
+pub mod advantage;
 pub mod km;
 pub mod measures;
+pub mod paired;
 pub mod stats;
 
+pub use advantage::{CollaborativeAdvantage, collaborative_advantage};
 pub use km::{Observation, SurvivalCurve};
-pub use measures::{MeasureSummary, Measures, measures, summarise_measures};
+pub use measures::{
+    MeasureSummary, Measures, measures, summarise_measures, waits_from_recognition,
+};
+pub use paired::{PairedDifference, PairedMeasure, compare_measures};
 pub use stats::Summary;

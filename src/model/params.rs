@@ -190,8 +190,6 @@ pub struct RoleParams {
     /// Open cases (assessments plus help) a full-time worker holds at most.
     pub caseload_cap: f64,
     pub hours_per_week: f64,
-    /// Share of working hours available for casework and coordination (the rest is other duties).
-    pub casework_share: f64,
     pub annual_turnover: f64,
     pub vacancy_weeks: f64,
 }

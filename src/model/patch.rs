@@ -257,7 +257,7 @@ impl<'p> Patch<'p> {
                 Role::EarlyHelp,
                 NONE,
                 0,
-                p.coordination.minder_hours / 37.0,
+                p.coordination.minder_hours / p.role(Role::EarlyHelp).hours_per_week.max(1.0),
                 &mut rng.turnover,
             );
             profs[minder_post as usize].minder = true;

@@ -349,7 +349,8 @@ impl Patch<'_> {
                 }
                 EventKind::MinderAppointed => {
                     if self.minder_post == NONE {
-                        let fte = self.p.coordination.minder_hours / 37.0;
+                        let fte = self.p.coordination.minder_hours
+                            / self.p.role(Role::EarlyHelp).hours_per_week.max(1.0);
                         let post = self.add_post(Role::EarlyHelp, NONE, 0, fte, week);
                         self.profs[post as usize].minder = true;
                         self.minder_post = post;
@@ -370,8 +371,8 @@ impl Patch<'_> {
                         }
                         self.profs[self.minder_post as usize].removed = true;
                         self.seat_forum();
+                        self.log(week, "minder withdrawn".to_string());
                     }
-                    self.log(week, "minder withdrawn".to_string());
                 }
                 EventKind::ForumStarted { mode } => {
                     self.forum.mode = mode;

@@ -5,6 +5,8 @@
 //! (`.runs.csv.tmp-<pid>`) and, once every one has been written, renamed over its final name, so
 //! a failure leaves no partial output and never a half-written file under a final name. With
 //! `force`, files of the same names are replaced; other files in the directory are left alone.
+//! A file name may name one level of subdirectory (`plots/survival.png`): the subdirectory is
+//! created when writing, and its temporary files live in it.
 
 use std::fs;
 use std::io::Write;
@@ -87,13 +89,21 @@ impl OutputDir {
         })?;
 
         let mut temporary_paths: Vec<PathBuf> = Vec::with_capacity(files.len());
+        let mut created_subdirectories: Vec<PathBuf> = Vec::new();
         let written = files.iter().try_for_each(|file| {
             let temporary_path = self.temporary_path(file.file_name);
+            if let Some(subdirectory) = temporary_path.parent().filter(|parent| !parent.exists()) {
+                fs::create_dir_all(subdirectory).map_err(|source| ReportError::CreateDir {
+                    path: subdirectory.to_path_buf(),
+                    source,
+                })?;
+                created_subdirectories.push(subdirectory.to_path_buf());
+            }
             temporary_paths.push(temporary_path.clone());
             write_and_sync(&temporary_path, &file.bytes)
         });
         if let Err(error) = written {
-            self.clean_up(&temporary_paths, created_directory);
+            self.clean_up(&temporary_paths, &created_subdirectories, created_directory);
             return Err(error);
         }
 
@@ -101,7 +111,7 @@ impl OutputDir {
         for (file, temporary_path) in files.iter().zip(&temporary_paths) {
             let final_path = self.path.join(file.file_name);
             if let Err(source) = fs::rename(temporary_path, &final_path) {
-                self.clean_up(&temporary_paths, false);
+                self.clean_up(&temporary_paths, &[], false);
                 return Err(ReportError::Rename {
                     from: temporary_path.clone(),
                     to: final_path,
@@ -113,15 +123,31 @@ impl OutputDir {
         Ok(final_paths)
     }
 
+    /// `.<name>.tmp-<pid>` beside the file's final path (in its subdirectory, if it names one).
     fn temporary_path(&self, file_name: &str) -> PathBuf {
-        self.path
-            .join(format!(".{file_name}.tmp-{}", std::process::id()))
+        let final_path = self.path.join(file_name);
+        let base_name = final_path
+            .file_name()
+            .map_or_else(|| file_name.into(), |name| name.to_string_lossy());
+        let temporary_name = format!(".{base_name}.tmp-{}", std::process::id());
+        match final_path.parent() {
+            Some(parent) => parent.join(temporary_name),
+            None => self.path.join(temporary_name),
+        }
     }
 
     /// Best-effort removal after a failure; errors here would hide the one that matters.
-    fn clean_up(&self, temporary_paths: &[PathBuf], remove_directory: bool) {
+    fn clean_up(
+        &self,
+        temporary_paths: &[PathBuf],
+        created_subdirectories: &[PathBuf],
+        remove_directory: bool,
+    ) {
         for temporary_path in temporary_paths {
             let _ = fs::remove_file(temporary_path);
+        }
+        for subdirectory in created_subdirectories.iter().rev() {
+            let _ = fs::remove_dir(subdirectory);
         }
         if remove_directory {
             let _ = fs::remove_dir(&self.path);
@@ -223,6 +249,35 @@ mod tests {
     }
 
     #[test]
+    fn files_may_go_into_a_subdirectory() {
+        let scratch = tempfile::tempdir().unwrap();
+        let target = scratch.path().join("out");
+        let mut with_plots = files();
+        with_plots.push(RenderedFile {
+            file_name: "plots/p.svg",
+            bytes: b"<svg/>".to_vec(),
+        });
+        let written = OutputDir::new(&target, false)
+            .unwrap()
+            .write_files(&with_plots)
+            .unwrap();
+        assert_eq!(written[2], target.join("plots").join("p.svg"));
+        assert_eq!(names_in(&target), vec!["a.csv", "b.json", "plots"]);
+        assert_eq!(names_in(&target.join("plots")), vec!["p.svg"]);
+        // Again with force: the subdirectory exists and its file is replaced.
+        with_plots[2].bytes = b"<svg></svg>".to_vec();
+        OutputDir::new(&target, true)
+            .unwrap()
+            .write_files(&with_plots)
+            .unwrap();
+        assert_eq!(
+            fs::read(target.join("plots").join("p.svg")).unwrap(),
+            b"<svg></svg>"
+        );
+        assert_eq!(names_in(&target.join("plots")), vec!["p.svg"]);
+    }
+
+    #[test]
     fn a_file_in_the_way_is_refused_even_with_force() {
         let scratch = tempfile::tempdir().unwrap();
         let file_path = scratch.path().join("out");
@@ -237,9 +292,9 @@ mod tests {
         let target = scratch.path().join("out");
         let output_dir = OutputDir::new(&target, false).unwrap();
         let mut bad_files = files();
-        // A name with a directory that does not exist cannot be created.
+        // A name with a NUL byte cannot be created on any platform.
         bad_files.push(RenderedFile {
-            file_name: "missing-subdirectory/c.csv",
+            file_name: "plots/c\0.csv",
             bytes: Vec::new(),
         });
         let error = output_dir.write_files(&bad_files).unwrap_err();

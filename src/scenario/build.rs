@@ -329,7 +329,6 @@ fn read_roles(reader: &mut Reader<'_>, root: &Section<'_>) -> [RoleParams; Role:
             per_1000_pupils_fte: reader.real(&section, "per_1000_pupils_fte", NON_NEGATIVE),
             caseload_cap: f64::from(reader.whole(&section, "caseload_cap", COUNT.of("cases"))),
             hours_per_week: reader.real(&section, "hours_per_week", NON_NEGATIVE),
-            casework_share: reader.real(&section, "casework_share", UNIT),
             annual_turnover: turnover_value(reader, "annual_rate", UNIT, annual_rate),
             vacancy_weeks: turnover_value(reader, "vacancy_weeks", NON_NEGATIVE, vacancy_weeks),
         }

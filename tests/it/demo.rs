@@ -1,0 +1,65 @@
+//! `patchwork demo`: the narrated run writes its timeline, tells the minder's departure, compares
+//! with the minder switched off, and keeps users' files safe.
+
+use crate::util::run_patchwork;
+
+#[test]
+fn demo_writes_a_timeline_that_tells_the_minder_leaving() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("demo");
+    let status = run_patchwork(
+        dir.path(),
+        &[
+            "demo",
+            "--quiet",
+            "--weeks",
+            "90",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert!(
+        status.status.success(),
+        "{}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+    let timeline = std::fs::read_to_string(out.join("timeline.md")).unwrap();
+    assert!(timeline.contains("## Week"), "{timeline}");
+    assert!(timeline.contains("noticed a pupil's need"));
+    assert!(timeline.contains("the consultation team met"));
+    // The built-in demo's minder leaves in week 76.
+    assert!(timeline.contains("## Week 76") && timeline.contains("minder withdrawn"));
+    assert!(timeline.contains("Children waiting for help:"));
+}
+
+#[test]
+fn demo_compare_tells_both_runs_and_refuses_to_overwrite() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("demo");
+    let args = [
+        "demo",
+        "--compare",
+        "--weeks",
+        "40",
+        "--speed",
+        "0",
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    let first = run_patchwork(dir.path(), &args);
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    let printed = String::from_utf8_lossy(&first.stdout);
+    assert!(
+        printed.contains("with the minder") && printed.contains("without"),
+        "{printed}"
+    );
+    assert!(out.join("timeline-without-minder.md").exists());
+    let before = std::fs::read(out.join("timeline.md")).unwrap();
+    let again = run_patchwork(dir.path(), &args);
+    assert_eq!(again.status.code(), Some(1));
+    assert_eq!(std::fs::read(out.join("timeline.md")).unwrap(), before);
+}
