@@ -9,6 +9,7 @@ use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::metrics::MeasureSummary;
+use crate::sweep::Shard;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -29,6 +30,76 @@ pub enum Command {
     Run(RunOptions),
     /// Validate a scenario and print its fully resolved parameters
     Check(CheckOptions),
+    /// Run a parameter sweep (the built-in headline sweep when no file is given) and write
+    /// runs.csv, points.csv, failures.csv and metadata.json
+    Sweep(SweepOptions),
+    /// Join the output directories of a sharded sweep into the files of the whole sweep
+    Merge(MergeOptions),
+}
+
+/// Options of `patchwork sweep`.
+#[derive(Debug, Clone, PartialEq, Eq, Args)]
+pub struct SweepOptions {
+    /// Sweep file (TOML); the built-in headline sweep when omitted
+    #[arg(value_name = "SWEEP")]
+    pub sweep_path: Option<PathBuf>,
+
+    /// Directory for the output files [default: output/<sweep name>/, or
+    /// output/<sweep name>/shard-I-of-N/ with --shard]
+    #[arg(long = "out", value_name = "DIR")]
+    pub output_dir: Option<PathBuf>,
+
+    /// Worker threads; 0 uses every logical CPU (results never depend on it)
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub threads: usize,
+
+    /// Override a scenario or sweep key, e.g. --set sweep.replicates=5 (repeatable)
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub sets: Vec<String>,
+
+    /// Carry on an interrupted sweep in the output directory, running only what is missing
+    #[arg(long, conflicts_with = "force")]
+    pub resume: bool,
+
+    /// Run only shard I of N (1 <= I <= N), a block of whole points; join shards with `merge`
+    #[arg(long, value_name = "I/N", value_parser = parse_shard)]
+    pub shard: Option<Shard>,
+
+    /// Write into an existing non-empty output directory, replacing the sweep's files
+    #[arg(long)]
+    pub force: bool,
+
+    /// Print the number of points and runs and an estimate of the time; run nothing
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Print nothing but errors (no progress bar, no summary)
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+fn parse_shard(text: &str) -> Result<Shard, String> {
+    Shard::parse(text)
+}
+
+/// Options of `patchwork merge`.
+#[derive(Debug, Clone, PartialEq, Eq, Args)]
+pub struct MergeOptions {
+    /// Output directories of the shards (any order)
+    #[arg(value_name = "DIR", required = true)]
+    pub shard_dirs: Vec<PathBuf>,
+
+    /// Directory for the merged files
+    #[arg(long = "out", value_name = "DIR")]
+    pub output_dir: PathBuf,
+
+    /// Write into an existing non-empty output directory, replacing files of the same names
+    #[arg(long)]
+    pub force: bool,
+
+    /// Print nothing but errors
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 /// Options of `patchwork run`.
@@ -155,10 +226,32 @@ impl Progress {
         Progress { bar }
     }
 
+    /// A progress bar over the runs of a sweep, with their rate and the time left.
+    pub fn runs(runs: u64, quiet: bool) -> Progress {
+        let progress = Progress::new(runs, quiet);
+        if let Ok(style) = ProgressStyle::with_template(
+            "{spinner} runs {pos}/{len} [{bar:40}] {per_sec} {elapsed_precise} eta {eta}",
+        ) {
+            progress.bar.set_style(style.progress_chars("=> "));
+        }
+        progress
+    }
+
     /// One more replicate finished (callable from any thread).
     pub fn advance(&self) {
         self.bar.inc(1);
     }
+
+    /// `done` units finished so far (callable from any thread).
+    pub fn set(&self, done: u64) {
+        self.bar.set_position(done);
+    }
+
+    /// Starts the rate and the time left afresh (after the runs a resumed sweep had done).
+    pub fn reset_rate(&self) {
+        self.bar.reset_eta();
+    }
+
 
     /// Removes the bar so later output starts on a clean line.
     pub fn finish(&self) {

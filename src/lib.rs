@@ -1,8 +1,9 @@
 //! patchwork: an agent-based simulator of multi-professional collaboration around school clusters.
 //!
 //! Data flows one way: `scenario` (TOML to validated `Params`) → `model` (pure weekly step) →
-//! `metrics` (pure functions of a finished run) → `runner` (rayon over replicates) → `report`
-//! (CSV and JSON). The binary (`main.rs`, `cli`) sits on top.
+//! `metrics` (pure functions of a finished run) → `runner` (rayon over replicates) and `sweep`
+//! (rayon over the runs of many points, streamed to disk) → `report` (CSV and JSON). The binary
+//! (`main.rs`, `cli`) sits on top.
 
 #![forbid(unsafe_code)]
 
@@ -14,3 +15,4 @@ pub mod plot;
 pub mod report;
 pub mod runner;
 pub mod scenario;
+pub mod sweep;

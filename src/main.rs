@@ -1,17 +1,22 @@
 //! The `patchwork` binary: parse the command line, load the scenario, run it, write the files,
 //! print the result or the error chain. The only place that knows exit codes: 0 on success, 1 on
 //! any error (a bad scenario or command line, an output directory that exists without `--force`,
-//! an I/O failure), in which case nothing has been written.
+//! an I/O failure), in which case nothing has been written, and 3 when a sweep finished but some
+//! of its runs failed (they are listed in its failures.csv).
 
 use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::Context;
 
-use patchwork_sim::cli::{self, CheckOptions, Command, RunOptions};
+use patchwork_sim::cli::{self, CheckOptions, Command, MergeOptions, RunOptions, SweepOptions};
 use patchwork_sim::metrics::{Measures, summarise_measures};
 use patchwork_sim::report::{self, OutputDir, RunReport};
+use patchwork_sim::sweep::{self, Shard, Sweep};
 use patchwork_sim::{runner, scenario};
+
+/// Exit status of a sweep (or merge) that finished with failed runs.
+const SOME_RUNS_FAILED: u8 = 3;
 
 fn main() -> ExitCode {
     let command = match cli::parse_args() {
@@ -26,7 +31,8 @@ fn main() -> ExitCode {
         }
     };
     match run(command) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(Finished::Complete) => ExitCode::SUCCESS,
+        Ok(Finished::SomeRunsFailed) => ExitCode::from(SOME_RUNS_FAILED),
         Err(error) => {
             eprintln!("error: {error:#}");
             ExitCode::FAILURE
@@ -34,11 +40,114 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(command: Command) -> anyhow::Result<()> {
+/// How a command that did not fail ended.
+enum Finished {
+    Complete,
+    /// A sweep or merge whose output records failed runs.
+    SomeRunsFailed,
+}
+
+fn run(command: Command) -> anyhow::Result<Finished> {
     match command {
-        Command::Run(options) => run_scenario(options),
-        Command::Check(options) => check_scenario(options),
+        Command::Run(options) => run_scenario(options).map(|()| Finished::Complete),
+        Command::Check(options) => check_scenario(options).map(|()| Finished::Complete),
+        Command::Sweep(options) => run_sweep(options),
+        Command::Merge(options) => merge_shards(options),
     }
+}
+
+fn finished(runs_failed: u64) -> Finished {
+    if runs_failed > 0 {
+        Finished::SomeRunsFailed
+    } else {
+        Finished::Complete
+    }
+}
+
+/// `patchwork sweep`: sweep file → points × replicates on a rayon pool → files streamed in run
+/// order (or, with `--dry-run`, only the size and an estimate).
+fn run_sweep(options: SweepOptions) -> anyhow::Result<Finished> {
+    let sweep = Sweep::load(options.sweep_path.as_deref(), &options.sets)?;
+    let threads = runner::resolved_thread_count(options.threads);
+    let shard = options.shard.unwrap_or(Shard::WHOLE);
+    if options.dry_run {
+        print!("{}", sweep::dry_run(&sweep, shard, threads));
+        return Ok(Finished::Complete);
+    }
+    let output_dir = options.output_dir.unwrap_or_else(|| {
+        let directory = cli::default_output_dir(&sweep.name);
+        if shard == Shard::WHOLE {
+            directory
+        } else {
+            directory.join(format!("shard-{}-of-{}", shard.index, shard.count))
+        }
+    });
+    let sweep_options = sweep::SweepOptions {
+        output_dir: output_dir.clone(),
+        threads,
+        shard,
+        resume: options.resume,
+        force: options.force,
+    };
+    let runs = shard.points(sweep.points()).count() as u64 * u64::from(sweep.replicates);
+    let progress = cli::Progress::runs(runs, options.quiet);
+    let first_report = std::sync::Once::new();
+    let outcome = sweep::run_sweep(&sweep, &sweep_options, &|done| {
+        progress.set(done);
+        first_report.call_once(|| progress.reset_rate());
+    });
+    progress.finish();
+    let outcome = outcome?;
+    if !options.quiet {
+        if outcome.already_finished {
+            println!(
+                "nothing to resume: {} holds the finished sweep",
+                output_dir.display()
+            );
+        } else {
+            let resumed = if outcome.runs_resumed > 0 {
+                format!(" ({} done before resuming)", outcome.runs_resumed)
+            } else {
+                String::new()
+            };
+            println!(
+                "{} runs{resumed} of {} points in {:.1} s, {} failed",
+                outcome.runs,
+                shard.points(sweep.points()).count(),
+                outcome.wall_time_seconds,
+                outcome.runs_failed
+            );
+            println!(
+                "{}",
+                cli::written_files_message(&output_dir, &outcome.written)
+            );
+        }
+    }
+    if outcome.runs_failed > 0 {
+        eprintln!(
+            "warning: {} run{} failed; see {}",
+            outcome.runs_failed,
+            if outcome.runs_failed == 1 { "" } else { "s" },
+            output_dir.join(sweep::FAILURES_CSV).display()
+        );
+    }
+    Ok(finished(outcome.runs_failed))
+}
+
+/// `patchwork merge`: shard directories → the whole sweep's files.
+fn merge_shards(options: MergeOptions) -> anyhow::Result<Finished> {
+    let outcome = sweep::merge(&options.shard_dirs, &options.output_dir, options.force)?;
+    if !options.quiet {
+        println!(
+            "merged {} shards, {} runs ({} failed)",
+            outcome.shards, outcome.runs, outcome.runs_failed
+        );
+        println!(
+            "{}",
+            cli::written_files_message(&options.output_dir, &outcome.written)
+        );
+    }
+    Ok(finished(outcome.runs_failed))
 }
 
 /// `patchwork run`: scenario → replicates → measures → files → headline table.

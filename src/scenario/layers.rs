@@ -220,7 +220,7 @@ pub(crate) fn apply_sets(table: &mut Table, sets: &[String], problems: &mut Vec<
 }
 
 /// Puts `node` at the dotted path `segments` below `table`, creating missing tables on the way.
-fn set_path(table: &mut Table, segments: &[&str], node: Node) -> Result<(), String> {
+pub(crate) fn set_path(table: &mut Table, segments: &[&str], node: Node) -> Result<(), String> {
     let (last, parents) = segments.split_last().expect("at least one segment");
     let mut current = Slot::Table(table);
     let mut walked = String::new();

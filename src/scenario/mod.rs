@@ -18,6 +18,7 @@ mod layers;
 mod raw;
 mod read;
 mod suggest;
+mod tree;
 
 use std::path::Path;
 
@@ -25,7 +26,13 @@ use crate::model::Params;
 
 pub use error::{Location, Problem, ScenarioError};
 
-use raw::{Node, Source, Value};
+pub(crate) use error::io_reason;
+pub(crate) use raw::{Node, Table as RawTable, Value};
+pub(crate) use suggest::closest;
+pub(crate) use tree::{BuiltIn, ScenarioTree};
+
+#[cfg(test)]
+use raw::Source;
 
 /// Every key, its default, unit and source.
 const DEFAULTS_TOML: &str = include_str!("../../scenarios/defaults.toml");
@@ -53,47 +60,11 @@ pub struct Scenario {
 /// Loads a scenario: the file at `path` (or the built-in baseline when `None`) over its bases over
 /// the defaults, with `sets` (`KEY=VALUE`, applied in order) on top.
 pub fn load(path: Option<&Path>, sets: &[String]) -> Result<Scenario, ScenarioError> {
-    let defaults_source = Source::new(DEFAULTS_NAME, 0);
-    let defaults =
-        raw::parse_document(DEFAULTS_TOML, &defaults_source).map_err(ScenarioError::new)?;
-
-    let mut problems = Vec::new();
-    let display = match path {
-        Some(path) => path.display().to_string(),
-        None => BASELINE_NAME.to_string(),
+    let baseline = BuiltIn {
+        name: BASELINE_NAME,
+        text: BASELINE_TOML,
     };
-    let text = path.is_none().then_some(BASELINE_TOML);
-    let Some(files) = layers::load_files(&display, path, text, &mut problems) else {
-        return Err(ScenarioError::new(problems));
-    };
-    let top = Source::new(&display, 1);
-
-    let mut merged = defaults.clone();
-    raw::merge(&mut merged, files.table);
-    let sets_name = layers::apply_sets(&mut merged, sets, &mut problems);
-    if !files.top_sets_name
-        && !sets_name
-        && let Some(stem) = path.and_then(Path::file_stem)
-    {
-        let name = Value::String(stem.to_string_lossy().into_owned());
-        merged.insert("name".to_string(), Node::new(name, top.whole()));
-    }
-    fill_localities(&mut merged, &defaults);
-    let built = build::build(&merged, top.whole(), &mut problems);
-    // After `build`, so that messages quote integers as written; this also turns them into floats
-    // where the defaults hold a float, for the resolved table.
-    keys::check_known_keys(&mut merged, &defaults, &mut problems);
-    if !problems.is_empty() {
-        return Err(ScenarioError::new(problems));
-    }
-    Ok(Scenario {
-        name: built.name,
-        description: built.description,
-        params: built.params,
-        replicates: built.replicates,
-        seed: built.seed,
-        resolved: raw::to_toml_table(&merged),
-    })
+    ScenarioTree::load(path, baseline, sets, &[])?.build()
 }
 
 /// Fills each `[[locality]]` entry key by key from the defaults' single entry.

@@ -8,4 +8,5 @@ mod determinism;
 mod invariants;
 mod patterns;
 mod scenario_errors;
+mod sweep;
 mod util;

@@ -1,0 +1,52 @@
+//! Errors of a sweep, a merge or a national run, each naming the path it concerns.
+//!
+//! A bad sweep file is a `ScenarioError` (every problem located at its file, line and key); the
+//! rest are about the output directory: an occupied one, a journal that belongs to another sweep,
+//! shards that do not make one sweep, or an I/O failure.
+
+use std::path::PathBuf;
+
+use crate::report::ReportError;
+use crate::scenario::ScenarioError;
+
+/// Something stopped a sweep; the message says what is allowed.
+#[derive(Debug, thiserror::Error)]
+pub enum SweepError {
+    #[error(transparent)]
+    Scenario(#[from] ScenarioError),
+
+    #[error(transparent)]
+    Output(#[from] ReportError),
+
+    #[error("cannot write {}", path.display())]
+    Write {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+
+    #[error("cannot read {}", path.display())]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+
+    #[error("cannot resume the sweep in {}: {reason}", path.display())]
+    Resume { path: PathBuf, reason: String },
+
+    #[error("cannot merge: {reason}")]
+    Merge { reason: String },
+}
+
+impl SweepError {
+    pub(crate) fn write(path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> SweepError {
+        let path = path.into();
+        move |source| SweepError::Write { path, source }
+    }
+
+    pub(crate) fn read(path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> SweepError {
+        let path = path.into();
+        move |source| SweepError::Read { path, source }
+    }
+}

@@ -1,0 +1,283 @@
+//! `patchwork merge`: joins the output directories of a sharded sweep into the files of the whole.
+//!
+//! Shards own contiguous blocks of whole points in shard order, so the whole sweep's `runs.csv`,
+//! `points.csv` and `failures.csv` are the shards' files concatenated in shard order, each header
+//! kept once: byte for byte the files of the sweep run unsharded. Before anything is written the
+//! shards are checked to be one sweep: every one finished, the same sweep hash (base scenario,
+//! design, seed), the same crate version and git commit, every shard of `1..=N` given exactly once,
+//! each starting where the one before it ended. Files are copied in a stream, never held whole.
+
+use std::fs::File;
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+
+use crate::report::OutputDir;
+
+use super::error::SweepError;
+use super::output::{JOURNAL, METADATA_JSON, STREAMED, sync_directory, write_via_temporary};
+use super::run::{ShardMetadata, round3};
+
+/// What a merge wrote.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MergeOutcome {
+    pub shards: u32,
+    pub runs: u64,
+    pub runs_failed: u64,
+    pub written: Vec<PathBuf>,
+}
+
+/// One shard directory's `metadata.json`, the fields a merge checks.
+struct ShardFiles {
+    directory: PathBuf,
+    metadata: serde_json::Value,
+    hash: String,
+    version: String,
+    commit: String,
+    shard: ShardMetadata,
+}
+
+fn refuse(reason: impl Into<String>) -> SweepError {
+    SweepError::Merge {
+        reason: reason.into(),
+    }
+}
+
+fn read_shard(directory: &Path) -> Result<ShardFiles, SweepError> {
+    let shown = directory.display();
+    if directory.join(JOURNAL).exists() {
+        return Err(refuse(format!(
+            "{shown} holds an unfinished sweep (finish it with `patchwork sweep ... --resume`)"
+        )));
+    }
+    let path = directory.join(METADATA_JSON);
+    let text = std::fs::read_to_string(&path).map_err(|error| {
+        refuse(format!(
+            "{shown} holds no finished sweep ({}: {})",
+            path.display(),
+            crate::scenario::io_reason(&error)
+        ))
+    })?;
+    let metadata: serde_json::Value = serde_json::from_str(&text)
+        .map_err(|error| refuse(format!("{} is not valid JSON: {error}", path.display())))?;
+    let field = |name: &str| -> Result<String, SweepError> {
+        metadata[name].as_str().map(str::to_string).ok_or_else(|| {
+            refuse(format!(
+                "{} has no `{name}`: it is not a sweep's metadata",
+                path.display()
+            ))
+        })
+    };
+    let shard: ShardMetadata = serde_json::from_value(metadata["shard"].clone()).map_err(|_| {
+        refuse(format!(
+            "{} has no `shard`: it is not a sweep's metadata",
+            path.display()
+        ))
+    })?;
+    Ok(ShardFiles {
+        directory: directory.to_path_buf(),
+        hash: field("sweep_hash")?,
+        version: field("crate_version")?,
+        commit: field("git_commit")?,
+        shard,
+        metadata,
+    })
+}
+
+/// Checks that the directories are every shard of one sweep and returns them in shard order.
+fn check_shards(mut shards: Vec<ShardFiles>) -> Result<Vec<ShardFiles>, SweepError> {
+    let first = &shards[0];
+    for other in &shards[1..] {
+        let pair = format!(
+            "{} and {}",
+            first.directory.display(),
+            other.directory.display()
+        );
+        if other.hash != first.hash {
+            return Err(refuse(format!(
+                "{pair} hold different sweeps (another file, design, base scenario, --set or seed)"
+            )));
+        }
+        if (&other.version, &other.commit) != (&first.version, &first.commit) {
+            return Err(refuse(format!(
+                "{pair} were written by different versions of patchwork ({} commit {} and {} \
+                 commit {})",
+                first.version, first.commit, other.version, other.commit
+            )));
+        }
+        if other.shard.count != first.shard.count {
+            return Err(refuse(format!(
+                "{pair} split the sweep into different numbers of shards ({} and {})",
+                first.shard.count, other.shard.count
+            )));
+        }
+    }
+    shards.sort_by_key(|shard| shard.shard.index);
+    for pair in shards.windows(2) {
+        if pair[0].shard.index == pair[1].shard.index {
+            return Err(refuse(format!(
+                "shard {}/{} is given twice ({} and {})",
+                pair[0].shard.index,
+                pair[0].shard.count,
+                pair[0].directory.display(),
+                pair[1].directory.display()
+            )));
+        }
+    }
+    let count = shards[0].shard.count;
+    let missing: Vec<String> = (1..=count)
+        .filter(|index| !shards.iter().any(|shard| shard.shard.index == *index))
+        .map(|index| index.to_string())
+        .collect();
+    if !missing.is_empty() {
+        return Err(refuse(format!(
+            "shard{} {} of {count} {} missing",
+            if missing.len() == 1 { "" } else { "s" },
+            missing.join(", "),
+            if missing.len() == 1 { "is" } else { "are" }
+        )));
+    }
+    let mut next_point = 0;
+    for shard in &shards {
+        if shard.shard.first_point != next_point {
+            return Err(refuse(format!(
+                "{} starts at point {}, but the shards before it end at point {next_point}",
+                shard.directory.display(),
+                shard.shard.first_point
+            )));
+        }
+        next_point += shard.shard.points;
+    }
+    Ok(shards)
+}
+
+/// Merges the shard directories `inputs` into `output_dir` (which must be empty or new, unless
+/// `force`).
+pub fn merge(
+    inputs: &[PathBuf],
+    output_dir: &Path,
+    force: bool,
+) -> Result<MergeOutcome, SweepError> {
+    if inputs.is_empty() {
+        return Err(refuse("name at least one shard directory"));
+    }
+    let shards = inputs
+        .iter()
+        .map(|directory| read_shard(directory))
+        .collect::<Result<Vec<_>, _>>()?;
+    let shards = check_shards(shards)?;
+    OutputDir::new(output_dir, force)?;
+    std::fs::create_dir_all(output_dir).map_err(SweepError::write(output_dir))?;
+    let stale_journal = output_dir.join(JOURNAL);
+    if stale_journal.exists() {
+        std::fs::remove_file(&stale_journal).map_err(SweepError::write(&stale_journal))?;
+    }
+
+    let mut written = Vec::new();
+    for name in STREAMED {
+        let target = output_dir.join(name);
+        concatenate(&shards, name, &target)?;
+        written.push(target);
+    }
+    let metadata = merged_metadata(&shards);
+    let metadata_path = output_dir.join(METADATA_JSON);
+    let mut bytes = serde_json::to_vec_pretty(&metadata)
+        .map_err(|error| refuse(format!("cannot render {METADATA_JSON}: {error}")))?;
+    bytes.push(b'\n');
+    write_via_temporary(&metadata_path, |file| file.write_all(&bytes))?;
+    written.push(metadata_path);
+    sync_directory(output_dir);
+    let runs = shards.iter().map(|shard| shard.shard.runs).sum();
+    let runs_failed = shards
+        .iter()
+        .map(|shard| shard.metadata["runs_failed"].as_u64().unwrap_or(0))
+        .sum();
+    Ok(MergeOutcome {
+        shards: shards.len() as u32,
+        runs,
+        runs_failed,
+        written,
+    })
+}
+
+/// Writes the shards' files `name` one after another into `target`, the header once.
+fn concatenate(shards: &[ShardFiles], name: &str, target: &Path) -> Result<(), SweepError> {
+    let mut first_header: Option<(Vec<u8>, PathBuf)> = None;
+    let mut readers = Vec::with_capacity(shards.len());
+    for shard in shards {
+        let path = shard.directory.join(name);
+        let file = File::open(&path).map_err(SweepError::read(&path))?;
+        let mut reader = BufReader::new(file);
+        let mut header = Vec::new();
+        reader
+            .read_until(b'\n', &mut header)
+            .map_err(SweepError::read(&path))?;
+        match &first_header {
+            None => first_header = Some((header, path.clone())),
+            Some((first, first_path)) if *first != header => {
+                return Err(refuse(format!(
+                    "{} and {} have different columns",
+                    first_path.display(),
+                    path.display()
+                )));
+            }
+            Some(_) => {}
+        }
+        readers.push((reader, path));
+    }
+    let header = first_header.map(|(header, _)| header).unwrap_or_default();
+    let mut source_error = None;
+    let result = write_via_temporary(target, |out| {
+        out.write_all(&header)?;
+        for (reader, path) in &mut readers {
+            if let Err(error) = std::io::copy(reader, out) {
+                source_error = Some(SweepError::read(path.clone())(error));
+                return Err(std::io::Error::other("reading a shard failed"));
+            }
+        }
+        Ok(())
+    });
+    match source_error {
+        Some(error) => Err(error),
+        None => result,
+    }
+}
+
+/// The first shard's metadata made the whole sweep's: one shard of one, every run, the shards'
+/// wall times added (the compute time, not the time waited).
+fn merged_metadata(shards: &[ShardFiles]) -> serde_json::Value {
+    let mut metadata = shards[0].metadata.clone();
+    let sum = |name: &str| -> f64 {
+        shards
+            .iter()
+            .map(|shard| shard.metadata[name].as_f64().unwrap_or(0.0))
+            .sum()
+    };
+    let runs: u64 = shards.iter().map(|shard| shard.shard.runs).sum();
+    let points: u64 = shards.iter().map(|shard| shard.shard.points).sum();
+    let wall = sum("wall_time_seconds");
+    metadata["shard"] = serde_json::to_value(ShardMetadata {
+        index: 1,
+        count: 1,
+        first_point: 0,
+        points,
+        runs,
+    })
+    .unwrap_or(serde_json::Value::Null);
+    metadata["merged_shards"] = shards.len().into();
+    metadata["wall_time_seconds"] = round3(wall).into();
+    metadata["runs_per_second"] = if wall > 0.0 {
+        round3(runs as f64 / wall)
+    } else {
+        0.0
+    }
+    .into();
+    metadata["runs_done"] = (sum("runs_done") as u64).into();
+    metadata["runs_failed"] = (sum("runs_failed") as u64).into();
+    metadata["threads"] = shards
+        .iter()
+        .filter_map(|shard| shard.metadata["threads"].as_u64())
+        .max()
+        .unwrap_or(0)
+        .into();
+    metadata
+}

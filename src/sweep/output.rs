@@ -1,0 +1,538 @@
+//! The output directory of a sweep, written as it goes and safe to kill at any moment.
+//!
+//! While a sweep runs, its three CSV files grow as `runs.csv.partial`, `points.csv.partial` and
+//! `failures.csv.partial`, one chunk of whole points at a time, each chunk synced to disk before a
+//! line is appended (and synced) to `sweep.journal`, recording the next point to run and the
+//! length of each file at that point. The journal's first line identifies the sweep (its hash,
+//! shard, crate version and git commit). Killed at any moment (SIGKILL included), the directory
+//! holds a journal whose last complete line describes a consistent prefix of every file; `--resume`
+//! cuts each file back to that length and carries on from that point, so the finished files are
+//! byte for byte those of a sweep never interrupted. On completion `metadata.json` is written
+//! (temporary name, then renamed), the partial files are renamed to their final names and the
+//! journal is removed: a directory without a journal holds a finished sweep.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+use crate::report::OutputDir;
+
+use super::error::SweepError;
+use super::plan::Shard;
+
+pub const RUNS_CSV: &str = "runs.csv";
+pub const POINTS_CSV: &str = "points.csv";
+pub const FAILURES_CSV: &str = "failures.csv";
+pub const METADATA_JSON: &str = "metadata.json";
+pub const JOURNAL: &str = "sweep.journal";
+
+/// The three streamed files, in the order their lengths are journaled.
+pub const STREAMED: [&str; 3] = [RUNS_CSV, POINTS_CSV, FAILURES_CSV];
+
+fn partial_name(name: &str) -> String {
+    format!("{name}.partial")
+}
+
+/// What the journal's first line records: a resumed sweep must match it exactly.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Identity {
+    pub hash: String,
+    pub shard: Shard,
+    pub version: String,
+    pub commit: String,
+}
+
+impl Identity {
+    fn header_line(&self) -> String {
+        format!(
+            "patchwork sweep journal 1 hash={} shard={} version={} commit={}\n",
+            self.hash, self.shard, self.version, self.commit
+        )
+    }
+
+    /// Why a journal header does not match this identity, in words.
+    fn difference(&self, header: &str) -> String {
+        let field = |name: &str| {
+            header
+                .split_whitespace()
+                .find_map(|part| part.strip_prefix(&format!("{name}=")))
+                .unwrap_or("?")
+                .to_string()
+        };
+        if field("hash") != self.hash {
+            "it holds a different sweep (another file, design, base scenario, --set or seed); \
+             use --force to start again"
+                .to_string()
+        } else if field("shard") != self.shard.to_string() {
+            format!(
+                "it holds shard {} of the sweep, not shard {}",
+                field("shard"),
+                self.shard
+            )
+        } else {
+            format!(
+                "it was started by patchwork {} (commit {}), this is {} (commit {}); finish it \
+                 with that build or use --force to start again",
+                field("version"),
+                field("commit"),
+                self.version,
+                self.commit
+            )
+        }
+    }
+}
+
+/// Progress recorded after each chunk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Progress {
+    /// The next point to run (the end of the shard when finished).
+    pub next_point: u64,
+    /// Byte lengths of the streamed files, in `STREAMED` order.
+    pub lengths: [u64; 3],
+    pub runs_done: u64,
+    pub runs_failed: u64,
+    /// Wall time spent so far, over every start of this sweep.
+    pub elapsed_ms: u64,
+}
+
+impl Progress {
+    fn line(&self) -> String {
+        format!(
+            "done next_point={} runs_bytes={} points_bytes={} failures_bytes={} runs_done={} \
+             runs_failed={} elapsed_ms={}\n",
+            self.next_point,
+            self.lengths[0],
+            self.lengths[1],
+            self.lengths[2],
+            self.runs_done,
+            self.runs_failed,
+            self.elapsed_ms
+        )
+    }
+
+    fn parse(line: &str) -> Option<Progress> {
+        let mut fields = line.split_whitespace();
+        if fields.next()? != "done" {
+            return None;
+        }
+        let mut value = |name: &str| -> Option<u64> {
+            fields
+                .next()?
+                .strip_prefix(name)?
+                .strip_prefix('=')?
+                .parse()
+                .ok()
+        };
+        let progress = Progress {
+            next_point: value("next_point")?,
+            lengths: [
+                value("runs_bytes")?,
+                value("points_bytes")?,
+                value("failures_bytes")?,
+            ],
+            runs_done: value("runs_done")?,
+            runs_failed: value("runs_failed")?,
+            elapsed_ms: value("elapsed_ms")?,
+        };
+        fields.next().is_none().then_some(progress)
+    }
+}
+
+/// The open files of a sweep in progress.
+pub struct SweepFiles {
+    directory: PathBuf,
+    files: [File; 3],
+    journal: File,
+    pub progress: Progress,
+}
+
+/// How a sweep directory was found when opening it.
+pub enum Opened {
+    /// Ready to run from `progress.next_point`.
+    Running(SweepFiles),
+    /// `--resume` found the sweep already finished; its `metadata.json` records the failures.
+    Finished { runs_failed: u64 },
+}
+
+/// Opens the directory for a new sweep: it must not exist, be empty, or (with `force`) hold
+/// anything, in which case this sweep's own file names are replaced. Each streamed file starts
+/// with its header.
+pub fn start(
+    directory: &Path,
+    force: bool,
+    identity: &Identity,
+    headers: &[Vec<u8>; 3],
+    first_point: u64,
+) -> Result<SweepFiles, SweepError> {
+    OutputDir::new(directory, force)?;
+    fs::create_dir_all(directory).map_err(SweepError::write(directory))?;
+    for name in STREAMED
+        .iter()
+        .flat_map(|name| [name.to_string(), partial_name(name)])
+        .chain([METADATA_JSON.to_string(), JOURNAL.to_string()])
+    {
+        let path = directory.join(name);
+        match fs::remove_file(&path) {
+            Ok(()) => {}
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
+            Err(error) => return Err(SweepError::write(path)(error)),
+        }
+    }
+    let mut files = Vec::with_capacity(3);
+    let mut lengths = [0; 3];
+    for ((name, header), length) in STREAMED.iter().zip(headers).zip(&mut lengths) {
+        let path = directory.join(partial_name(name));
+        let mut file = File::create(&path).map_err(SweepError::write(&path))?;
+        file.write_all(header).map_err(SweepError::write(&path))?;
+        file.sync_data().map_err(SweepError::write(&path))?;
+        *length = header.len() as u64;
+        files.push(file);
+    }
+    let journal_path = directory.join(JOURNAL);
+    let mut journal = File::create(&journal_path).map_err(SweepError::write(&journal_path))?;
+    let progress = Progress {
+        next_point: first_point,
+        lengths,
+        ..Progress::default()
+    };
+    let text = identity.header_line() + &progress.line();
+    journal
+        .write_all(text.as_bytes())
+        .and_then(|()| journal.sync_data())
+        .map_err(SweepError::write(&journal_path))?;
+    sync_directory(directory);
+    Ok(SweepFiles {
+        directory: directory.to_path_buf(),
+        files: files.try_into().expect("three files"),
+        journal,
+        progress,
+    })
+}
+
+/// Opens the directory to resume: an unfinished sweep of the same identity is cut back to its
+/// last journaled chunk; a finished one is reported as such; a directory without a sweep (missing
+/// or empty) starts one.
+pub fn resume(
+    directory: &Path,
+    identity: &Identity,
+    headers: &[Vec<u8>; 3],
+    first_point: u64,
+) -> Result<Opened, SweepError> {
+    let refuse = |reason: String| SweepError::Resume {
+        path: directory.to_path_buf(),
+        reason,
+    };
+    let journal_path = directory.join(JOURNAL);
+    if !journal_path.exists() {
+        let metadata_path = directory.join(METADATA_JSON);
+        if metadata_path.exists() {
+            let text =
+                fs::read_to_string(&metadata_path).map_err(SweepError::read(&metadata_path))?;
+            let metadata: serde_json::Value = serde_json::from_str(&text)
+                .map_err(|error| refuse(format!("{METADATA_JSON} is not valid JSON: {error}")))?;
+            let recorded = Identity {
+                hash: metadata["sweep_hash"].as_str().unwrap_or("?").to_string(),
+                shard: Shard {
+                    index: metadata["shard"]["index"].as_u64().unwrap_or(1) as u32,
+                    count: metadata["shard"]["count"].as_u64().unwrap_or(1) as u32,
+                },
+                version: metadata["crate_version"]
+                    .as_str()
+                    .unwrap_or("?")
+                    .to_string(),
+                commit: metadata["git_commit"].as_str().unwrap_or("?").to_string(),
+            };
+            if recorded.hash != identity.hash || recorded.shard != identity.shard {
+                return Err(refuse(identity.difference(&recorded.header_line())));
+            }
+            let runs_failed = metadata["runs_failed"].as_u64().unwrap_or(0);
+            return Ok(Opened::Finished { runs_failed });
+        }
+        let empty = match fs::read_dir(directory) {
+            Ok(mut entries) => entries.next().is_none(),
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => true,
+            Err(error) => return Err(SweepError::read(directory)(error)),
+        };
+        if !empty {
+            return Err(refuse(format!(
+                "it has no {JOURNAL}, so it holds no unfinished sweep; run without --resume \
+                 (with --force to replace its files)"
+            )));
+        }
+        return start(directory, false, identity, headers, first_point).map(Opened::Running);
+    }
+
+    let mut text = String::new();
+    File::open(&journal_path)
+        .and_then(|mut file| file.read_to_string(&mut text))
+        .map_err(SweepError::read(&journal_path))?;
+    let header_end = text.find('\n').map_or(text.len(), |end| end + 1);
+    let header = &text[..header_end];
+    if header != identity.header_line() {
+        return Err(refuse(identity.difference(header)));
+    }
+    // The last line that was written whole (a kill may cut the one being written).
+    let mut valid_length = header_end;
+    let mut progress = None;
+    let mut offset = header_end;
+    for line in text[header_end..].split_inclusive('\n') {
+        offset += line.len();
+        if !line.ends_with('\n') {
+            break;
+        }
+        match Progress::parse(line) {
+            Some(parsed) => {
+                progress = Some(parsed);
+                valid_length = offset;
+            }
+            None => break,
+        }
+    }
+    let Some(progress) = progress else {
+        return Err(refuse(format!(
+            "{JOURNAL} records no progress; run with --force to start again"
+        )));
+    };
+
+    let mut files = Vec::with_capacity(3);
+    for (name, length) in STREAMED.iter().zip(progress.lengths) {
+        let partial = directory.join(partial_name(name));
+        let finished = directory.join(name);
+        if !partial.exists() && finished.exists() {
+            // Killed while renaming at the end: take the file back.
+            fs::rename(&finished, &partial).map_err(SweepError::write(&partial))?;
+        }
+        let mut file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(&partial)
+            .map_err(|error| {
+                refuse(format!(
+                    "{} cannot be opened ({error}); run with --force to start again",
+                    partial_name(name)
+                ))
+            })?;
+        let actual = file.metadata().map_err(SweepError::read(&partial))?.len();
+        if actual < length {
+            return Err(refuse(format!(
+                "{} is shorter ({actual} bytes) than its journal says ({length}); run with \
+                 --force to start again",
+                partial_name(name)
+            )));
+        }
+        file.set_len(length)
+            .and_then(|()| file.seek(SeekFrom::End(0)).map(|_| ()))
+            .and_then(|()| file.sync_data())
+            .map_err(SweepError::write(&partial))?;
+        files.push(file);
+    }
+    let mut journal = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(&journal_path)
+        .map_err(SweepError::write(&journal_path))?;
+    journal
+        .set_len(valid_length as u64)
+        .and_then(|()| journal.seek(SeekFrom::End(0)).map(|_| ()))
+        .and_then(|()| journal.sync_data())
+        .map_err(SweepError::write(&journal_path))?;
+    Ok(Opened::Running(SweepFiles {
+        directory: directory.to_path_buf(),
+        files: files.try_into().expect("three files"),
+        journal,
+        progress,
+    }))
+}
+
+impl SweepFiles {
+    /// Appends one chunk's bytes to each streamed file, syncs them, then journals `progress`
+    /// (whose lengths are updated here).
+    pub fn append(&mut self, bytes: [&[u8]; 3], mut progress: Progress) -> Result<(), SweepError> {
+        for ((file, name), (chunk, length)) in self
+            .files
+            .iter_mut()
+            .zip(STREAMED)
+            .zip(bytes.iter().zip(&mut progress.lengths))
+        {
+            if !chunk.is_empty() {
+                let path = self.directory.join(partial_name(name));
+                file.write_all(chunk)
+                    .and_then(|()| file.sync_data())
+                    .map_err(SweepError::write(path))?;
+            }
+            *length += chunk.len() as u64;
+        }
+        let journal_path = self.directory.join(JOURNAL);
+        self.journal
+            .write_all(progress.line().as_bytes())
+            .and_then(|()| self.journal.sync_data())
+            .map_err(SweepError::write(journal_path))?;
+        self.progress = progress;
+        Ok(())
+    }
+
+    /// Writes `metadata.json`, gives the streamed files their final names and removes the
+    /// journal. Returns the final paths.
+    pub fn finish(self, metadata: &[u8]) -> Result<Vec<PathBuf>, SweepError> {
+        let directory = self.directory;
+        drop(self.files);
+        drop(self.journal);
+        let metadata_path = directory.join(METADATA_JSON);
+        write_via_temporary(&metadata_path, |file| file.write_all(metadata))?;
+        let mut written = Vec::new();
+        for name in STREAMED {
+            let final_path = directory.join(name);
+            fs::rename(directory.join(partial_name(name)), &final_path)
+                .map_err(SweepError::write(&final_path))?;
+            written.push(final_path);
+        }
+        written.push(metadata_path);
+        let journal_path = directory.join(JOURNAL);
+        fs::remove_file(&journal_path).map_err(SweepError::write(journal_path))?;
+        sync_directory(&directory);
+        Ok(written)
+    }
+}
+
+/// Writes a file under a temporary name in the same directory, syncs it and renames it over
+/// `path`, so `path` is never half written.
+pub fn write_via_temporary(
+    path: &Path,
+    body: impl FnOnce(&mut std::io::BufWriter<File>) -> std::io::Result<()>,
+) -> Result<(), SweepError> {
+    let file_name = path
+        .file_name()
+        .map_or_else(String::new, |name| name.to_string_lossy().into_owned());
+    let temporary = path.with_file_name(format!(".{file_name}.tmp-{}", std::process::id()));
+    let result = File::create(&temporary).and_then(|file| {
+        let mut writer = std::io::BufWriter::new(file);
+        body(&mut writer)?;
+        let file = writer.into_inner().map_err(|error| error.into_error())?;
+        file.sync_all()
+    });
+    if let Err(error) = result {
+        let _ = fs::remove_file(&temporary);
+        return Err(SweepError::write(path)(error));
+    }
+    fs::rename(&temporary, path).map_err(|error| {
+        let _ = fs::remove_file(&temporary);
+        SweepError::write(path)(error)
+    })
+}
+
+/// Syncs a directory's entries (new and renamed files) to disk where the platform allows it;
+/// best effort, since a failure here loses nothing a kill could.
+pub fn sync_directory(directory: &Path) {
+    if let Ok(handle) = File::open(directory) {
+        let _ = handle.sync_all();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn identity(hash: &str) -> Identity {
+        Identity {
+            hash: hash.to_string(),
+            shard: Shard::WHOLE,
+            version: "0.1.0".to_string(),
+            commit: "abc".to_string(),
+        }
+    }
+
+    fn headers() -> [Vec<u8>; 3] {
+        [b"r\n".to_vec(), b"p\n".to_vec(), b"f\n".to_vec()]
+    }
+
+    fn progress_after(files: &SweepFiles, next_point: u64) -> Progress {
+        Progress {
+            next_point,
+            runs_done: files.progress.runs_done + 1,
+            ..files.progress
+        }
+    }
+
+    #[test]
+    fn progress_lines_round_trip() {
+        let progress = Progress {
+            next_point: 7,
+            lengths: [10, 20, 30],
+            runs_done: 70,
+            runs_failed: 1,
+            elapsed_ms: 1234,
+        };
+        assert_eq!(Progress::parse(&progress.line()), Some(progress));
+        assert_eq!(Progress::parse("done next_point=7"), None);
+    }
+
+    #[test]
+    fn a_cut_journal_resumes_from_its_last_whole_line() {
+        let scratch = tempfile::tempdir().unwrap();
+        let directory = scratch.path().join("out");
+        let mut files = start(&directory, false, &identity("h"), &headers(), 0).unwrap();
+        let next = progress_after(&files, 1);
+        files.append([b"1\n", b"", b"x\n"], next).unwrap();
+        let next = progress_after(&files, 2);
+        files.append([b"2\n", b"p2\n", b""], next).unwrap();
+        drop(files);
+        // A third chunk written to the files but not journaled, and half a journal line.
+        let mut runs = OpenOptions::new()
+            .append(true)
+            .open(directory.join("runs.csv.partial"))
+            .unwrap();
+        runs.write_all(b"3\n").unwrap();
+        let mut journal = OpenOptions::new()
+            .append(true)
+            .open(directory.join(JOURNAL))
+            .unwrap();
+        journal.write_all(b"done next_point=3 runs").unwrap();
+
+        let Opened::Running(files) = resume(&directory, &identity("h"), &headers(), 0).unwrap()
+        else {
+            panic!("expected an unfinished sweep");
+        };
+        assert_eq!(files.progress.next_point, 2);
+        assert_eq!(files.progress.runs_done, 2);
+        files.finish(b"{\"sweep_hash\": \"h\"}\n").unwrap();
+        assert_eq!(fs::read(directory.join("runs.csv")).unwrap(), b"r\n1\n2\n");
+        assert_eq!(fs::read(directory.join("points.csv")).unwrap(), b"p\np2\n");
+        assert_eq!(fs::read(directory.join("failures.csv")).unwrap(), b"f\nx\n");
+        assert!(!directory.join(JOURNAL).exists());
+        assert!(matches!(
+            resume(&directory, &identity("h"), &headers(), 0).unwrap(),
+            Opened::Finished { runs_failed: 0 }
+        ));
+        let refused = resume(&directory, &identity("other"), &headers(), 0)
+            .err()
+            .unwrap();
+        assert!(refused.to_string().contains("different sweep"), "{refused}");
+    }
+
+    #[test]
+    fn another_sweeps_journal_is_refused() {
+        let scratch = tempfile::tempdir().unwrap();
+        let files = start(scratch.path(), false, &identity("h"), &headers(), 0).unwrap();
+        drop(files);
+        let error = resume(scratch.path(), &identity("g"), &headers(), 0)
+            .err()
+            .unwrap();
+        assert!(error.to_string().contains("different sweep"), "{error}");
+        let mut newer = identity("h");
+        newer.version = "0.2.0".to_string();
+        let error = resume(scratch.path(), &newer, &headers(), 0).err().unwrap();
+        assert!(error.to_string().contains("patchwork 0.1.0"), "{error}");
+    }
+
+    #[test]
+    fn an_occupied_directory_needs_force() {
+        let scratch = tempfile::tempdir().unwrap();
+        fs::write(scratch.path().join("runs.csv"), b"old").unwrap();
+        assert!(start(scratch.path(), false, &identity("h"), &headers(), 0).is_err());
+        let files = start(scratch.path(), true, &identity("h"), &headers(), 0).unwrap();
+        assert!(!scratch.path().join("runs.csv").exists());
+        drop(files);
+        let error = resume(scratch.path(), &identity("h"), &headers(), 0);
+        assert!(matches!(error, Ok(Opened::Running(_))));
+    }
+}
