@@ -30,6 +30,8 @@ pub enum Command {
     Run(RunOptions),
     /// Validate a scenario and print its fully resolved parameters
     Check(CheckOptions),
+    /// Write a commented template scenario: every key with its default, unit and source
+    Init(InitOptions),
     /// Run a parameter sweep (the built-in headline sweep when no file is given) and write
     /// runs.csv, points.csv, failures.csv and metadata.json
     Sweep(SweepOptions),
@@ -150,6 +152,18 @@ pub struct CheckOptions {
     pub sets: Vec<String>,
 }
 
+/// Options of `patchwork init`.
+#[derive(Debug, Clone, PartialEq, Eq, Args)]
+pub struct InitOptions {
+    /// Where to write the template scenario
+    #[arg(value_name = "PATH", default_value = "scenario.toml")]
+    pub path: PathBuf,
+
+    /// Replace the file if it exists
+    #[arg(long)]
+    pub force: bool,
+}
+
 /// The command line could not be turned into a command: a usage error, or `--help` /
 /// `--version`, whose text is ready to print.
 #[derive(Debug)]
@@ -251,7 +265,6 @@ impl Progress {
     pub fn reset_rate(&self) {
         self.bar.reset_eta();
     }
-
 
     /// Removes the bar so later output starts on a clean line.
     pub fn finish(&self) {
@@ -444,6 +457,24 @@ mod tests {
             Command::Check(CheckOptions {
                 scenario_path: PathBuf::from("a.toml"),
                 sets: vec!["k=v".to_string()],
+            })
+        );
+    }
+
+    #[test]
+    fn init_writes_scenario_toml_by_default() {
+        assert_eq!(
+            parse(&["init"]).unwrap(),
+            Command::Init(InitOptions {
+                path: PathBuf::from("scenario.toml"),
+                force: false,
+            })
+        );
+        assert_eq!(
+            parse(&["init", "mine.toml", "--force"]).unwrap(),
+            Command::Init(InitOptions {
+                path: PathBuf::from("mine.toml"),
+                force: true,
             })
         );
     }

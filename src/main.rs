@@ -51,6 +51,7 @@ fn run(command: Command) -> anyhow::Result<Finished> {
     match command {
         Command::Run(options) => run_scenario(options).map(|()| Finished::Complete),
         Command::Check(options) => check_scenario(options).map(|()| Finished::Complete),
+        Command::Init(options) => init_scenario(options).map(|()| Finished::Complete),
         Command::Sweep(options) => run_sweep(options),
         Command::Merge(options) => merge_shards(options),
     }
@@ -196,6 +197,16 @@ fn run_scenario(options: RunOptions) -> anyhow::Result<()> {
             cli::written_files_message(output_dir.path(), &written)
         );
     }
+    Ok(())
+}
+
+/// `patchwork init`: the template scenario, every key with its default, unit and source; an
+/// existing file is replaced only with `--force`.
+fn init_scenario(options: cli::InitOptions) -> anyhow::Result<()> {
+    scenario::write_template(&options.path, options.force)?;
+    let path = options.path.display();
+    println!("wrote {path}: every key with its default, unit and source");
+    println!("change what you need, delete the rest, then: patchwork check {path}");
     Ok(())
 }
 

@@ -18,6 +18,7 @@ mod layers;
 mod raw;
 mod read;
 mod suggest;
+mod template;
 mod tree;
 
 use std::path::Path;
@@ -25,6 +26,7 @@ use std::path::Path;
 use crate::model::Params;
 
 pub use error::{Location, Problem, ScenarioError};
+pub use template::{TemplateError, template, template_name, write_template};
 
 pub(crate) use error::io_reason;
 pub(crate) use raw::{Node, Table as RawTable, Value};
@@ -34,8 +36,9 @@ pub(crate) use tree::{BuiltIn, ScenarioTree};
 #[cfg(test)]
 use raw::Source;
 
-/// Every key, its default, unit and source.
-const DEFAULTS_TOML: &str = include_str!("../../scenarios/defaults.toml");
+/// Every key, its default, unit and source (`scenarios/defaults.toml`): the layer under every
+/// scenario, and the body of the template `patchwork init` writes.
+pub const DEFAULTS_TOML: &str = include_str!("../../scenarios/defaults.toml");
 const DEFAULTS_NAME: &str = "defaults.toml (built in)";
 /// The ad hoc baseline cluster, run when no scenario file is given.
 const BASELINE_TOML: &str = include_str!("../../scenarios/baseline.toml");

@@ -5,8 +5,10 @@
 mod calibration;
 mod cli;
 mod determinism;
+mod init;
 mod invariants;
 mod patterns;
 mod scenario_errors;
+mod scenario_library;
 mod sweep;
 mod util;
