@@ -37,6 +37,9 @@ pub enum Command {
     Sweep(SweepOptions),
     /// Join the output directories of a sharded sweep into the files of the whole sweep
     Merge(MergeOptions),
+    /// Run a national scenario (England when no file is given), one patch per task in parallel,
+    /// and write localities.csv, national.csv, failures.csv and metadata.json
+    National(NationalOptions),
 }
 
 /// Options of `patchwork sweep`.
@@ -82,6 +85,34 @@ pub struct SweepOptions {
 
 fn parse_shard(text: &str) -> Result<Shard, String> {
     Shard::parse(text)
+}
+
+/// Options of `patchwork national`.
+#[derive(Debug, Clone, PartialEq, Eq, Args)]
+pub struct NationalOptions {
+    /// National scenario file (TOML): localities with `count` copies; England when omitted
+    #[arg(value_name = "SCENARIO")]
+    pub scenario_path: Option<PathBuf>,
+
+    /// Directory for the output files [default: output/<scenario name>/]
+    #[arg(long = "out", value_name = "DIR")]
+    pub output_dir: Option<PathBuf>,
+
+    /// Worker threads; 0 uses every logical CPU (results never depend on it)
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub threads: usize,
+
+    /// Override a scenario key, e.g. --set coordination.mode=team (repeatable)
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub sets: Vec<String>,
+
+    /// Write into an existing non-empty output directory, replacing files of the same names
+    #[arg(long)]
+    pub force: bool,
+
+    /// Print nothing but errors (no progress bar, no summary)
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 /// Options of `patchwork merge`.
@@ -242,10 +273,15 @@ impl Progress {
 
     /// A progress bar over the runs of a sweep, with their rate and the time left.
     pub fn runs(runs: u64, quiet: bool) -> Progress {
-        let progress = Progress::new(runs, quiet);
-        if let Ok(style) = ProgressStyle::with_template(
-            "{spinner} runs {pos}/{len} [{bar:40}] {per_sec} {elapsed_precise} eta {eta}",
-        ) {
+        Progress::counting("runs", runs, quiet)
+    }
+
+    /// A progress bar over `total` units named `noun`, with their rate and the time left.
+    pub fn counting(noun: &str, total: u64, quiet: bool) -> Progress {
+        let progress = Progress::new(total, quiet);
+        if let Ok(style) = ProgressStyle::with_template(&format!(
+            "{{spinner}} {noun} {{pos}}/{{len}} [{{bar:40}}] {{per_sec}} {{elapsed_precise}} eta {{eta}}"
+        )) {
             progress.bar.set_style(style.progress_chars("=> "));
         }
         progress

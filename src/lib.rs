@@ -11,6 +11,7 @@ pub mod calendar;
 pub mod cli;
 pub mod metrics;
 pub mod model;
+pub mod national;
 pub mod plot;
 pub mod report;
 pub mod runner;

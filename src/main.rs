@@ -9,8 +9,11 @@ use std::time::Instant;
 
 use anyhow::Context;
 
-use patchwork_sim::cli::{self, CheckOptions, Command, MergeOptions, RunOptions, SweepOptions};
+use patchwork_sim::cli::{
+    self, CheckOptions, Command, MergeOptions, NationalOptions, RunOptions, SweepOptions,
+};
 use patchwork_sim::metrics::{Measures, summarise_measures};
+use patchwork_sim::national;
 use patchwork_sim::report::{self, OutputDir, RunReport};
 use patchwork_sim::sweep::{self, Shard, Sweep};
 use patchwork_sim::{runner, scenario};
@@ -54,6 +57,7 @@ fn run(command: Command) -> anyhow::Result<Finished> {
         Command::Init(options) => init_scenario(options).map(|()| Finished::Complete),
         Command::Sweep(options) => run_sweep(options),
         Command::Merge(options) => merge_shards(options),
+        Command::National(options) => run_national(options),
     }
 }
 
@@ -133,6 +137,47 @@ fn run_sweep(options: SweepOptions) -> anyhow::Result<Finished> {
         );
     }
     Ok(finished(outcome.runs_failed))
+}
+
+/// `patchwork national`: a national scenario → one run per patch on a rayon pool → one row per
+/// patch streamed to localities.csv, then the national summary.
+fn run_national(options: NationalOptions) -> anyhow::Result<Finished> {
+    let scenario = national::load(options.scenario_path.as_deref(), &options.sets)?;
+    let threads = runner::resolved_thread_count(options.threads);
+    let output_dir = options
+        .output_dir
+        .unwrap_or_else(|| cli::default_output_dir(&scenario.name));
+    let patches: u64 = scenario
+        .params
+        .localities
+        .iter()
+        .map(|locality| u64::from(locality.count))
+        .sum();
+    let progress = cli::Progress::counting("patches", patches, options.quiet);
+    let national_options = national::NationalOptions {
+        output_dir: output_dir.clone(),
+        threads,
+        force: options.force,
+    };
+    let outcome = national::run_national(&scenario, &national_options, &|done| progress.set(done));
+    progress.finish();
+    let outcome = outcome?;
+    if !options.quiet {
+        println!(
+            "{} patches, {} schools, {} pupils in {:.1} s on {threads} thread{}, {} failed",
+            outcome.patches,
+            outcome.schools,
+            outcome.pupils,
+            outcome.wall_time_seconds,
+            if threads == 1 { "" } else { "s" },
+            outcome.patches_failed
+        );
+        println!(
+            "{}",
+            cli::written_files_message(&output_dir, &outcome.written)
+        );
+    }
+    Ok(finished(outcome.patches_failed))
 }
 
 /// `patchwork merge`: shard directories → the whole sweep's files.

@@ -13,10 +13,10 @@
 //! interrupted. `merge` joins shards into the files of the whole sweep.
 
 mod design;
-mod engine;
+pub(crate) mod engine;
 mod error;
 mod merge;
-mod output;
+pub(crate) mod output;
 mod plan;
 mod run;
 mod spec;

@@ -648,3 +648,58 @@ fn an_occupied_output_directory_needs_force() {
         "mine"
     );
 }
+
+#[test]
+fn a_national_scenario_runs_one_patch_per_row() {
+    let scratch = tempfile::tempdir().unwrap();
+    let file = write_file(
+        scratch.path(),
+        "nation.toml",
+        "name = \"nation\"\n[run]\nhorizon_weeks = 60\nwarmup_weeks = 10\n\
+         [[locality]]\nname = \"town\"\ncount = 3\n\
+         [[locality]]\nname = \"village\"\ncount = 2\nprimaries = 2\nrural = true\n",
+    );
+    let output = run_patchwork(
+        scratch.path(),
+        &[
+            "national",
+            &file.to_string_lossy(),
+            "--out",
+            "nation",
+            "--quiet",
+        ],
+    );
+    assert_exit_code(&output, 0);
+    let directory = scratch.path().join("nation");
+    assert_eq!(
+        file_names(&directory),
+        [
+            "failures.csv",
+            "localities.csv",
+            "metadata.json",
+            "national.csv"
+        ]
+    );
+    let localities = std::fs::read_to_string(directory.join("localities.csv")).unwrap();
+    let names: Vec<&str> = data_lines(&localities)
+        .iter()
+        .map(|line| line.split(',').nth(2).unwrap())
+        .collect();
+    assert_eq!(names, ["town", "town", "town", "village", "village"]);
+    let national = std::fs::read_to_string(directory.join("national.csv")).unwrap();
+    assert!(
+        national.starts_with("measure,pupil_weighted_mean,mean,sd,"),
+        "{national}"
+    );
+    let again = run_patchwork(
+        scratch.path(),
+        &[
+            "national",
+            &file.to_string_lossy(),
+            "--out",
+            "nation",
+            "--quiet",
+        ],
+    );
+    assert_exit_code(&again, 1);
+}
