@@ -30,6 +30,11 @@ pub enum Command {
     Run(RunOptions),
     /// Validate a scenario and print its fully resolved parameters
     Check(CheckOptions),
+    /// Run two scenarios on the same seeds and write comparison.csv, report.md, report.html and
+    /// plots: paired differences with 95% CIs and each one's advantage over agencies in silos
+    Compare(CompareOptions),
+    /// Redraw the plots of an output directory of `run` or `compare` from its CSV files
+    Plot(PlotOptions),
     /// Write a commented template scenario: every key with its default, unit and source
     Init(InitOptions),
     /// Run a parameter sweep (the built-in headline sweep when no file is given) and write
@@ -167,6 +172,62 @@ pub struct RunOptions {
     pub force: bool,
 
     /// Print nothing but errors (no progress bar, no summary)
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// Options of `patchwork compare`.
+#[derive(Debug, Clone, PartialEq, Eq, Args)]
+pub struct CompareOptions {
+    /// Scenario A (TOML): the reference
+    #[arg(value_name = "A")]
+    pub scenario_a: PathBuf,
+
+    /// Scenario B (TOML): compared with A
+    #[arg(value_name = "B")]
+    pub scenario_b: PathBuf,
+
+    /// Directory for the output files [default: output/compare-<A name>-vs-<B name>/]
+    #[arg(long = "out", value_name = "DIR")]
+    pub output_dir: Option<PathBuf>,
+
+    /// Replicates of each scenario [default: A's run.replicates]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub replicates: Option<u32>,
+
+    /// Master seed, shared by both scenarios [default: A's run.seed]
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+
+    /// Worker threads; 0 uses every logical CPU (results never depend on it)
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub threads: usize,
+
+    /// Override a key in both scenarios, e.g. --set run.horizon_weeks=156 (repeatable)
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub sets: Vec<String>,
+
+    /// Write into an existing non-empty output directory, replacing files of the same names
+    #[arg(long)]
+    pub force: bool,
+
+    /// Print nothing but errors (no progress bar, no summary)
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// Options of `patchwork plot`.
+#[derive(Debug, Clone, PartialEq, Eq, Args)]
+pub struct PlotOptions {
+    /// Output directory of `patchwork run` or `patchwork compare`
+    #[arg(value_name = "DIR")]
+    pub directory: PathBuf,
+
+    /// Replace the plots already in DIR/plots
+    #[arg(long)]
+    pub force: bool,
+
+    /// Print nothing but errors
     #[arg(long, short)]
     pub quiet: bool,
 }
@@ -416,13 +477,30 @@ pub fn headline_table(summaries: &[MeasureSummary], replicates: u32) -> String {
     table
 }
 
-/// The line saying where the files went.
+/// Where `compare` writes when `--out` is not given: `output/compare-<a>-vs-<b>/`.
+pub fn default_compare_dir(a_name: &str, b_name: &str) -> PathBuf {
+    default_output_dir(&format!("compare-{a_name}-vs-{b_name}"))
+}
+
+/// The line saying where the files went: each file by name, and a subdirectory (`plots/`) once.
 pub fn written_files_message(output_dir: &Path, written: &[PathBuf]) -> String {
-    let names: Vec<String> = written
-        .iter()
-        .filter_map(|path| path.file_name())
-        .map(|name| name.to_string_lossy().into_owned())
-        .collect();
+    let mut names: Vec<String> = Vec::new();
+    for path in written {
+        let relative = path.strip_prefix(output_dir).unwrap_or(path);
+        let mut components = relative.components();
+        let name = match (components.next(), components.next()) {
+            (Some(directory), Some(_)) => {
+                format!("{}/", directory.as_os_str().to_string_lossy())
+            }
+            _ => match path.file_name() {
+                Some(file_name) => file_name.to_string_lossy().into_owned(),
+                None => continue,
+            },
+        };
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    }
     format!("wrote {} to {}", names.join(", "), output_dir.display())
 }
 
@@ -560,6 +638,70 @@ mod tests {
         assert!(lines[3].contains("30.0%"), "{}", lines[3]);
         assert!(lines[4].ends_with("n/a  n/a"), "{}", lines[4]);
         assert!(table.contains("16.0  16.0 to 16.0"));
+    }
+
+    #[test]
+    fn compare_and_plot_parse() {
+        let command = parse(&[
+            "compare",
+            "a.toml",
+            "b.toml",
+            "--replicates",
+            "5",
+            "--seed",
+            "3",
+            "--set",
+            "run.horizon_weeks=104",
+            "--out",
+            "cmp",
+            "--force",
+            "--quiet",
+        ])
+        .unwrap();
+        assert_eq!(
+            command,
+            Command::Compare(CompareOptions {
+                scenario_a: PathBuf::from("a.toml"),
+                scenario_b: PathBuf::from("b.toml"),
+                output_dir: Some(PathBuf::from("cmp")),
+                replicates: Some(5),
+                seed: Some(3),
+                threads: 0,
+                sets: vec!["run.horizon_weeks=104".to_string()],
+                force: true,
+                quiet: true,
+            })
+        );
+        assert!(parse(&["compare", "a.toml"]).unwrap_err().is_error());
+        assert_eq!(
+            parse(&["plot", "out"]).unwrap(),
+            Command::Plot(PlotOptions {
+                directory: PathBuf::from("out"),
+                force: false,
+                quiet: false,
+            })
+        );
+        assert_eq!(
+            default_compare_dir("adhoc", "team/x"),
+            Path::new("output").join("compare-adhoc-vs-team_x")
+        );
+    }
+
+    #[test]
+    fn a_subdirectory_is_named_once() {
+        let out = Path::new("out");
+        let message = written_files_message(
+            out,
+            &[
+                out.join("report.html"),
+                out.join("plots").join("survival.png"),
+                out.join("plots").join("survival.svg"),
+            ],
+        );
+        assert_eq!(
+            message,
+            format!("wrote report.html, plots/ to {}", out.display())
+        );
     }
 
     #[test]

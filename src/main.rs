@@ -14,9 +14,10 @@ use patchwork_sim::cli::{
 };
 use patchwork_sim::metrics::{Measures, summarise_measures};
 use patchwork_sim::national;
+use patchwork_sim::report::compare;
 use patchwork_sim::report::{self, OutputDir, RunReport};
 use patchwork_sim::sweep::{self, Shard, Sweep};
-use patchwork_sim::{runner, scenario};
+use patchwork_sim::{plot, runner, scenario};
 
 /// Exit status of a sweep (or merge) that finished with failed runs.
 const SOME_RUNS_FAILED: u8 = 3;
@@ -54,6 +55,8 @@ fn run(command: Command) -> anyhow::Result<Finished> {
     match command {
         Command::Run(options) => run_scenario(options).map(|()| Finished::Complete),
         Command::Check(options) => check_scenario(options).map(|()| Finished::Complete),
+        Command::Compare(options) => compare_scenarios(options).map(|()| Finished::Complete),
+        Command::Plot(options) => plot_directory(options).map(|()| Finished::Complete),
         Command::Init(options) => init_scenario(options).map(|()| Finished::Complete),
         Command::Sweep(options) => run_sweep(options),
         Command::Merge(options) => merge_shards(options),
@@ -252,6 +255,129 @@ fn init_scenario(options: cli::InitOptions) -> anyhow::Result<()> {
     let path = options.path.display();
     println!("wrote {path}: every key with its default, unit and source");
     println!("change what you need, delete the rest, then: patchwork check {path}");
+    Ok(())
+}
+
+/// `patchwork compare`: A and B (and each in silos) on the same seeds → paired statistics →
+/// comparison.csv, advantage.csv, report.md, report.html, the plots and their CSV files.
+fn compare_scenarios(options: cli::CompareOptions) -> anyhow::Result<()> {
+    let load = |path: &std::path::Path, extra: &[&str]| {
+        let sets: Vec<String> = options
+            .sets
+            .iter()
+            .cloned()
+            .chain(extra.iter().map(|set| set.to_string()))
+            .collect();
+        scenario::load(Some(path), &sets)
+    };
+    let scenario_a = load(&options.scenario_a, &[])?;
+    let scenario_b = load(&options.scenario_b, &[])?;
+    let silo_a = load(&options.scenario_a, &compare::SILO_OVERRIDES)?;
+    let silo_b = load(&options.scenario_b, &compare::SILO_OVERRIDES)?;
+    let (name_a, name_b) = compare::arm_names(&scenario_a.name, &scenario_b.name);
+    let replicates = options.replicates.unwrap_or(scenario_a.replicates);
+    let master_seed = options.seed.unwrap_or(scenario_a.seed);
+    let output_path = options
+        .output_dir
+        .unwrap_or_else(|| cli::default_compare_dir(&scenario_a.name, &scenario_b.name));
+    // Refuse an occupied directory before spending time on the runs.
+    let output_dir = OutputDir::new(output_path, options.force)?;
+    let resolved_a =
+        serde_json::to_value(&scenario_a.resolved).context("cannot record scenario A as JSON")?;
+    let resolved_b =
+        serde_json::to_value(&scenario_b.resolved).context("cannot record scenario B as JSON")?;
+    let threads = runner::resolved_thread_count(options.threads);
+    let a_already_silo = silo_a.params == scenario_a.params;
+    let b_already_silo = silo_b.params == scenario_b.params;
+
+    let arms_to_run = 2 + u64::from(!a_already_silo) + u64::from(!b_already_silo);
+    let progress = cli::Progress::new(arms_to_run * u64::from(replicates), options.quiet);
+    let started = Instant::now();
+    let run_arm = |params: &patchwork_sim::model::Params| {
+        runner::run_replicates(params, master_seed, replicates, threads, &|| {
+            progress.advance()
+        })
+    };
+    let results_a = run_arm(&scenario_a.params);
+    let results_b = run_arm(&scenario_b.params);
+    let silo_measures = |already_silo: bool,
+                         silo: &scenario::Scenario,
+                         results: &[runner::ReplicateResult]|
+     -> Vec<Measures> {
+        let silo_results = if already_silo {
+            Vec::new()
+        } else {
+            run_arm(&silo.params)
+        };
+        let source = if already_silo { results } else { &silo_results };
+        source.iter().map(|result| result.measures).collect()
+    };
+    let silo_measures_a = silo_measures(a_already_silo, &silo_a, &results_a);
+    let silo_measures_b = silo_measures(b_already_silo, &silo_b, &results_b);
+    let wall_time_seconds = started.elapsed().as_secs_f64();
+    progress.finish();
+
+    let report = compare::CompareReport {
+        a: compare::Arm {
+            name: &name_a,
+            description: &scenario_a.description,
+            resolved_scenario: &resolved_a,
+            results: &results_a,
+            silo_measures: &silo_measures_a,
+            already_silo: a_already_silo,
+        },
+        b: compare::Arm {
+            name: &name_b,
+            description: &scenario_b.description,
+            resolved_scenario: &resolved_b,
+            results: &results_b,
+            silo_measures: &silo_measures_b,
+            already_silo: b_already_silo,
+        },
+        master_seed,
+        replicates,
+        sets: &options.sets,
+        threads,
+        wall_time_seconds,
+    };
+    let files = compare::render_compare_report(&report)?;
+    let written = output_dir.write_files(&files)?;
+
+    if !options.quiet {
+        println!(
+            "{name_b} against {name_a}, {replicates} replicates on the same seeds (B minus A, 95% CI):"
+        );
+        let comparison = compare::Comparison::of(&report);
+        for sentence in compare::headline_sentences(&report, &comparison) {
+            println!("- {sentence}");
+        }
+        println!(
+            "{}",
+            cli::written_files_message(output_dir.path(), &written)
+        );
+    }
+    Ok(())
+}
+
+/// `patchwork plot`: an output directory's CSV files → its plots, redrawn into DIR/plots.
+fn plot_directory(options: cli::PlotOptions) -> anyhow::Result<()> {
+    let inputs = plot::DirectoryInputs::read(&options.directory)?;
+    let data = inputs.plot_data(&options.directory)?;
+    let plots_dir = OutputDir::new(options.directory.join(plot::PLOTS_DIR), options.force)?;
+    let files: Vec<report::RenderedFile> = plot::render_plots(&data)?
+        .into_iter()
+        .map(|file| report::RenderedFile {
+            file_name: file
+                .file_name
+                .strip_prefix("plots/")
+                .unwrap_or(file.file_name),
+            bytes: file.bytes,
+        })
+        .collect();
+    let written = plots_dir.write_files(&files)?;
+    if !options.quiet {
+        println!("{}", cli::written_files_message(plots_dir.path(), &written));
+    }
     Ok(())
 }
 

@@ -116,7 +116,7 @@ mod tests {
     ///   d = -2, -1, -0.5, -3     (mean -6.5 / 4 = -1.625)
     ///   deviations -0.375, 0.625, 1.125, -1.375; squares sum to 3.6875; variance 3.6875 / 3
     ///   sd = 1.108678, standard error sd / 2 = 0.554339, t(0.975, 3) = 3.182446,
-    ///   half-width 1.764139: CI -3.389139 to 0.139139, which includes 0 (within the noise).
+    ///   half-width 1.764154: CI -3.389154 to 0.139154, which includes 0 (within the noise).
     ///   Relative change -1.625 / 10.5 = -0.154762.
     #[test]
     fn matches_hand_worked_example_within_the_noise() {
@@ -129,8 +129,8 @@ mod tests {
         assert_close(paired.difference, -1.625);
         assert_close(paired.difference_sd, (3.6875f64 / 3.0).sqrt());
         assert_close(paired.difference_sd, 1.108678);
-        assert_close(paired.ci_low, -3.389139);
-        assert_close(paired.ci_high, 0.139139);
+        assert_close(paired.ci_low, -3.389154);
+        assert_close(paired.ci_high, 0.139154);
         assert_close(paired.relative_change, -0.154762);
         assert!(paired.within_noise());
     }

@@ -99,6 +99,22 @@ fn markers(events: &[TimelineEvent], arms: &[&str]) -> Vec<Marker> {
         .collect()
 }
 
+/// The marked weeks, each with the numbers of its events (`1, 2`), in week order.
+fn numbers_by_week(markers: &[Marker]) -> Vec<(u32, String)> {
+    let mut weeks: Vec<(u32, String)> = Vec::new();
+    for (index, marker) in markers.iter().enumerate() {
+        let number = (index + 1).to_string();
+        match weeks.last_mut() {
+            Some((week, numbers)) if *week == marker.week => {
+                numbers.push_str(", ");
+                numbers.push_str(&number);
+            }
+            _ => weeks.push((marker.week, number)),
+        }
+    }
+    weeks
+}
+
 impl WeeklyFigure<'_> {
     fn lines(&self) -> Vec<&WeeklyLine> {
         self.data
@@ -201,8 +217,8 @@ impl Figure for WeeklyFigure<'_> {
                     ))
                     .map_err(drawing_error)?;
             }
-            for (marker_index, marker) in event_markers.iter().enumerate() {
-                let week = f64::from(marker.week);
+            for (week, numbers) in numbers_by_week(&event_markers) {
+                let week = f64::from(week);
                 chart
                     .draw_series(DashedLineSeries::new(
                         vec![(week, 0.0), (week, y_end)],
@@ -214,7 +230,7 @@ impl Figure for WeeklyFigure<'_> {
                 chart
                     .plotting_area()
                     .draw(&Text::new(
-                        format!("{}", marker_index + 1),
+                        numbers,
                         (week + x_end * 0.005, y_end * 0.92),
                         note_style.clone(),
                     ))
@@ -321,6 +337,22 @@ mod tests {
                     text: "a, week 80: the minder left".to_string()
                 },
             ]
+        );
+    }
+
+    #[test]
+    fn events_in_the_same_week_share_a_line() {
+        let listed = markers(
+            &[
+                event(Some("a"), 60, 0, "restructure: 9 reassigned"),
+                event(Some("b"), 60, 0, "restructure: 10 reassigned"),
+                event(Some("a"), 90, 0, "the minder left"),
+            ],
+            &["a", "b"],
+        );
+        assert_eq!(
+            numbers_by_week(&listed),
+            vec![(60, "1, 2".to_string()), (90, "3".to_string())]
         );
     }
 

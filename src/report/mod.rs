@@ -1,4 +1,6 @@
-//! Output files of a run: `runs.csv`, `summary.csv`, `weekly.csv` and `metadata.json`.
+//! Output files of a run: `runs.csv`, `summary.csv`, `weekly.csv`, `survival.csv`, `events.csv`,
+//! `metadata.json`, then `report.html` and `plots/` (`run_html`, drawn from the CSV files just
+//! rendered); and of a comparison (`compare`).
 //!
 //! One file per format (as hyperfine's `export/`), each implementing `Export`: it renders a
 //! `RunReport` to bytes and does no I/O. `write_run_report` renders every file in memory and only
@@ -7,12 +9,18 @@
 //! the same bytes (numbers through `format::format_float`), except the wall time and thread count
 //! in `metadata.json`.
 
+pub mod compare;
+pub mod document;
 mod error;
+pub mod events_csv;
 pub mod format;
+pub mod headline;
 pub mod metadata_json;
 mod output_dir;
+pub mod run_html;
 pub mod runs_csv;
 pub mod summary_csv;
+pub mod survival_csv;
 pub mod weekly_csv;
 
 use std::path::PathBuf;
@@ -52,13 +60,16 @@ pub fn run_exports() -> Vec<Box<dyn Export>> {
         Box::new(runs_csv::RunsCsv),
         Box::new(summary_csv::SummaryCsv),
         Box::new(weekly_csv::WeeklyCsv),
+        Box::new(survival_csv::SurvivalCsv),
+        Box::new(events_csv::EventsCsv),
         Box::new(metadata_json::MetadataJson),
     ]
 }
 
-/// Renders every file of a run in memory (so nothing is written if one fails).
+/// Renders every file of a run in memory (so nothing is written if one fails): the exports, then
+/// `report.html` and the plots drawn from them.
 pub fn render_run_report(report: &RunReport<'_>) -> Result<Vec<RenderedFile>, ReportError> {
-    run_exports()
+    let mut files = run_exports()
         .iter()
         .map(|export| {
             Ok(RenderedFile {
@@ -66,7 +77,10 @@ pub fn render_run_report(report: &RunReport<'_>) -> Result<Vec<RenderedFile>, Re
                 bytes: export.render(report)?,
             })
         })
-        .collect()
+        .collect::<Result<Vec<_>, ReportError>>()?;
+    let pictures = run_html::render_run_pictures(report, &files)?;
+    files.extend(pictures);
+    Ok(files)
 }
 
 /// Renders and writes every file of a run; returns the paths written.
@@ -179,7 +193,17 @@ mod tests {
             .collect();
         assert_eq!(
             names,
-            vec!["runs.csv", "summary.csv", "weekly.csv", "metadata.json"]
+            vec![
+                "runs.csv",
+                "summary.csv",
+                "weekly.csv",
+                "survival.csv",
+                "events.csv",
+                "metadata.json",
+                "report.html",
+                "weekly.png",
+                "weekly.svg"
+            ]
         );
         let again = render_run_report(&report).unwrap();
         for file in again {

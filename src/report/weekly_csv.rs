@@ -3,6 +3,7 @@
 //! waiting_for_assessment, mean_tie_strength, staff_in_post, vacancies, cases_discussed,
 //! actions_lapsed`.
 
+use crate::model::WeekRecord;
 use crate::report::format::format_float;
 use crate::report::{Export, ReportError, RunReport, csv_document};
 
@@ -28,23 +29,30 @@ impl Export for WeeklyCsv {
 
     fn render(&self, report: &RunReport<'_>) -> Result<Vec<u8>, ReportError> {
         let rows = report.results.iter().flat_map(|result| {
-            result.output.weeks.iter().map(move |week| {
-                vec![
-                    result.replicate.to_string(),
-                    week.week.to_string(),
-                    week.open_cases.to_string(),
-                    week.waiting_for_help.to_string(),
-                    week.waiting_for_assessment.to_string(),
-                    format_float(week.mean_tie_strength),
-                    week.staff_in_post.to_string(),
-                    week.vacancies.to_string(),
-                    week.cases_discussed.to_string(),
-                    week.actions_lapsed.to_string(),
-                ]
-            })
+            result
+                .output
+                .weeks
+                .iter()
+                .map(move |week| week_row(result.replicate, week))
         });
         csv_document(self.file_name(), &HEADER, rows)
     }
+}
+
+/// One row of `weekly.csv`, in `HEADER` order (`compare` writes the same after an `arm` column).
+pub fn week_row(replicate: u32, week: &WeekRecord) -> Vec<String> {
+    vec![
+        replicate.to_string(),
+        week.week.to_string(),
+        week.open_cases.to_string(),
+        week.waiting_for_help.to_string(),
+        week.waiting_for_assessment.to_string(),
+        format_float(week.mean_tie_strength),
+        week.staff_in_post.to_string(),
+        week.vacancies.to_string(),
+        week.cases_discussed.to_string(),
+        week.actions_lapsed.to_string(),
+    ]
 }
 
 #[cfg(test)]

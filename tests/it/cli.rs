@@ -74,7 +74,10 @@ fn run_options_override_the_scenario_and_the_summary_is_printed() {
     let stdout = stdout_of(&output);
     assert!(stdout.contains("median weeks to help"), "{stdout}");
     assert!(
-        stdout.contains("wrote runs.csv, summary.csv, weekly.csv, metadata.json to out"),
+        stdout.contains(
+            "wrote runs.csv, summary.csv, weekly.csv, survival.csv, events.csv, metadata.json, \
+             report.html, plots/ to out"
+        ),
         "{stdout}"
     );
 

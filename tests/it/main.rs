@@ -8,6 +8,7 @@ mod determinism;
 mod init;
 mod invariants;
 mod patterns;
+mod plots;
 mod scenario_errors;
 mod scenario_library;
 mod sweep;

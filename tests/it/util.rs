@@ -6,8 +6,20 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-/// The files `patchwork run` writes, in the order it writes them.
-pub const RUN_OUTPUT_FILES: [&str; 4] = ["runs.csv", "summary.csv", "weekly.csv", "metadata.json"];
+/// The files `patchwork run` writes at the top of its output directory, in the order it writes
+/// them.
+pub const RUN_OUTPUT_FILES: [&str; 7] = [
+    "runs.csv",
+    "summary.csv",
+    "weekly.csv",
+    "survival.csv",
+    "events.csv",
+    "metadata.json",
+    "report.html",
+];
+
+/// The subdirectory `patchwork run` and `patchwork compare` draw their plots into.
+pub const PLOTS_DIR: &str = "plots";
 
 /// A short scenario (two years, one of them warm-up) that runs in well under a second.
 pub const TINY_SCENARIO: &str = r#"
@@ -69,6 +81,7 @@ pub fn file_names(directory: &Path) -> Vec<String> {
 pub fn sorted_run_output_files() -> Vec<String> {
     let mut names: Vec<String> = RUN_OUTPUT_FILES
         .iter()
+        .chain(&[PLOTS_DIR])
         .map(|name| name.to_string())
         .collect();
     names.sort();

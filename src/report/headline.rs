@@ -1,0 +1,301 @@
+//! The headline measures as a planner reads them: a label in plain words, how a value is shown
+//! (weeks, a percentage, a number) and the words for a fall or a rise ("faster" / "slower"), with
+//! the sentences `compare` writes ("median weeks from recognition to help: 11.0 with A and 8.5
+//! with B; B is faster by 2.5 weeks, 95% CI 1.9 to 3.1").
+
+use crate::metrics::PairedDifference;
+
+/// How a measure's values are shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shown {
+    /// Weeks, one decimal.
+    Weeks,
+    /// A share in 0..1, as a percentage with one decimal; differences in percentage points.
+    Percent,
+    /// A plain number with this many decimals.
+    Number(usize),
+}
+
+/// `-0.0` (a small negative number rounded away) written as `0.0`.
+fn without_negative_zero(text: String) -> String {
+    match text.strip_prefix('-') {
+        Some(digits)
+            if digits
+                .chars()
+                .all(|character| matches!(character, '0' | '.' | '%')) =>
+        {
+            digits.to_string()
+        }
+        _ => text,
+    }
+}
+
+impl Shown {
+    /// A value (`n/a` when undefined).
+    pub fn value(self, value: f64) -> String {
+        if !value.is_finite() {
+            return "n/a".to_string();
+        }
+        without_negative_zero(match self {
+            Shown::Weeks => format!("{value:.1}"),
+            Shown::Percent => format!("{:.1}%", value * 100.0),
+            Shown::Number(decimals) => format!("{value:.decimals$}"),
+        })
+    }
+
+    /// A difference without its unit (percentage points for shares).
+    pub fn amount(self, difference: f64) -> String {
+        if !difference.is_finite() {
+            return "n/a".to_string();
+        }
+        without_negative_zero(match self {
+            Shown::Weeks => format!("{difference:.1}"),
+            Shown::Percent => format!("{:.1}", difference * 100.0),
+            Shown::Number(decimals) => format!("{difference:.decimals$}"),
+        })
+    }
+
+    /// The unit after a difference (with its leading space), if any.
+    pub fn unit(self) -> &'static str {
+        match self {
+            Shown::Weeks => " weeks",
+            Shown::Percent => " percentage points",
+            Shown::Number(_) => "",
+        }
+    }
+}
+
+/// One headline measure.
+#[derive(Debug, Clone, Copy)]
+pub struct Headline {
+    /// The measure's name in `Measures::NAMES`.
+    pub measure: &'static str,
+    /// What it is, in plain words.
+    pub label: &'static str,
+    pub shown: Shown,
+    /// Said of B when its value is lower than A's ("faster", "fewer").
+    pub lower: &'static str,
+    /// Said of B when its value is higher ("slower", "more").
+    pub higher: &'static str,
+}
+
+/// The headline measures, most important first.
+pub const HEADLINES: [Headline; 11] = [
+    Headline {
+        measure: "median_weeks_to_help",
+        label: "median weeks from recognition to help",
+        shown: Shown::Weeks,
+        lower: "faster",
+        higher: "slower",
+    },
+    Headline {
+        measure: "p90_weeks_to_help",
+        label: "weeks from recognition to help for the slowest tenth (90th percentile)",
+        shown: Shown::Weeks,
+        lower: "faster",
+        higher: "slower",
+    },
+    Headline {
+        measure: "inertia",
+        label: "recognised needs not helped within the action window (inertia)",
+        shown: Shown::Percent,
+        lower: "lower",
+        higher: "higher",
+    },
+    Headline {
+        measure: "unmet_need_child_weeks_per_100",
+        label: "child-weeks of unmet need per 100 pupils a year",
+        shown: Shown::Number(1),
+        lower: "lower",
+        higher: "higher",
+    },
+    Headline {
+        measure: "duplicate_assessments_per_child",
+        label: "duplicate assessments per child assessed",
+        shown: Shown::Number(2),
+        lower: "lower",
+        higher: "higher",
+    },
+    Headline {
+        measure: "referrals_per_10k",
+        label: "school referrals to social care per 10,000 pupils a year",
+        shown: Shown::Number(1),
+        lower: "lower",
+        higher: "higher",
+    },
+    Headline {
+        measure: "referral_rejection_share",
+        label: "referrals ending in no further action or not in need",
+        shown: Shown::Percent,
+        lower: "lower",
+        higher: "higher",
+    },
+    Headline {
+        measure: "relational_coordination",
+        label: "relational coordination (Gittell's 1 to 5 scale)",
+        shown: Shown::Number(2),
+        lower: "lower",
+        higher: "higher",
+    },
+    Headline {
+        measure: "coordination_hours_per_child",
+        label: "coordination hours per pupil a year",
+        shown: Shown::Number(2),
+        lower: "lower",
+        higher: "higher",
+    },
+    Headline {
+        measure: "grind",
+        label: "coordination hours per help started (grind)",
+        shown: Shown::Number(1),
+        lower: "lower",
+        higher: "higher",
+    },
+    Headline {
+        measure: "helps_started_per_100",
+        label: "helps started per 100 pupils a year",
+        shown: Shown::Number(1),
+        lower: "lower",
+        higher: "higher",
+    },
+];
+
+/// The headline entry of a measure, if it is one.
+pub fn headline(measure: &str) -> Option<&'static Headline> {
+    HEADLINES
+        .iter()
+        .find(|headline| headline.measure == measure)
+}
+
+/// Capitalises the first letter.
+pub fn capitalised(text: &str) -> String {
+    let mut characters = text.chars();
+    match characters.next() {
+        Some(first) => first.to_uppercase().chain(characters).collect(),
+        None => String::new(),
+    }
+}
+
+/// The sentence comparing B with A on one headline measure.
+pub fn sentence(
+    headline: &Headline,
+    a_name: &str,
+    b_name: &str,
+    paired: &PairedDifference,
+) -> String {
+    let shown = headline.shown;
+    let label = capitalised(headline.label);
+    if paired.pairs == 0 {
+        return format!("{label}: not defined in these runs.");
+    }
+    let values = format!(
+        "{label}: {} with {a_name} and {} with {b_name}",
+        shown.value(paired.a_mean),
+        shown.value(paired.b_mean)
+    );
+    if paired.pairs < 2 {
+        return format!("{values}; one replicate is too few to tell them apart.");
+    }
+    let unit = shown.unit();
+    if paired.within_noise() {
+        return format!(
+            "{values}; the difference is within the noise ({b_name} minus {a_name}: {}{unit}, 95% CI {} to {}).",
+            shown.amount(paired.difference),
+            shown.amount(paired.ci_low),
+            shown.amount(paired.ci_high)
+        );
+    }
+    let (word, magnitude, low, high) = if paired.difference < 0.0 {
+        (
+            headline.lower,
+            -paired.difference,
+            -paired.ci_high,
+            -paired.ci_low,
+        )
+    } else {
+        (
+            headline.higher,
+            paired.difference,
+            paired.ci_low,
+            paired.ci_high,
+        )
+    };
+    format!(
+        "{values}; {b_name} is {word} by {}{unit}, 95% CI {} to {}.",
+        shown.amount(magnitude),
+        shown.amount(low),
+        shown.amount(high)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn paired(a_mean: f64, b_mean: f64, ci_low: f64, ci_high: f64) -> PairedDifference {
+        PairedDifference {
+            pairs: 20,
+            a_mean,
+            b_mean,
+            difference: b_mean - a_mean,
+            difference_sd: 1.0,
+            ci_low,
+            ci_high,
+            relative_change: (b_mean - a_mean) / a_mean,
+        }
+    }
+
+    #[test]
+    fn the_planners_sentence() {
+        let weeks = headline("median_weeks_to_help").unwrap();
+        assert_eq!(
+            sentence(weeks, "A", "B", &paired(11.0, 8.5, -3.1, -1.9)),
+            "Median weeks from recognition to help: 11.0 with A and 8.5 with B; B is faster by 2.5 weeks, 95% CI 1.9 to 3.1."
+        );
+        assert_eq!(
+            sentence(weeks, "A", "B", &paired(8.0, 9.0, 0.4, 1.6)),
+            "Median weeks from recognition to help: 8.0 with A and 9.0 with B; B is slower by 1.0 weeks, 95% CI 0.4 to 1.6."
+        );
+    }
+
+    #[test]
+    fn shares_differ_by_percentage_points_and_noise_is_named() {
+        let inertia = headline("inertia").unwrap();
+        assert_eq!(
+            sentence(inertia, "adhoc", "team", &paired(0.35, 0.34, -0.03, 0.01)),
+            "Recognised needs not helped within the action window (inertia): 35.0% with adhoc and 34.0% with team; \
+             the difference is within the noise (team minus adhoc: -1.0 percentage points, 95% CI -3.0 to 1.0)."
+        );
+    }
+
+    #[test]
+    fn undefined_and_single_replicates_are_said_plainly() {
+        let weeks = headline("median_weeks_to_help").unwrap();
+        let none = PairedDifference::of(&[f64::NAN], &[1.0]);
+        assert_eq!(
+            sentence(weeks, "A", "B", &none),
+            "Median weeks from recognition to help: not defined in these runs."
+        );
+        let one = PairedDifference::of(&[3.0], &[2.0]);
+        assert!(
+            sentence(weeks, "A", "B", &one)
+                .ends_with("one replicate is too few to tell them apart.")
+        );
+    }
+
+    #[test]
+    fn every_headline_is_a_measure() {
+        for headline in HEADLINES {
+            assert!(
+                crate::metrics::Measures::NAMES.contains(&headline.measure),
+                "{}",
+                headline.measure
+            );
+        }
+        assert_eq!(Shown::Percent.value(0.25), "25.0%");
+        assert_eq!(Shown::Weeks.amount(-0.04), "0.0");
+        assert_eq!(Shown::Percent.value(-0.0001), "0.0%");
+        assert_eq!(Shown::Weeks.amount(-1.04), "-1.0");
+        assert_eq!(Shown::Number(2).value(f64::NAN), "n/a");
+    }
+}
