@@ -26,7 +26,8 @@ struct CommandLine {
 /// What the user asked for.
 #[derive(Debug, Clone, PartialEq, Eq, Subcommand)]
 pub enum Command {
-    /// Run replicates of a scenario and write runs.csv, summary.csv, weekly.csv and metadata.json
+    /// Run replicates of a scenario and write runs.csv, summary.csv, weekly.csv, survival.csv,
+    /// events.csv, metadata.json, report.html and plots/
     Run(RunOptions),
     /// Validate a scenario and print its fully resolved parameters
     Check(CheckOptions),
