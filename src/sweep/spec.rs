@@ -204,6 +204,22 @@ pub(crate) fn read_spec(
             .cmp(&location_order(&b.key_at))
             .then_with(|| a.key.cmp(&b.key))
     });
+    let mut keys_seen: Vec<&str> = Vec::new();
+    for axis in &axes {
+        for key in std::iter::once(&axis.key).chain(&axis.also) {
+            if keys_seen.contains(&key.as_str()) {
+                problems.push(Problem::new(
+                    axis.key_at.clone(),
+                    axis_path(&axis.key),
+                    format!(
+                        "each key may be varied by one axis only, found `{key}` set by two axes"
+                    ),
+                ));
+            } else {
+                keys_seen.push(key);
+            }
+        }
+    }
     if design == DesignKind::Zip
         && let Some(first) = axes.first()
     {

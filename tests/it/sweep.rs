@@ -615,6 +615,27 @@ fn bad_sweep_files_are_reported_at_their_line_and_key() {
         stderr_of(&output)
     );
 
+    let twice = write_file(
+        scratch.path(),
+        "twice.toml",
+        "[sweep]\n[sweep.axes]\n\"turnover.annual_rate\" = { values = [0.1, 0.2], also = \
+         [\"turnover.roles.social_worker.annual_rate\"] }\n\
+         \"turnover.roles.social_worker.annual_rate\" = [0.1]\n",
+    );
+    let output = run_patchwork(
+        scratch.path(),
+        &["sweep", &twice.to_string_lossy(), "--dry-run"],
+    );
+    assert_exit_code(&output, 1);
+    assert!(
+        stderr_of(&output).contains(
+            "each key may be varied by one axis only, found \
+             `turnover.roles.social_worker.annual_rate` set by two axes"
+        ),
+        "{}",
+        stderr_of(&output)
+    );
+
     let no_table = write_file(
         scratch.path(),
         "plain.toml",
