@@ -24,7 +24,7 @@ struct CommandLine {
 }
 
 /// What the user asked for.
-#[derive(Debug, Clone, PartialEq, Eq, Subcommand)]
+#[derive(Debug, Clone, PartialEq, Subcommand)]
 pub enum Command {
     /// Run replicates of a scenario and write runs.csv, summary.csv, weekly.csv, survival.csv,
     /// events.csv, metadata.json, report.html and plots/
@@ -38,6 +38,8 @@ pub enum Command {
     Plot(PlotOptions),
     /// Write a commented template scenario: every key with its default, unit and source
     Init(InitOptions),
+    /// A narrated run for a room of practitioners: what happens, week by week, in plain words
+    Demo(DemoOptions),
     /// Run a parameter sweep (the built-in headline sweep when no file is given) and write
     /// runs.csv, points.csv, failures.csv and metadata.json
     Sweep(SweepOptions),
@@ -144,7 +146,7 @@ pub struct MergeOptions {
 /// Options of `patchwork run`.
 #[derive(Debug, Clone, PartialEq, Eq, Args)]
 pub struct RunOptions {
-    /// Scenario file (TOML); the built-in defaults when omitted
+    /// Scenario file (TOML); the built-in baseline when omitted
     #[arg(value_name = "SCENARIO")]
     pub scenario_path: Option<PathBuf>,
 
@@ -176,6 +178,57 @@ pub struct RunOptions {
     #[arg(long, short)]
     pub quiet: bool,
 }
+
+/// Options of `patchwork demo`.
+#[derive(Debug, Clone, PartialEq, Args)]
+pub struct DemoOptions {
+    /// Scenario file (TOML); by default a consultation team with a minder who leaves in term
+    /// four of the second school year
+    #[arg(value_name = "SCENARIO")]
+    pub scenario_path: Option<PathBuf>,
+
+    /// Directory for timeline.md [default: output/demo/]
+    #[arg(long = "out", value_name = "DIR")]
+    pub output_dir: Option<PathBuf>,
+
+    /// Weeks to tell [default: the scenario's horizon]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub weeks: Option<u32>,
+
+    /// Seed of the run (overrides the scenario's)
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+
+    /// Also run the same seed with the minder switched off and tell the two side by side
+    #[arg(long)]
+    pub compare: bool,
+
+    /// Seconds to pause after each week with news, for reading aloud (0 = no pause; no pause
+    /// either when output is not a terminal)
+    #[arg(long, value_name = "SECONDS", default_value_t = 0.5)]
+    pub speed: f64,
+
+    /// Override a scenario key, e.g. --set coordination.minder=false (repeatable)
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub sets: Vec<String>,
+
+    /// Write into an existing non-empty output directory
+    #[arg(long)]
+    pub force: bool,
+
+    /// Print nothing; just write the files
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// The demo's built-in scenario, as overrides of the defaults: the phase 2 consultation team
+/// with a minder, who leaves in term four (half-term four) of the second school year (week 76).
+pub const DEMO_SETS: [&str; 4] = [
+    "name=demo",
+    "coordination.mode=team",
+    "coordination.minder=true",
+    "event=[{week=76, kind=\"minder_withdrawn\"}]",
+];
 
 /// Options of `patchwork compare`.
 #[derive(Debug, Clone, PartialEq, Eq, Args)]

@@ -9,6 +9,7 @@
 
 pub mod calendar;
 pub mod cli;
+pub mod demo;
 pub mod metrics;
 pub mod model;
 pub mod national;

@@ -55,12 +55,13 @@ fn run(command: Command) -> anyhow::Result<Finished> {
     match command {
         Command::Run(options) => run_scenario(options).map(|()| Finished::Complete),
         Command::Check(options) => check_scenario(options).map(|()| Finished::Complete),
+        Command::Init(options) => init_scenario(options).map(|()| Finished::Complete),
         Command::Compare(options) => compare_scenarios(options).map(|()| Finished::Complete),
         Command::Plot(options) => plot_directory(options).map(|()| Finished::Complete),
-        Command::Init(options) => init_scenario(options).map(|()| Finished::Complete),
         Command::Sweep(options) => run_sweep(options),
         Command::Merge(options) => merge_shards(options),
         Command::National(options) => run_national(options),
+        Command::Demo(options) => run_demo(options).map(|()| Finished::Complete),
     }
 }
 
@@ -106,6 +107,9 @@ fn run_sweep(options: SweepOptions) -> anyhow::Result<Finished> {
     });
     progress.finish();
     let outcome = outcome?;
+    if shard == Shard::WHOLE {
+        write_sweep_pictures(&output_dir, options.quiet)?;
+    }
     if !options.quiet {
         if outcome.already_finished {
             println!(
@@ -186,6 +190,7 @@ fn run_national(options: NationalOptions) -> anyhow::Result<Finished> {
 /// `patchwork merge`: shard directories → the whole sweep's files.
 fn merge_shards(options: MergeOptions) -> anyhow::Result<Finished> {
     let outcome = sweep::merge(&options.shard_dirs, &options.output_dir, options.force)?;
+    write_sweep_pictures(&options.output_dir, options.quiet)?;
     if !options.quiet {
         println!(
             "merged {} shards, {} runs ({} failed)",
@@ -245,16 +250,6 @@ fn run_scenario(options: RunOptions) -> anyhow::Result<()> {
             cli::written_files_message(output_dir.path(), &written)
         );
     }
-    Ok(())
-}
-
-/// `patchwork init`: the template scenario, every key with its default, unit and source; an
-/// existing file is replaced only with `--force`.
-fn init_scenario(options: cli::InitOptions) -> anyhow::Result<()> {
-    scenario::write_template(&options.path, options.force)?;
-    let path = options.path.display();
-    println!("wrote {path}: every key with its default, unit and source");
-    println!("change what you need, delete the rest, then: patchwork check {path}");
     Ok(())
 }
 
@@ -359,8 +354,30 @@ fn compare_scenarios(options: cli::CompareOptions) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// `patchwork plot`: an output directory's CSV files → its plots, redrawn into DIR/plots.
+/// A finished sweep's report.html and plots/, drawn from its points.csv (replacing earlier ones).
+fn write_sweep_pictures(directory: &std::path::Path, quiet: bool) -> anyhow::Result<()> {
+    let points_path = directory.join(sweep::POINTS_CSV);
+    let points = std::fs::read(&points_path)
+        .with_context(|| format!("cannot read {}", points_path.display()))?;
+    let metadata: Option<serde_json::Value> = std::fs::read(directory.join(sweep::METADATA_JSON))
+        .ok()
+        .and_then(|bytes| serde_json::from_slice(&bytes).ok());
+    let files = report::sweep_html::render_sweep_pictures(&points, metadata.as_ref())?;
+    let written = OutputDir::new(directory, true)?.write_files(&files)?;
+    if !quiet {
+        println!("{}", cli::written_files_message(directory, &written));
+    }
+    Ok(())
+}
+
+/// `patchwork plot`: an output directory's CSV files → its plots, redrawn into DIR/plots (for a
+/// sweep, with its report.html).
 fn plot_directory(options: cli::PlotOptions) -> anyhow::Result<()> {
+    if options.directory.join(sweep::POINTS_CSV).exists() {
+        // A sweep: its plots and report.html from points.csv; existing plots need --force.
+        OutputDir::new(options.directory.join(plot::PLOTS_DIR), options.force)?;
+        return write_sweep_pictures(&options.directory, options.quiet);
+    }
     let inputs = plot::DirectoryInputs::read(&options.directory)?;
     let data = inputs.plot_data(&options.directory)?;
     let plots_dir = OutputDir::new(options.directory.join(plot::PLOTS_DIR), options.force)?;
@@ -381,11 +398,165 @@ fn plot_directory(options: cli::PlotOptions) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// `patchwork init`: the template scenario, every key with its default, unit and source; an
+/// existing file is replaced only with `--force`.
+fn init_scenario(options: cli::InitOptions) -> anyhow::Result<()> {
+    scenario::write_template(&options.path, options.force)?;
+    let path = options.path.display();
+    println!("wrote {path}: every key with its default, unit and source");
+    println!("change what you need, delete the rest, then: patchwork check {path}");
+    Ok(())
+}
+
 /// `patchwork check`: validate the scenario and print it fully resolved.
 fn check_scenario(options: CheckOptions) -> anyhow::Result<()> {
     let scenario = scenario::load(Some(&options.scenario_path), &options.sets)?;
     let resolved = toml::to_string_pretty(&scenario.resolved)
         .context("cannot print the resolved scenario as TOML")?;
     print!("{resolved}");
+    Ok(())
+}
+
+/// `patchwork demo`: a narrated run (and, with `--compare`, the same seed without the minder),
+/// told week by week at a reading pace, then written to timeline.md.
+fn run_demo(options: cli::DemoOptions) -> anyhow::Result<()> {
+    use patchwork_sim::demo::{Story, timeline_markdown, week_heading};
+    use patchwork_sim::model::Simulation;
+    use patchwork_sim::report::RenderedFile;
+    use std::io::{IsTerminal, Write};
+
+    let mut sets: Vec<String> = Vec::new();
+    if options.scenario_path.is_none() {
+        sets.extend(cli::DEMO_SETS.iter().map(|s| s.to_string()));
+    }
+    sets.extend(options.sets.iter().cloned());
+    let scenario = scenario::load(options.scenario_path.as_deref(), &sets)?;
+    let mut without_sets = sets.clone();
+    without_sets.push("coordination.minder=false".to_string());
+    let without = if options.compare {
+        Some(scenario::load(
+            options.scenario_path.as_deref(),
+            &without_sets,
+        )?)
+    } else {
+        None
+    };
+    let output_dir = OutputDir::new(
+        options
+            .output_dir
+            .clone()
+            .unwrap_or_else(|| cli::default_output_dir("demo")),
+        options.force,
+    )?;
+    let seed = patchwork_sim::model::rng::replicate_seed(options.seed.unwrap_or(scenario.seed), 0);
+    let weeks = options
+        .weeks
+        .unwrap_or(scenario.params.horizon_weeks)
+        .min(scenario.params.horizon_weeks);
+    let narrate = |params: &patchwork_sim::model::Params| {
+        let mut simulation = Simulation::narrated(params, seed);
+        for _ in 0..weeks {
+            simulation.step();
+        }
+        simulation.finish()
+    };
+    let with_output = narrate(&scenario.params);
+    let without_output = without.as_ref().map(|s| narrate(&s.params));
+    let locality = &scenario.params.localities[0];
+    let with_story = Story {
+        locality,
+        output: &with_output,
+    };
+    let without_story = without_output
+        .as_ref()
+        .map(|output| Story { locality, output });
+
+    let terminal = std::io::stdout().is_terminal();
+    let pause = if terminal && options.speed > 0.0 {
+        std::time::Duration::from_secs_f64(options.speed.min(60.0))
+    } else {
+        std::time::Duration::ZERO
+    };
+    if !options.quiet {
+        let mut out = std::io::stdout().lock();
+        for week in 0..weeks {
+            let lines = with_story.tell_week(week);
+            let other = without_story.as_ref().map(|s| s.tell_week(week));
+            if lines.is_empty() && other.as_ref().is_none_or(|o| o.is_empty()) {
+                continue;
+            }
+            writeln!(out, "{}", week_heading(week))?;
+            match (&without_story, other) {
+                (Some(without_story), Some(other)) => {
+                    writeln!(
+                        out,
+                        "  with the minder ({} waiting):",
+                        with_story.waiting(week)
+                    )?;
+                    for line in &lines {
+                        writeln!(out, "    {line}")?;
+                    }
+                    writeln!(out, "  without ({} waiting):", without_story.waiting(week))?;
+                    for line in &other {
+                        writeln!(out, "    {line}")?;
+                    }
+                }
+                _ => {
+                    for line in &lines {
+                        writeln!(out, "  {line}")?;
+                    }
+                    writeln!(
+                        out,
+                        "  children waiting for help: {}",
+                        with_story.waiting(week)
+                    )?;
+                }
+            }
+            out.flush()?;
+            std::thread::sleep(pause);
+        }
+    }
+    let mut files = vec![RenderedFile {
+        file_name: "timeline.md",
+        bytes: timeline_markdown(
+            &format!("{}: what happened", scenario.name),
+            &with_story,
+            weeks,
+        )
+        .into_bytes(),
+    }];
+    if let Some(without_story) = &without_story {
+        files.push(RenderedFile {
+            file_name: "timeline-without-minder.md",
+            bytes: timeline_markdown(
+                &format!("{} without the minder: what happened", scenario.name),
+                without_story,
+                weeks,
+            )
+            .into_bytes(),
+        });
+    }
+    // The animation: a frame every other week, a fifth of a second each.
+    let gif = |output: &patchwork_sim::model::RunOutput| {
+        patchwork_sim::plot::animation::network_gif(&output.network, 2, 20)
+            .map_err(|message| anyhow::anyhow!(message))
+    };
+    files.push(RenderedFile {
+        file_name: "demo.gif",
+        bytes: gif(&with_output)?,
+    });
+    if let Some(without_output) = &without_output {
+        files.push(RenderedFile {
+            file_name: "demo-without-minder.gif",
+            bytes: gif(without_output)?,
+        });
+    }
+    let written = output_dir.write_files(&files)?;
+    if !options.quiet {
+        println!(
+            "{}",
+            cli::written_files_message(output_dir.path(), &written)
+        );
+    }
     Ok(())
 }

@@ -85,8 +85,8 @@ define_measures! {
     /// Among schools' referrals made in the window, the share that were re-referrals within 12
     /// months.
     rereferral_share_12m,
-    /// Child-weeks of recognised need above the severity floor without help, per 100 pupils a
-    /// year.
+    /// Child-weeks of need (recognised or not) above the severity floor without help, per 100
+    /// pupils a year.
     unmet_need_child_weeks_per_100,
     /// The part of it below the social-care threshold (the need the study found nobody met).
     unmet_below_threshold_per_100,
@@ -609,6 +609,7 @@ mod tests {
             assessments,
             events: Vec::new(),
             story: Vec::new(),
+            network: Vec::new(),
         }
     }
 
@@ -725,6 +726,7 @@ mod tests {
             assessments: Vec::new(),
             events: Vec::new(),
             story: Vec::new(),
+            network: Vec::new(),
         };
         assert!(measures(&empty).values().iter().all(|value| value.is_nan()));
     }

@@ -114,6 +114,7 @@ impl<'p> Simulation<'p> {
             assessments: Vec::new(),
             events: Vec::new(),
             story: Vec::new(),
+            network: Vec::new(),
         };
         let mut sums = vec![state::WeekSums::default(); self.week as usize];
         for mut patch in self.patches {
@@ -126,6 +127,9 @@ impl<'p> Simulation<'p> {
             out.assessments.append(&mut patch.assessments);
             out.events.append(&mut patch.event_log);
             out.story.append(&mut patch.story);
+            if patch.instance == 0 {
+                out.network.append(&mut patch.network);
+            }
         }
         out.story.sort_by_key(|h| h.week);
         out.weeks = sums

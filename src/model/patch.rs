@@ -10,7 +10,7 @@ use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Exp, StandardNormal};
 
 use super::params::{Agency, Event, ForumMode, LocalityParams, Params, Role};
-use super::record::{AssessmentRecord, EventRecord, Happening, ReferralRecord, What};
+use super::record::{AssessmentRecord, EventRecord, Happening, NetworkFrame, ReferralRecord, What};
 use super::rng::stream;
 use super::state::*;
 use crate::calendar::is_term_week;
@@ -83,6 +83,7 @@ pub struct Patch<'p> {
     /// Whether to keep a story of what happens (a narrated run), and the story so far.
     pub narrate: bool,
     pub story: Vec<Happening>,
+    pub network: Vec<NetworkFrame>,
 }
 
 impl<'p> Patch<'p> {
@@ -313,6 +314,7 @@ impl<'p> Patch<'p> {
             onset_hazard: weekly_rate,
             narrate: false,
             story: Vec::new(),
+            network: Vec::new(),
             weekly_leaving: Role::ALL
                 .map(|role| 1.0 - (1.0 - p.role(role).annual_turnover.min(0.999)).powf(1.0 / 52.0)),
         };
@@ -342,6 +344,43 @@ impl<'p> Patch<'p> {
             self.forum.term_weeks_seen += 1;
         }
         self.record_week();
+    }
+
+    /// Records the network at the end of this week (narrated runs only).
+    fn snapshot_network(&mut self) {
+        let n = self.profs.len();
+        let mut ties = Vec::new();
+        for a in 0..n {
+            for b in (a + 1)..n {
+                let t = self.ties.strength[a * n + b];
+                if t > 0.05 {
+                    ties.push((a as u32, b as u32, t));
+                }
+            }
+        }
+        let (mut waiting, mut helped) = (0, 0);
+        for &e in &self.active {
+            let ep = &self.episodes[e as usize];
+            if ep.outside() || ep.state == EpisodeState::Closed {
+                continue;
+            }
+            if ep.helped() {
+                helped += 1;
+            } else {
+                waiting += 1;
+            }
+        }
+        self.network.push(NetworkFrame {
+            week: self.weeks.len() as u32,
+            posts: self
+                .profs
+                .iter()
+                .map(|p| (p.role, p.active(), p.minder))
+                .collect(),
+            ties,
+            waiting,
+            helped,
+        });
     }
 
     /// Adds to the story of a narrated run.
@@ -516,6 +555,9 @@ impl<'p> Patch<'p> {
     /// Sums this week's state into `now` and stores it.
     fn record_week(&mut self) {
         let mut sums = std::mem::take(&mut self.now);
+        if self.narrate && self.instance == 0 {
+            self.snapshot_network();
+        }
         for &e in &self.active {
             let ep = &self.episodes[e as usize];
             for inv in &ep.involvements {

@@ -170,6 +170,20 @@ pub enum What {
     Event { label: String },
 }
 
+/// The professional network of the first patch at the end of one week of a narrated run, for
+/// the demo's animation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NetworkFrame {
+    pub week: u32,
+    /// Every post: its role, whether someone holds it, whether it is the minder's.
+    pub posts: Vec<(Role, bool, bool)>,
+    /// Tie strengths above 0.05, as (post a, post b, strength) with a < b.
+    pub ties: Vec<(u32, u32, f32)>,
+    /// Children recognised and waiting for help, and being helped, this week.
+    pub waiting: u32,
+    pub helped: u32,
+}
+
 /// Everything a run produced.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RunOutput {
@@ -184,4 +198,6 @@ pub struct RunOutput {
     pub events: Vec<EventRecord>,
     /// What happened, week by week, in a narrated run (`Simulation::narrated`); empty otherwise.
     pub story: Vec<Happening>,
+    /// The first patch's network week by week, in a narrated run; empty otherwise.
+    pub network: Vec<NetworkFrame>,
 }

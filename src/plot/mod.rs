@@ -14,10 +14,12 @@
 //!
 //! The professional network is not drawn: the model does not export its ties.
 
+pub mod animation;
 mod data;
 mod font;
 mod png;
 mod survival;
+pub mod sweep;
 mod weekly;
 
 use std::path::Path;
@@ -143,6 +145,97 @@ pub fn render_plots(data: &PlotData) -> Result<Vec<RenderedFile>, ReportError> {
             WEEKLY_PNG,
             WEEKLY_SVG,
         )?);
+    }
+    Ok(files)
+}
+
+/// Files of the per-axis sweep plots, for up to eight axes (PNG, SVG).
+pub const SWEEP_AXIS_PLOTS: [(&str, &str); 8] = [
+    ("plots/sweep-axis-1.png", "plots/sweep-axis-1.svg"),
+    ("plots/sweep-axis-2.png", "plots/sweep-axis-2.svg"),
+    ("plots/sweep-axis-3.png", "plots/sweep-axis-3.svg"),
+    ("plots/sweep-axis-4.png", "plots/sweep-axis-4.svg"),
+    ("plots/sweep-axis-5.png", "plots/sweep-axis-5.svg"),
+    ("plots/sweep-axis-6.png", "plots/sweep-axis-6.svg"),
+    ("plots/sweep-axis-7.png", "plots/sweep-axis-7.svg"),
+    ("plots/sweep-axis-8.png", "plots/sweep-axis-8.svg"),
+];
+pub const SWEEP_HEATMAP_PNG: &str = "plots/sweep-heatmap.png";
+pub const SWEEP_HEATMAP_SVG: &str = "plots/sweep-heatmap.svg";
+
+/// Levels an axis may have to be drawn on a heatmap.
+const MAX_HEATMAP_LEVELS: usize = 12;
+
+/// One sweep plot drawn: its file and what it shows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SweepPlot {
+    pub png: &'static str,
+    pub svg: &'static str,
+    pub caption: String,
+}
+
+/// The sweep plots the data allows: one per varying axis (the first eight, in `points.csv`
+/// order, numbered by position among them) and a heatmap over the first two varying axes with
+/// few enough levels.
+pub fn sweep_plot_list(data: &sweep::SweepData) -> Vec<(SweepPlot, Option<usize>, Option<(usize, usize)>)> {
+    let varying = data.varying_axes();
+    let mut list = Vec::new();
+    for (slot, axis) in varying.iter().take(SWEEP_AXIS_PLOTS.len()).enumerate() {
+        let (png, svg) = SWEEP_AXIS_PLOTS[slot];
+        list.push((
+            SweepPlot {
+                png,
+                svg,
+                caption: format!("Headline measures against {}", data.axes[*axis].key),
+            },
+            Some(*axis),
+            None,
+        ));
+    }
+    let mapped: Vec<usize> = varying
+        .iter()
+        .copied()
+        .filter(|axis| data.axes[*axis].levels.len() <= MAX_HEATMAP_LEVELS)
+        .collect();
+    if let [x, y, ..] = mapped[..] {
+        list.push((
+            SweepPlot {
+                png: SWEEP_HEATMAP_PNG,
+                svg: SWEEP_HEATMAP_SVG,
+                caption: format!(
+                    "Headline measures over {} and {}",
+                    data.axes[x].key, data.axes[y].key
+                ),
+            },
+            None,
+            Some((x, y)),
+        ));
+    }
+    list
+}
+
+/// Renders every sweep plot, PNG then SVG of each.
+pub fn render_sweep_plots(data: &sweep::SweepData) -> Result<Vec<RenderedFile>, ReportError> {
+    font::register().map_err(|reason| ReportError::Render {
+        file_name: SWEEP_HEATMAP_PNG,
+        reason,
+    })?;
+    let mut files = Vec::new();
+    for (plot, axis, heatmap) in sweep_plot_list(data) {
+        if let Some(x) = axis {
+            files.extend(render_figure(
+                &sweep::SweepAxisFigure { data, x },
+                plot.png,
+                plot.svg,
+            )?);
+        }
+        if let Some((x, y)) = heatmap {
+            files.extend(render_figure(
+                &sweep::HeatmapFigure { data, x, y },
+                plot.png,
+                plot.svg,
+            )?);
+        }
     }
     Ok(files)
 }

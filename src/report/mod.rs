@@ -21,6 +21,7 @@ pub mod run_html;
 pub mod runs_csv;
 pub mod summary_csv;
 pub mod survival_csv;
+pub mod sweep_html;
 pub mod weekly_csv;
 
 use std::path::PathBuf;
@@ -152,6 +153,7 @@ pub(crate) mod test_support {
             assessments: Vec::new(),
             events: Vec::new(),
             story: Vec::new(),
+            network: Vec::new(),
         };
         let measures = measures(&output);
         ReplicateResult {

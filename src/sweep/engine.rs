@@ -1,58 +1,87 @@
-//! Ordered parallel work: chunks computed one after another on a rayon pool (each chunk spread
-//! over the pool's threads) and handed, in order, to a writer thread.
+//! Ordered parallel work: chunks computed on a rayon pool, a few at a time, and handed in order
+//! to a writer.
 //!
-//! The writer sees chunk `k` before chunk `k + 1`, whatever the number of threads, so files
-//! written by it are the same bytes with 1 thread or 16; while it writes (and syncs) one chunk,
-//! the pool computes the next. At most one finished chunk waits for the writer, so memory holds
-//! two chunks at most, however many there are. A writer error stops the work and is returned.
+//! Up to `CHUNKS_AHEAD` chunks are spawned on the pool at once (each spreading its own work over
+//! the threads), so a thread that has nothing left of one chunk takes work from the next instead
+//! of waiting for the slowest run of the chunk. The calling thread, which is not one of the
+//! pool's, receives finished chunks, puts them back in order and writes them (and syncs them to
+//! disk) while the pool computes: the writer sees chunk `k` before chunk `k + 1`, whatever the
+//! number of threads, so files written by it are the same bytes with 1 thread or 16. At most
+//! `CHUNKS_AHEAD` chunks are held, computed or waiting, however many there are. A writer error
+//! stops the spawning of chunks and is returned once those under way have finished.
 
+use std::collections::BTreeMap;
 use std::ops::Range;
 use std::panic::AssertUnwindSafe;
 use std::sync::mpsc;
 
-/// Computes every chunk in order with `compute` on `threads` threads (0: rayon's default) and
-/// passes each result to `write`, in order, on another thread.
+/// Chunks computed or waiting to be written at any moment.
+const CHUNKS_AHEAD: usize = 3;
+
+/// Computes every chunk with `compute` on `threads` threads (0: rayon's default) and passes each
+/// result to `write`, in order, on the calling thread.
 pub(crate) fn run_chunks<C, E>(
     chunks: impl Iterator<Item = Range<u64>>,
     threads: usize,
     compute: impl Fn(Range<u64>) -> C + Sync,
-    write: impl FnMut(C) -> Result<(), E> + Send,
+    mut write: impl FnMut(C) -> Result<(), E>,
 ) -> Result<(), E>
 where
     C: Send,
-    E: Send,
 {
-    // A pool that cannot be built (no threads left to spawn) runs the same work on rayon's global
-    // pool: the results are identical by construction.
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .ok();
-    std::thread::scope(|scope| {
-        let (sender, receiver) = mpsc::sync_channel::<C>(1);
-        let writer = scope.spawn(move || {
-            let mut write = write;
-            for chunk in receiver {
-                write(chunk)?;
-            }
-            Ok(())
-        });
+    let Ok(pool) = rayon::ThreadPoolBuilder::new().num_threads(threads).build() else {
+        // A pool that cannot be built (no threads left to spawn): the same work on this thread,
+        // with the same results by construction, only slower.
         for range in chunks {
-            let computed = match &pool {
-                Some(pool) => pool.install(|| compute(range)),
-                None => compute(range),
-            };
-            if sender.send(computed).is_err() {
-                // The writer stopped on an error, returned below.
-                break;
+            write(compute(range))?;
+        }
+        return Ok(());
+    };
+    let compute = &compute;
+    let (sender, receiver) = mpsc::channel::<(usize, std::thread::Result<C>)>();
+    let mut chunks = chunks.enumerate();
+    let mut outcome = Ok(());
+    pool.in_place_scope_fifo(|scope| {
+        let mut spawn_next = || match chunks.next() {
+            Some((index, range)) => {
+                let sender = sender.clone();
+                scope.spawn_fifo(move |_| {
+                    let computed = std::panic::catch_unwind(AssertUnwindSafe(|| compute(range)));
+                    // The receiver outlives the scope, so this cannot fail.
+                    let _ = sender.send((index, computed));
+                });
+                true
+            }
+            None => false,
+        };
+        let mut under_way = 0;
+        while under_way < CHUNKS_AHEAD && spawn_next() {
+            under_way += 1;
+        }
+        let mut waiting: BTreeMap<usize, C> = BTreeMap::new();
+        let mut next_to_write = 0;
+        while under_way > 0 {
+            let (index, computed) = receiver.recv().expect("a spawned chunk always reports");
+            under_way -= 1;
+            match computed {
+                Ok(computed) => {
+                    waiting.insert(index, computed);
+                }
+                // Not a run's panic (those are caught per run): a bug in the chunk's own code.
+                Err(payload) => std::panic::resume_unwind(payload),
+            }
+            while let Some(computed) = waiting.remove(&next_to_write) {
+                next_to_write += 1;
+                if outcome.is_ok() {
+                    outcome = write(computed);
+                }
+            }
+            while outcome.is_ok() && under_way + waiting.len() < CHUNKS_AHEAD && spawn_next() {
+                under_way += 1;
             }
         }
-        drop(sender);
-        match writer.join() {
-            Ok(result) => result,
-            Err(payload) => std::panic::resume_unwind(payload),
-        }
-    })
+    });
+    outcome
 }
 
 /// Runs `work`, turning a panic into an error holding its message.

@@ -63,3 +63,24 @@ fn demo_compare_tells_both_runs_and_refuses_to_overwrite() {
     assert_eq!(again.status.code(), Some(1));
     assert_eq!(std::fs::read(out.join("timeline.md")).unwrap(), before);
 }
+
+/// Narration only records: a narrated run is the same run (same episodes, same weekly counts).
+#[test]
+fn narration_does_not_change_the_run() {
+    use patchwork_sim::model::{Simulation, simulate};
+    let sets = vec![
+        "coordination.mode=team".to_string(),
+        "coordination.minder=true".to_string(),
+    ];
+    let scenario = patchwork_sim::scenario::load(None, &sets).unwrap();
+    let plain = simulate(&scenario.params, 99);
+    let mut narrated = Simulation::narrated(&scenario.params, 99);
+    while narrated.step() {}
+    let narrated = narrated.finish();
+    assert!(!narrated.story.is_empty() && !narrated.network.is_empty());
+    assert_eq!(plain.episodes, narrated.episodes);
+    assert_eq!(
+        format!("{:?}", plain.weeks),
+        format!("{:?}", narrated.weeks)
+    );
+}

@@ -4,6 +4,7 @@
 
 mod calibration;
 mod cli;
+mod demo;
 mod determinism;
 mod init;
 mod invariants;

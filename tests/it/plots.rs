@@ -488,3 +488,81 @@ fn the_html_report_is_self_contained_and_renders_in_headless_chromium() {
         "only {drawn} pixels drawn"
     );
 }
+
+/// A factorial sweep of 2 × 2 × 2 points, 2 replicates each, short runs.
+const SMALL_SWEEP: &str = r#"
+name = "small"
+description = "minder × meeting interval × cluster size"
+
+[run]
+horizon_weeks = 104
+warmup_weeks = 52
+seed = 5
+
+[coordination]
+mode = "team"
+
+[sweep]
+design = "factorial"
+replicates = 2
+
+[sweep.axes]
+"coordination.minder" = [false, true]
+"coordination.meeting_interval_weeks" = [3, 13]
+"locality.0.primaries" = [2, 5]
+"#;
+
+const SWEEP_PLOT_FILES: [&str; 8] = [
+    "sweep-axis-1.png",
+    "sweep-axis-1.svg",
+    "sweep-axis-2.png",
+    "sweep-axis-2.svg",
+    "sweep-axis-3.png",
+    "sweep-axis-3.svg",
+    "sweep-heatmap.png",
+    "sweep-heatmap.svg",
+];
+
+#[test]
+fn a_sweep_writes_its_report_and_plots_and_plot_redraws_them_from_points_csv() {
+    let scratch = tempfile::tempdir().unwrap();
+    write_file(scratch.path(), "small.toml", SMALL_SWEEP);
+    let output = run_patchwork(
+        scratch.path(),
+        &["sweep", "small.toml", "--out", "sw", "--quiet"],
+    );
+    assert_exit_code(&output, 0);
+    let out = scratch.path().join("sw");
+    let plots = out.join("plots");
+    assert_eq!(file_names(&plots), SWEEP_PLOT_FILES);
+    let read_all = || -> Vec<Vec<u8>> {
+        SWEEP_PLOT_FILES
+            .iter()
+            .map(|name| fs::read(plots.join(name)).unwrap())
+            .collect()
+    };
+    for (name, bytes) in SWEEP_PLOT_FILES.iter().zip(read_all()) {
+        if name.ends_with(".png") {
+            let (width, height, pixels, channels) = decode_png(&bytes);
+            assert!(width >= 900 && height >= 800, "{name} is {width}×{height}");
+            assert!(distinct_colours(&pixels, channels) > 20, "{name}");
+        } else {
+            let text = String::from_utf8(bytes).unwrap();
+            assert!(text.starts_with("<svg") && text.contains("coordination.minder"));
+        }
+    }
+    let html = fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.contains("<h1>Sweep: small</h1>"), "{html}");
+    assert!(html.contains("Best and worst points"));
+    assert_eq!(html.matches("src=\"data:image/png;base64,").count(), 4);
+
+    let drawn = read_all();
+    let report = fs::read(out.join("report.html")).unwrap();
+    fs::remove_dir_all(&plots).unwrap();
+    fs::remove_file(out.join("report.html")).unwrap();
+    fs::remove_file(out.join("runs.csv")).unwrap();
+    assert_exit_code(&run_patchwork(scratch.path(), &["plot", "sw", "--quiet"]), 0);
+    assert_eq!(read_all(), drawn, "redrawn from points.csv alone");
+    assert_eq!(fs::read(out.join("report.html")).unwrap(), report);
+    assert_exit_code(&run_patchwork(scratch.path(), &["plot", "sw", "--quiet"]), 1);
+}

@@ -16,6 +16,16 @@ use crate::util::{
 /// The files a finished sweep leaves, sorted by name.
 const SWEEP_FILES: [&str; 4] = ["failures.csv", "metadata.json", "points.csv", "runs.csv"];
 
+/// What a finished whole sweep (not a shard) holds: its files, then `report.html` and `plots/`.
+const FINISHED_SWEEP_ENTRIES: [&str; 6] = [
+    "failures.csv",
+    "metadata.json",
+    "plots",
+    "points.csv",
+    "report.html",
+    "runs.csv",
+];
+
 /// A factorial sweep of 2 × 3 = 6 points, 3 replicates each, short runs.
 const SMALL_SWEEP: &str = r#"
 name = "small"
@@ -94,7 +104,10 @@ fn sweep_bytes_do_not_depend_on_the_thread_count() {
     ));
     assert_eq!(one, two);
     assert_eq!(one, three);
-    assert_eq!(file_names(&scratch.path().join("one")), SWEEP_FILES);
+    assert_eq!(
+        file_names(&scratch.path().join("one")),
+        FINISHED_SWEEP_ENTRIES
+    );
 
     let runs = data_lines(&one.runs);
     assert_eq!(runs.len(), 18);
@@ -327,7 +340,7 @@ fn a_sweep_killed_and_resumed_equals_one_never_interrupted() {
         assert_eq!(read_sweep(&out), whole, "attempt {attempt}");
         assert_eq!(
             file_names(&out),
-            SWEEP_FILES,
+            FINISHED_SWEEP_ENTRIES,
             "no journal or partial file left"
         );
     }
