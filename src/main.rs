@@ -107,9 +107,6 @@ fn run_sweep(options: SweepOptions) -> anyhow::Result<Finished> {
     });
     progress.finish();
     let outcome = outcome?;
-    if shard == Shard::WHOLE {
-        write_sweep_pictures(&output_dir, options.quiet)?;
-    }
     if !options.quiet {
         if outcome.already_finished {
             println!(
@@ -134,6 +131,9 @@ fn run_sweep(options: SweepOptions) -> anyhow::Result<Finished> {
                 cli::written_files_message(&output_dir, &outcome.written)
             );
         }
+    }
+    if shard == Shard::WHOLE {
+        write_sweep_pictures(&output_dir, options.quiet)?;
     }
     if outcome.runs_failed > 0 {
         eprintln!(

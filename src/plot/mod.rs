@@ -166,50 +166,54 @@ pub const SWEEP_HEATMAP_SVG: &str = "plots/sweep-heatmap.svg";
 /// Levels an axis may have to be drawn on a heatmap.
 const MAX_HEATMAP_LEVELS: usize = 12;
 
-/// One sweep plot drawn: its file and what it shows.
+/// What a sweep plot shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SweepFigureKind {
+    /// The headline measures against this axis (an index into `SweepData::axes`).
+    AgainstAxis(usize),
+    /// The headline measures over these two axes, as heatmaps.
+    Heatmap(usize, usize),
+}
+
+/// One sweep plot: its files and what it shows.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SweepPlot {
     pub png: &'static str,
     pub svg: &'static str,
     pub caption: String,
+    pub kind: SweepFigureKind,
 }
 
 /// The sweep plots the data allows: one per varying axis (the first eight, in `points.csv`
 /// order, numbered by position among them) and a heatmap over the first two varying axes with
 /// few enough levels.
-pub fn sweep_plot_list(data: &sweep::SweepData) -> Vec<(SweepPlot, Option<usize>, Option<(usize, usize)>)> {
+pub fn sweep_plot_list(data: &sweep::SweepData) -> Vec<SweepPlot> {
     let varying = data.varying_axes();
-    let mut list = Vec::new();
-    for (slot, axis) in varying.iter().take(SWEEP_AXIS_PLOTS.len()).enumerate() {
-        let (png, svg) = SWEEP_AXIS_PLOTS[slot];
-        list.push((
-            SweepPlot {
-                png,
-                svg,
-                caption: format!("Headline measures against {}", data.axes[*axis].key),
-            },
-            Some(*axis),
-            None,
-        ));
-    }
+    let mut list: Vec<SweepPlot> = varying
+        .iter()
+        .zip(SWEEP_AXIS_PLOTS)
+        .map(|(axis, (png, svg))| SweepPlot {
+            png,
+            svg,
+            caption: format!("Headline measures against {}", data.axes[*axis].key),
+            kind: SweepFigureKind::AgainstAxis(*axis),
+        })
+        .collect();
     let mapped: Vec<usize> = varying
         .iter()
         .copied()
         .filter(|axis| data.axes[*axis].levels.len() <= MAX_HEATMAP_LEVELS)
         .collect();
     if let [x, y, ..] = mapped[..] {
-        list.push((
-            SweepPlot {
-                png: SWEEP_HEATMAP_PNG,
-                svg: SWEEP_HEATMAP_SVG,
-                caption: format!(
-                    "Headline measures over {} and {}",
-                    data.axes[x].key, data.axes[y].key
-                ),
-            },
-            None,
-            Some((x, y)),
-        ));
+        list.push(SweepPlot {
+            png: SWEEP_HEATMAP_PNG,
+            svg: SWEEP_HEATMAP_SVG,
+            caption: format!(
+                "Headline measures over {} and {}",
+                data.axes[x].key, data.axes[y].key
+            ),
+            kind: SweepFigureKind::Heatmap(x, y),
+        });
     }
     list
 }
@@ -221,21 +225,15 @@ pub fn render_sweep_plots(data: &sweep::SweepData) -> Result<Vec<RenderedFile>, 
         reason,
     })?;
     let mut files = Vec::new();
-    for (plot, axis, heatmap) in sweep_plot_list(data) {
-        if let Some(x) = axis {
-            files.extend(render_figure(
-                &sweep::SweepAxisFigure { data, x },
-                plot.png,
-                plot.svg,
-            )?);
-        }
-        if let Some((x, y)) = heatmap {
-            files.extend(render_figure(
-                &sweep::HeatmapFigure { data, x, y },
-                plot.png,
-                plot.svg,
-            )?);
-        }
+    for plot in sweep_plot_list(data) {
+        files.extend(match plot.kind {
+            SweepFigureKind::AgainstAxis(x) => {
+                render_figure(&sweep::SweepAxisFigure { data, x }, plot.png, plot.svg)?
+            }
+            SweepFigureKind::Heatmap(x, y) => {
+                render_figure(&sweep::HeatmapFigure { data, x, y }, plot.png, plot.svg)?
+            }
+        });
     }
     Ok(files)
 }

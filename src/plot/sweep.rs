@@ -66,7 +66,12 @@ pub struct SweepData {
     pub points: Vec<SweepPoint>,
 }
 
-fn bad_value(line: u64, column: &'static str, expected: &'static str, found: &str) -> PlotDataError {
+fn bad_value(
+    line: u64,
+    column: &'static str,
+    expected: &'static str,
+    found: &str,
+) -> PlotDataError {
     PlotDataError::BadValue {
         file_name: POINTS_CSV,
         line,
@@ -121,7 +126,10 @@ impl SweepData {
             let point = field(point_column)
                 .parse()
                 .map_err(|_| bad_value(line, "point", "a whole number", field(point_column)))?;
-            let levels: Vec<String> = axis_columns.iter().map(|index| field(*index).to_string()).collect();
+            let levels: Vec<String> = axis_columns
+                .iter()
+                .map(|index| field(*index).to_string())
+                .collect();
             for (axis, level) in levels.iter().enumerate() {
                 if !raw_levels[axis].contains(level) {
                     raw_levels[axis].push(level.clone());
@@ -150,7 +158,12 @@ impl SweepData {
                 let level_indices = levels
                     .iter()
                     .zip(&axes)
-                    .map(|(level, axis)| axis.levels.iter().position(|known| known == level).unwrap_or(0))
+                    .map(|(level, axis)| {
+                        axis.levels
+                            .iter()
+                            .position(|known| known == level)
+                            .unwrap_or(0)
+                    })
                     .collect();
                 points.push(SweepPoint {
                     point,
@@ -225,17 +238,24 @@ impl SweepData {
 
 /// Orders an axis's levels: by value if all are numbers, `false` before `true`, else as first seen.
 fn ordered_axis(key: &str, mut levels: Vec<String>) -> SweepAxis {
-    let numbers: Option<Vec<f64>> = levels.iter().map(|level| level.parse::<f64>().ok()).collect();
+    let numbers: Option<Vec<f64>> = levels
+        .iter()
+        .map(|level| level.parse::<f64>().ok())
+        .collect();
     let numeric = match numbers {
         Some(mut pairs_source) => {
-            let mut pairs: Vec<(f64, String)> = pairs_source.drain(..).zip(levels.drain(..)).collect();
+            let mut pairs: Vec<(f64, String)> =
+                pairs_source.drain(..).zip(levels.drain(..)).collect();
             pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
             let (values, texts): (Vec<f64>, Vec<String>) = pairs.into_iter().unzip();
             levels = texts;
             Some(values)
         }
         None => {
-            if levels.iter().all(|level| level == "false" || level == "true") {
+            if levels
+                .iter()
+                .all(|level| level == "false" || level == "true")
+            {
                 levels.sort();
             }
             None
@@ -280,7 +300,8 @@ impl SweepAxis {
             }
             None => {
                 let index = x.round();
-                if (x - index).abs() < 1e-6 && index >= 0.0 && (index as usize) < self.levels.len() {
+                if (x - index).abs() < 1e-6 && index >= 0.0 && (index as usize) < self.levels.len()
+                {
                     self.levels[index as usize].clone()
                 } else {
                     String::new()
@@ -351,7 +372,9 @@ impl Figure for SweepAxisFigure<'_> {
             title.push_str(&format!("; columns: {}", data.axes[columns].key));
         }
         title.push(')');
-        let titled = root.titled(&title, text_style(17.0)).map_err(drawing_error)?;
+        let titled = root
+            .titled(&title, text_style(17.0))
+            .map_err(drawing_error)?;
         let (_, height) = titled.dim_in_pixel();
         let (panels_area, legend_area) = titled.split_vertically(height.saturating_sub(40));
         let panels = panels_area.split_evenly((SWEEP_MEASURES.len(), column_count));
@@ -364,9 +387,11 @@ impl Figure for SweepAxisFigure<'_> {
         for (row, measure) in SWEEP_MEASURES.iter().enumerate() {
             let marginal = data.marginal(measure, &shown);
             let headline = measure_headline(measure);
-            let (mut y_low, mut y_high) = marginal.values().fold((f64::INFINITY, f64::NEG_INFINITY), |(low, high), value| {
-                (low.min(value.ci_low), high.max(value.ci_high))
-            });
+            let (mut y_low, mut y_high) = marginal
+                .values()
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(low, high), value| {
+                    (low.min(value.ci_low), high.max(value.ci_high))
+                });
             if !y_low.is_finite() || !y_high.is_finite() {
                 (y_low, y_high) = (0.0, 1.0);
             }
@@ -381,7 +406,10 @@ impl Figure for SweepAxisFigure<'_> {
             for column in 0..column_count {
                 let area = &panels[row * column_count + column];
                 let caption = match columns_axis {
-                    Some(axis) => format!("{} = {}", data.axes[axis].key, data.axes[axis].levels[column]),
+                    Some(axis) => format!(
+                        "{} = {}",
+                        data.axes[axis].key, data.axes[axis].levels[column]
+                    ),
                     None => String::new(),
                 };
                 let mut chart = ChartBuilder::on(area)
@@ -391,7 +419,11 @@ impl Figure for SweepAxisFigure<'_> {
                     .y_label_area_size(64)
                     .build_cartesian_2d(x_start..x_end, y_low..y_high)
                     .map_err(drawing_error)?;
-                let x_labels = if x_axis.numeric.is_some() { 6 } else { x_axis.levels.len() * 2 + 1 };
+                let x_labels = if x_axis.numeric.is_some() {
+                    6
+                } else {
+                    x_axis.levels.len() * 2 + 1
+                };
                 chart
                     .configure_mesh()
                     .x_labels(x_labels)
@@ -418,17 +450,25 @@ impl Figure for SweepAxisFigure<'_> {
                             if columns_axis.is_some() {
                                 key.push(column);
                             }
-                            marginal.get(&key).map(|value| (x_axis.x_of(x_level), *value))
+                            marginal
+                                .get(&key)
+                                .map(|value| (x_axis.x_of(x_level), *value))
                         })
                         .collect();
                     if series.is_empty() {
                         continue;
                     }
                     if series.len() > 1 {
-                        let mut band: Vec<(f64, f64)> = series.iter().map(|(x, value)| (*x, value.ci_high)).collect();
+                        let mut band: Vec<(f64, f64)> = series
+                            .iter()
+                            .map(|(x, value)| (*x, value.ci_high))
+                            .collect();
                         band.extend(series.iter().rev().map(|(x, value)| (*x, value.ci_low)));
                         chart
-                            .draw_series(std::iter::once(Polygon::new(band, colour.mix(0.15).filled())))
+                            .draw_series(std::iter::once(Polygon::new(
+                                band,
+                                colour.mix(0.15).filled(),
+                            )))
                             .map_err(drawing_error)?;
                         chart
                             .draw_series(LineSeries::new(
@@ -446,7 +486,11 @@ impl Figure for SweepAxisFigure<'_> {
                         }))
                         .map_err(drawing_error)?;
                     chart
-                        .draw_series(series.iter().map(|(x, value)| Circle::new((*x, value.mean), 4, colour.filled())))
+                        .draw_series(
+                            series.iter().map(|(x, value)| {
+                                Circle::new((*x, value.mean), 4, colour.filled())
+                            }),
+                        )
                         .map_err(drawing_error)?;
                 }
             }
@@ -456,13 +500,20 @@ impl Figure for SweepAxisFigure<'_> {
             let axis = &data.axes[lines];
             let style = text_style(15.0).pos(Pos::new(HPos::Left, VPos::Center));
             legend_area
-                .draw(&Text::new(format!("{}:", axis.key), (20, 20), style.clone()))
+                .draw(&Text::new(
+                    format!("{}:", axis.key),
+                    (20, 20),
+                    style.clone(),
+                ))
                 .map_err(drawing_error)?;
             let mut x = 30 + (axis.key.len() as i32 + 1) * 8;
             for (index, level) in axis.levels.iter().enumerate() {
                 let colour = arm_colour(index);
                 legend_area
-                    .draw(&PathElement::new(vec![(x, 20), (x + 26, 20)], colour.stroke_width(3)))
+                    .draw(&PathElement::new(
+                        vec![(x, 20), (x + 26, 20)],
+                        colour.stroke_width(3),
+                    ))
                     .map_err(drawing_error)?;
                 legend_area
                     .draw(&Text::new(level.clone(), (x + 32, 20), style.clone()))
@@ -474,7 +525,9 @@ impl Figure for SweepAxisFigure<'_> {
                 .draw(&Text::new(
                     "points: means; bars and band: 95% confidence intervals",
                     (20, 20),
-                    text_style(14.0).color(&ANNOTATION_GREY).pos(Pos::new(HPos::Left, VPos::Center)),
+                    text_style(14.0)
+                        .color(&ANNOTATION_GREY)
+                        .pos(Pos::new(HPos::Left, VPos::Center)),
                 ))
                 .map_err(drawing_error)?;
         }
@@ -504,12 +557,18 @@ const VIRIDIS: [(u8, u8, u8); 9] = [
 
 /// The viridis colour at `share` (0: light yellow, 1: dark purple).
 fn viridis(share: f64) -> RGBColor {
-    let share = if share.is_finite() { share.clamp(0.0, 1.0) } else { 0.0 };
+    let share = if share.is_finite() {
+        share.clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
     let position = share * (VIRIDIS.len() - 1) as f64;
     let index = (position.floor() as usize).min(VIRIDIS.len() - 2);
     let within = position - index as f64;
     let (a, b) = (VIRIDIS[index], VIRIDIS[index + 1]);
-    let mix = |from: u8, to: u8| (f64::from(from) + (f64::from(to) - f64::from(from)) * within).round() as u8;
+    let mix = |from: u8, to: u8| {
+        (f64::from(from) + (f64::from(to) - f64::from(from)) * within).round() as u8
+    };
     RGBColor(mix(a.0, b.0), mix(a.1, b.1), mix(a.2, b.2))
 }
 
@@ -526,14 +585,18 @@ impl Figure for HeatmapFigure<'_> {
             "Headline measures over {} and {} (mean over the other axes; darker is higher)",
             x_axis.key, y_axis.key
         );
-        let titled = root.titled(&title, text_style(17.0)).map_err(drawing_error)?;
+        let titled = root
+            .titled(&title, text_style(17.0))
+            .map_err(drawing_error)?;
         let panels = titled.split_evenly((2, 2));
         for (panel, measure) in panels.iter().zip(SWEEP_MEASURES) {
             let marginal = data.marginal(measure, &[self.x, self.y]);
             let headline = measure_headline(measure);
-            let (low, high) = marginal.values().fold((f64::INFINITY, f64::NEG_INFINITY), |(low, high), value| {
-                (low.min(value.mean), high.max(value.mean))
-            });
+            let (low, high) = marginal
+                .values()
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(low, high), value| {
+                    (low.min(value.mean), high.max(value.mean))
+                });
             let span = if high > low { high - low } else { 1.0 };
             let (x_count, y_count) = (x_axis.levels.len(), y_axis.levels.len());
             let mut chart = ChartBuilder::on(panel)
@@ -592,7 +655,10 @@ fn capitalised_label(measure: &str) -> String {
 /// The level whose cell is centred at `position` (cells span `i..i+1`), else nothing.
 fn centre_label(axis: &SweepAxis, position: f64) -> String {
     let index = position - 0.5;
-    if (index - index.round()).abs() < 1e-6 && index >= 0.0 && (index.round() as usize) < axis.levels.len() {
+    if (index - index.round()).abs() < 1e-6
+        && index >= 0.0
+        && (index.round() as usize) < axis.levels.len()
+    {
         axis.levels[index.round() as usize].clone()
     } else {
         String::new()
@@ -652,6 +718,9 @@ mod tests {
     #[test]
     fn a_points_file_without_a_measure_column_is_refused() {
         let error = SweepData::from_points_csv(b"point,a\n0,1\n").unwrap_err();
-        assert!(error.to_string().contains("missing column measure"), "{error}");
+        assert!(
+            error.to_string().contains("missing column measure"),
+            "{error}"
+        );
     }
 }

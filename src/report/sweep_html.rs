@@ -29,10 +29,14 @@ fn point_levels(data: &SweepData, point: &SweepPoint) -> String {
 }
 
 /// The points with the lowest and the highest mean of `measure` (NaN skipped; ties to the first).
+#[allow(clippy::type_complexity)] // a pair of (point, its summary), named by the function
 fn lowest_and_highest<'d>(
     data: &'d SweepData,
     measure: &str,
-) -> Option<((&'d SweepPoint, PointMeasure), (&'d SweepPoint, PointMeasure))> {
+) -> Option<(
+    (&'d SweepPoint, PointMeasure),
+    (&'d SweepPoint, PointMeasure),
+)> {
     let defined: Vec<(&SweepPoint, PointMeasure)> = data
         .points
         .iter()
@@ -44,14 +48,20 @@ fn lowest_and_highest<'d>(
                 .map(|value| (point, *value))
         })
         .collect();
-    let lowest = defined
-        .iter()
-        .copied()
-        .reduce(|best, next| if next.1.mean < best.1.mean { next } else { best })?;
-    let highest = defined
-        .iter()
-        .copied()
-        .reduce(|worst, next| if next.1.mean > worst.1.mean { next } else { worst })?;
+    let lowest = defined.iter().copied().reduce(|best, next| {
+        if next.1.mean < best.1.mean {
+            next
+        } else {
+            best
+        }
+    })?;
+    let highest = defined.iter().copied().reduce(|worst, next| {
+        if next.1.mean > worst.1.mean {
+            next
+        } else {
+            worst
+        }
+    })?;
     Some((lowest, highest))
 }
 
@@ -127,7 +137,7 @@ pub fn render_sweep_pictures(
         "Each picture averages over the axes it does not show (the band is the mean of the points' 95% \
          bounds, never narrower than the interval of that average).",
     );
-    for (plot, _, _) in sweep_plot_list(&data) {
+    for plot in sweep_plot_list(&data) {
         if let Some(file) = plots.iter().find(|file| file.file_name == plot.png) {
             document.image(plot.caption, plot.png, file.bytes.clone());
         }
@@ -149,7 +159,8 @@ pub fn render_sweep_pictures(
 mod tests {
     use super::*;
 
-    const POINTS: &[u8] = b"point,coordination.minder,turnover.annual_rate,measure,mean,sd,ci_low,ci_high,median,n\n\
+    const POINTS: &[u8] =
+        b"point,coordination.minder,turnover.annual_rate,measure,mean,sd,ci_low,ci_high,median,n\n\
         0,false,0.05,median_weeks_to_help,6,1,5,7,6,3\n\
         0,false,0.05,inertia,0.4,0.1,0.3,0.5,0.4,3\n\
         1,false,0.3,median_weeks_to_help,10,1,8,12,10,3\n\
@@ -161,7 +172,8 @@ mod tests {
 
     #[test]
     fn best_and_worst_points_and_every_plot() {
-        let metadata = serde_json::json!({"sweep": "tiny", "design": "factorial", "master_seed": 7});
+        let metadata =
+            serde_json::json!({"sweep": "tiny", "design": "factorial", "master_seed": 7});
         let files = render_sweep_pictures(POINTS, Some(&metadata)).unwrap();
         let names: Vec<&str> = files.iter().map(|file| file.file_name).collect();
         assert_eq!(

@@ -561,8 +561,14 @@ fn a_sweep_writes_its_report_and_plots_and_plot_redraws_them_from_points_csv() {
     fs::remove_dir_all(&plots).unwrap();
     fs::remove_file(out.join("report.html")).unwrap();
     fs::remove_file(out.join("runs.csv")).unwrap();
-    assert_exit_code(&run_patchwork(scratch.path(), &["plot", "sw", "--quiet"]), 0);
+    assert_exit_code(
+        &run_patchwork(scratch.path(), &["plot", "sw", "--quiet"]),
+        0,
+    );
     assert_eq!(read_all(), drawn, "redrawn from points.csv alone");
     assert_eq!(fs::read(out.join("report.html")).unwrap(), report);
-    assert_exit_code(&run_patchwork(scratch.path(), &["plot", "sw", "--quiet"]), 1);
+    assert_exit_code(
+        &run_patchwork(scratch.path(), &["plot", "sw", "--quiet"]),
+        1,
+    );
 }
