@@ -11,6 +11,7 @@ use std::fmt;
 use std::ops::Range;
 use std::path::Path;
 
+use rayon::prelude::*;
 use serde_json::json;
 
 use crate::model::rng;
@@ -79,6 +80,9 @@ impl Sweep {
         let Some(design) = Design::generate(&spec, &whole_key, base.seed, &mut problems) else {
             return Err(ScenarioError::new(problems));
         };
+        if design.points <= CHECK_EVERY_POINT_UP_TO {
+            check_points(&tree, &design, &mut problems);
+        }
         if design
             .points
             .checked_mul(u64::from(spec.replicates))
@@ -227,6 +231,61 @@ fn check_axis(tree: &ScenarioTree, axis: &AxisSpec, problems: &mut Vec<Problem>)
                 )));
             }
         }
+    }
+}
+
+/// Sweeps of up to this many points have every point's scenario built when loaded, so that a
+/// combination of values that is not allowed (a warm-up longer than the horizon) is reported
+/// before anything runs; a larger sweep builds each point as it runs it and records a point
+/// that fails in `failures.csv`.
+const CHECK_EVERY_POINT_UP_TO: u64 = 10_000;
+
+/// Points whose problems are listed in full; the rest are counted.
+const POINTS_LISTED: usize = 5;
+
+/// Builds every point's scenario (in parallel) and reports the problems of those that fail, each
+/// with the point's values.
+fn check_points(tree: &ScenarioTree, design: &Design, problems: &mut Vec<Problem>) {
+    let failing: Vec<(u64, ScenarioError)> = (0..design.points)
+        .into_par_iter()
+        .filter_map(|point| {
+            let values = design.point_values(point);
+            let mut sets: Vec<(&str, Node)> = Vec::new();
+            for (axis, node) in design.axes.iter().zip(values) {
+                sets.push((axis.key.as_str(), node.clone()));
+                sets.extend(axis.also.iter().map(|key| (key.as_str(), node.clone())));
+            }
+            tree.build_with(&sets).err().map(|error| (point, error))
+        })
+        .collect();
+    for (point, error) in failing.iter().take(POINTS_LISTED) {
+        let values: Vec<String> = design
+            .axes
+            .iter()
+            .zip(design.point_values(*point))
+            .map(|(axis, node)| format!("{} = {}", axis.key, value_text(&node.value)))
+            .collect();
+        for problem in &error.problems {
+            problems.push(Problem::new(
+                problem.location.clone(),
+                problem.key.clone(),
+                format!(
+                    "{} (at point {point}: {})",
+                    problem.message,
+                    values.join(", ")
+                ),
+            ));
+        }
+    }
+    if failing.len() > POINTS_LISTED {
+        problems.push(Problem::new(
+            tree.whole().clone(),
+            "sweep",
+            format!(
+                "every point must be a valid scenario, found {} more points that are not",
+                failing.len() - POINTS_LISTED
+            ),
+        ));
     }
 }
 

@@ -649,6 +649,28 @@ fn bad_sweep_files_are_reported_at_their_line_and_key() {
         stderr_of(&output)
     );
 
+    // Values allowed one by one but not together are reported before anything runs.
+    let combination = write_file(
+        scratch.path(),
+        "combination.toml",
+        "[sweep]\n[sweep.axes]\n\"run.horizon_weeks\" = [60, 80]\n\"run.warmup_weeks\" = [10, 70]\n",
+    );
+    let output = run_patchwork(
+        scratch.path(),
+        &["sweep", &combination.to_string_lossy(), "--dry-run"],
+    );
+    assert_exit_code(&output, 1);
+    let name = combination.to_string_lossy();
+    let expected = format!(
+        "{name}:4:27: run.warmup_weeks: must be shorter than run.horizon_weeks (60), found 70 \
+         (at point 1: run.horizon_weeks = 60, run.warmup_weeks = 70)"
+    );
+    assert!(
+        stderr_of(&output).contains(&expected),
+        "{}",
+        stderr_of(&output)
+    );
+
     let no_table = write_file(
         scratch.path(),
         "plain.toml",
