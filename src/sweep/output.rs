@@ -222,6 +222,9 @@ pub fn resume(
         path: directory.to_path_buf(),
         reason,
     };
+    // A killed sweep (or its pictures) may have left files half written under temporary names.
+    remove_stale_temporaries(directory)?;
+    remove_stale_temporaries(&directory.join("plots"))?;
     let journal_path = directory.join(JOURNAL);
     if !journal_path.exists() {
         let metadata_path = directory.join(METADATA_JSON);
@@ -248,18 +251,29 @@ pub fn resume(
             let runs_failed = metadata["runs_failed"].as_u64().unwrap_or(0);
             return Ok(Opened::Finished { runs_failed });
         }
-        let empty = match fs::read_dir(directory) {
-            Ok(mut entries) => entries.next().is_none(),
+        // Killed before its journal was first written, a sweep leaves only its partial files,
+        // which starting again replaces.
+        let own_partials: Vec<String> = STREAMED.iter().map(|name| partial_name(name)).collect();
+        let only_own_partials = match fs::read_dir(directory) {
+            Ok(entries) => {
+                let mut only_own = true;
+                for entry in entries {
+                    let entry = entry.map_err(SweepError::read(directory))?;
+                    let name = entry.file_name().to_string_lossy().into_owned();
+                    only_own &= own_partials.contains(&name);
+                }
+                only_own
+            }
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => true,
             Err(error) => return Err(SweepError::read(directory)(error)),
         };
-        if !empty {
+        if !only_own_partials {
             return Err(refuse(format!(
                 "it has no {JOURNAL}, so it holds no unfinished sweep; run without --resume \
                  (with --force to replace its files)"
             )));
         }
-        return start(directory, false, identity, headers, first_point).map(Opened::Running);
+        return start(directory, true, identity, headers, first_point).map(Opened::Running);
     }
 
     let mut text = String::new();
@@ -420,6 +434,34 @@ pub fn write_via_temporary(
     })
 }
 
+/// Whether `name` is a temporary of [`write_via_temporary`] or of the report's output directory:
+/// `.<file name>.tmp-<process id>`.
+fn is_temporary_name(name: &str) -> bool {
+    name.starts_with('.')
+        && name.rsplit_once(".tmp-").is_some_and(|(stem, pid)| {
+            stem.len() > 1 && !pid.is_empty() && pid.bytes().all(|byte| byte.is_ascii_digit())
+        })
+}
+
+/// Removes the temporaries a killed process left in `directory` (if it exists). Only files named
+/// as this program names its temporaries are touched.
+fn remove_stale_temporaries(directory: &Path) -> Result<(), SweepError> {
+    let entries = match fs::read_dir(directory) {
+        Ok(entries) => entries,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(error) => return Err(SweepError::read(directory)(error)),
+    };
+    for entry in entries {
+        let entry = entry.map_err(SweepError::read(directory))?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if is_temporary_name(&name) && entry.file_type().is_ok_and(|kind| kind.is_file()) {
+            let path = entry.path();
+            fs::remove_file(&path).map_err(SweepError::write(&path))?;
+        }
+    }
+    Ok(())
+}
+
 /// Syncs a directory's entries (new and renamed files) to disk where the platform allows it;
 /// best effort, since a failure here loses nothing a kill could.
 pub fn sync_directory(directory: &Path) {
@@ -534,5 +576,49 @@ mod tests {
         drop(files);
         let error = resume(scratch.path(), &identity("h"), &headers(), 0);
         assert!(matches!(error, Ok(Opened::Running(_))));
+    }
+
+    #[test]
+    fn temporaries_left_by_a_killed_sweep_are_removed_on_resume() {
+        // Killed while writing metadata.json at the end (and a picture): the temporaries go,
+        // other dot files stay.
+        let scratch = tempfile::tempdir().unwrap();
+        let directory = scratch.path();
+        let files = start(directory, false, &identity("h"), &headers(), 0).unwrap();
+        drop(files);
+        fs::write(directory.join(".metadata.json.tmp-834"), b"{").unwrap();
+        fs::create_dir(directory.join("plots")).unwrap();
+        fs::write(directory.join("plots/.heatmap.png.tmp-12"), b"x").unwrap();
+        fs::write(directory.join(".keep.tmp-notapid"), b"").unwrap();
+        assert!(matches!(
+            resume(directory, &identity("h"), &headers(), 0),
+            Ok(Opened::Running(_))
+        ));
+        assert!(!directory.join(".metadata.json.tmp-834").exists());
+        assert!(!directory.join("plots/.heatmap.png.tmp-12").exists());
+        assert!(directory.join(".keep.tmp-notapid").exists());
+    }
+
+    #[test]
+    fn a_sweep_killed_before_its_first_journal_line_starts_again_on_resume() {
+        let scratch = tempfile::tempdir().unwrap();
+        let directory = scratch.path();
+        for name in STREAMED {
+            fs::write(directory.join(partial_name(name)), b"half a header").unwrap();
+        }
+        let Opened::Running(files) = resume(directory, &identity("h"), &headers(), 0).unwrap()
+        else {
+            panic!("expected a fresh start");
+        };
+        assert_eq!(files.progress.next_point, 0);
+        assert_eq!(
+            fs::read(directory.join(partial_name(RUNS_CSV))).unwrap(),
+            headers()[0]
+        );
+        // Anything else in the directory still needs --force.
+        drop(files);
+        fs::remove_file(directory.join(JOURNAL)).unwrap();
+        fs::write(directory.join("notes.txt"), b"mine").unwrap();
+        assert!(resume(directory, &identity("h"), &headers(), 0).is_err());
     }
 }
