@@ -67,6 +67,20 @@ impl<'p> Simulation<'p> {
         sim
     }
 
+    /// Like `new`, recording the first patch's professional network (`RunOutput::network`) at the
+    /// end of each of `weeks` (weeks outside the horizon are ignored). The run itself is the same:
+    /// recording draws no random numbers.
+    pub fn with_network_weeks(params: &'p Params, seed: u64, weeks: &[u32]) -> Simulation<'p> {
+        let mut sim = Simulation::new(params, seed);
+        let mut weeks = weeks.to_vec();
+        weeks.sort_unstable();
+        weeks.dedup();
+        if let Some(first) = sim.patches.first_mut() {
+            first.network_weeks = weeks;
+        }
+        sim
+    }
+
     /// What has happened so far in a narrated run, in order.
     pub fn story(&self) -> Vec<&Happening> {
         let mut story: Vec<&Happening> = self.patches.iter().flat_map(|p| p.story.iter()).collect();

@@ -83,6 +83,9 @@ pub struct Patch<'p> {
     /// Whether to keep a story of what happens (a narrated run), and the story so far.
     pub narrate: bool,
     pub story: Vec<Happening>,
+    /// Weeks (sorted) at which to record the network besides every week of a narrated run, and
+    /// the network recorded so far (the first patch only).
+    pub network_weeks: Vec<u32>,
     pub network: Vec<NetworkFrame>,
 }
 
@@ -314,6 +317,7 @@ impl<'p> Patch<'p> {
             onset_hazard: weekly_rate,
             narrate: false,
             story: Vec::new(),
+            network_weeks: Vec::new(),
             network: Vec::new(),
             weekly_leaving: Role::ALL
                 .map(|role| 1.0 - (1.0 - p.role(role).annual_turnover.min(0.999)).powf(1.0 / 52.0)),
@@ -346,7 +350,8 @@ impl<'p> Patch<'p> {
         self.record_week();
     }
 
-    /// Records the network at the end of this week (narrated runs only).
+    /// Records the network at the end of this week (every week of a narrated run, or the chosen
+    /// weeks).
     fn snapshot_network(&mut self) {
         let n = self.profs.len();
         let mut ties = Vec::new();
@@ -555,7 +560,8 @@ impl<'p> Patch<'p> {
     /// Sums this week's state into `now` and stores it.
     fn record_week(&mut self) {
         let mut sums = std::mem::take(&mut self.now);
-        if self.narrate && self.instance == 0 {
+        let week = self.weeks.len() as u32;
+        if self.instance == 0 && (self.narrate || self.network_weeks.binary_search(&week).is_ok()) {
             self.snapshot_network();
         }
         for &e in &self.active {

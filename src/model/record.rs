@@ -170,8 +170,9 @@ pub enum What {
     Event { label: String },
 }
 
-/// The professional network of the first patch at the end of one week of a narrated run, for
-/// the demo's animation.
+/// The professional network of the first patch at the end of one week of a narrated run (or of
+/// a week chosen with `Simulation::with_network_weeks`), for the demo's animation and the
+/// network plot.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NetworkFrame {
     pub week: u32,
@@ -198,6 +199,7 @@ pub struct RunOutput {
     pub events: Vec<EventRecord>,
     /// What happened, week by week, in a narrated run (`Simulation::narrated`); empty otherwise.
     pub story: Vec<Happening>,
-    /// The first patch's network week by week, in a narrated run; empty otherwise.
+    /// The first patch's network week by week in a narrated run, at the chosen weeks with
+    /// `Simulation::with_network_weeks`; empty otherwise.
     pub network: Vec<NetworkFrame>,
 }

@@ -84,3 +84,34 @@ fn narration_does_not_change_the_run() {
         format!("{:?}", narrated.weeks)
     );
 }
+
+/// Recording the network at chosen weeks only records: the run is the same, and the frames are
+/// those of a narrated run at the same weeks.
+#[test]
+fn network_weeks_record_the_narrated_frames_and_change_nothing() {
+    use patchwork_sim::model::{Simulation, simulate};
+    let sets = vec![
+        "coordination.mode=team".to_string(),
+        "coordination.minder=true".to_string(),
+    ];
+    let scenario = patchwork_sim::scenario::load(None, &sets).unwrap();
+    let plain = simulate(&scenario.params, 7);
+    let mut chosen = Simulation::with_network_weeks(&scenario.params, 7, &[150, 60, 60, 9_999]);
+    while chosen.step() {}
+    let chosen = chosen.finish();
+    let mut narrated = Simulation::narrated(&scenario.params, 7);
+    while narrated.step() {}
+    let narrated = narrated.finish();
+    let weeks: Vec<u32> = chosen.network.iter().map(|frame| frame.week).collect();
+    assert_eq!(
+        weeks,
+        vec![60, 150],
+        "sorted, once each, within the horizon"
+    );
+    for frame in &chosen.network {
+        assert_eq!(frame, &narrated.network[frame.week as usize]);
+    }
+    assert!(chosen.story.is_empty());
+    assert_eq!(plain.episodes, chosen.episodes);
+    assert_eq!(format!("{:?}", plain.weeks), format!("{:?}", chosen.weeks));
+}
