@@ -434,29 +434,41 @@ impl DryRun {
     }
 }
 
-/// Sizes the sweep and times one run of up to three of the shard's points (first, middle,
-/// last), running nothing else and writing nothing.
+/// Points `--dry-run` times.
+const DRY_RUN_PROBES: u64 = 8;
+
+/// The points `--dry-run` times: `DRY_RUN_PROBES` drawn uniformly (with replacement, from a fixed
+/// hash, so the estimate is repeatable) from the shard's points, or every point of a smaller
+/// shard. Uniform draws make the mean time an unbiased estimate of a run's time; evenly spaced
+/// or first-middle-last points are not, when an axis that sets a run's size (cluster size, say)
+/// varies in step with the spacing.
+fn dry_run_probes(shard_points: &Range<u64>) -> Vec<u64> {
+    let count = shard_points.end - shard_points.start;
+    if count <= DRY_RUN_PROBES {
+        return shard_points.clone().collect();
+    }
+    (0..DRY_RUN_PROBES)
+        .map(|k| shard_points.start + crate::model::rng::mix64(0xD1_2E_5EED ^ k) % count)
+        .collect()
+}
+
+/// Sizes the sweep and times one run of up to eight of the shard's points (after one untimed run,
+/// so that the first timing does not carry the cost of warming up the caches and allocator),
+/// running nothing else and writing nothing.
 pub fn dry_run(sweep: &Sweep, shard: Shard, threads: usize) -> DryRun {
     let shard_points = shard.points(sweep.points());
     let replicates = u64::from(sweep.replicates);
-    let mut probes = Vec::new();
-    if !shard_points.is_empty() {
-        let last = shard_points.end - 1;
-        probes = vec![
-            shard_points.start,
-            shard_points.start + (last - shard_points.start) / 2,
-            last,
-        ];
-        probes.dedup();
+    let probes = dry_run_probes(&shard_points);
+    let run = |point: u64| -> Option<f64> {
+        let scenario = sweep.point_scenario(point).ok()?;
+        let started = Instant::now();
+        let _ = catch_panic(|| measures(&model::simulate(&scenario.params, scenario.seed)));
+        Some(started.elapsed().as_secs_f64())
+    };
+    if let Some(&first) = probes.first() {
+        let _ = run(first);
     }
-    let mut timed = Vec::new();
-    for point in probes {
-        if let Ok(scenario) = sweep.point_scenario(point) {
-            let started = Instant::now();
-            let _ = catch_panic(|| measures(&model::simulate(&scenario.params, scenario.seed)));
-            timed.push(started.elapsed().as_secs_f64());
-        }
-    }
+    let timed: Vec<f64> = probes.into_iter().filter_map(run).collect();
     let seconds_per_run = if timed.is_empty() {
         f64::NAN
     } else {
@@ -546,6 +558,22 @@ fn duration_text(seconds: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dry_run_probes_are_repeatable_draws_from_the_shard() {
+        assert_eq!(dry_run_probes(&(0..0)), Vec::<u64>::new());
+        assert_eq!(dry_run_probes(&(10..13)), vec![10, 11, 12]);
+        let probes = dry_run_probes(&(100..154));
+        assert_eq!(probes.len(), 8);
+        assert!(probes.iter().all(|point| (100..154).contains(point)));
+        assert_eq!(probes, dry_run_probes(&(100..154)));
+        // The headline sweep: 54 points, the last axis (cluster size) with 3 levels; the draws
+        // time every cluster size, not the largest only.
+        let mut levels: Vec<u64> = dry_run_probes(&(0..54)).iter().map(|p| p % 3).collect();
+        levels.sort_unstable();
+        levels.dedup();
+        assert_eq!(levels, vec![0, 1, 2]);
+    }
 
     #[test]
     fn durations_read_naturally() {
