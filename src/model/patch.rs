@@ -9,7 +9,7 @@ use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Exp, StandardNormal};
 
-use super::params::{Agency, Event, ForumMode, LocalityParams, Params, Role};
+use super::params::{Event, ForumMode, LocalityParams, Params, Role};
 use super::record::{AssessmentRecord, EventRecord, Happening, NetworkFrame, ReferralRecord, What};
 use super::rng::stream;
 use super::state::*;
@@ -87,6 +87,35 @@ pub struct Patch<'p> {
     /// the network recorded so far (the first patch only).
     pub network_weeks: Vec<u32>,
     pub network: Vec<NetworkFrame>,
+    /// Buffers reused from week to week (their contents never outlive the step that fills them).
+    pub scratch: Scratch,
+}
+
+/// Working buffers of the weekly step, kept on the patch so that a step allocates nothing in
+/// the steady state. Each is cleared by whoever fills it.
+#[derive(Default)]
+pub struct Scratch {
+    /// Agency of each post (`Agency as u8`, or `NOT_IN_POST`), for the tie sums of `record_week`.
+    pub agency: Vec<u8>,
+}
+
+/// In `Scratch::agency`: the post is vacant or cut.
+const NOT_IN_POST: u8 = u8::MAX;
+
+/// Adds to `sum`, in order, each tie in `row` to a post of an agency other than `agency_a` that
+/// is in post (`agencies` is the agency code of each post of the row); returns how many such
+/// ties there are. A tie left out adds +0.0 instead, which leaves the sum's bits unchanged (the
+/// sum starts at +0.0 and no tie is negative), so the loop needs no branch.
+fn add_cross_agency_ties(sum: &mut f64, agency_a: u8, agencies: &[u8], row: &[f32]) -> u32 {
+    let mut pairs = 0;
+    let mut total = *sum;
+    for (&agency_b, &tie) in agencies.iter().zip(row) {
+        let counted = agency_b != NOT_IN_POST && agency_b != agency_a;
+        total += if counted { f64::from(tie) } else { 0.0 };
+        pairs += u32::from(counted);
+    }
+    *sum = total;
+    pairs
 }
 
 impl<'p> Patch<'p> {
@@ -319,6 +348,7 @@ impl<'p> Patch<'p> {
             story: Vec::new(),
             network_weeks: Vec::new(),
             network: Vec::new(),
+            scratch: Scratch::default(),
             weekly_leaving: Role::ALL
                 .map(|role| 1.0 - (1.0 - p.role(role).annual_turnover.min(0.999)).powf(1.0 / 52.0)),
         };
@@ -564,39 +594,38 @@ impl<'p> Patch<'p> {
         if self.instance == 0 && (self.narrate || self.network_weeks.binary_search(&week).is_ok()) {
             self.snapshot_network();
         }
+        // Social-care cases are counted in whole numbers and added once: the same `f64` as
+        // adding 1.0 per case.
+        let mut social_care_cases = 0u32;
         for &e in &self.active {
             let ep = &self.episodes[e as usize];
+            let (mut helped, mut queued) = (false, false);
             for inv in &ep.involvements {
+                match inv.stage {
+                    Stage::Helping => helped = true,
+                    Stage::Queued { .. } => queued = true,
+                    Stage::Assessing { .. } | Stage::AwaitHelp => {}
+                }
                 if inv.role == Role::SocialWorker
                     && matches!(inv.stage, Stage::Assessing { .. } | Stage::Helping)
                 {
-                    sums.social_care_cases += 1.0;
+                    social_care_cases += 1;
                 }
             }
             if ep.outside() {
                 continue;
             }
-            let helped = ep.helped();
             if ep.state == EpisodeState::Engaged {
                 sums.open_cases += 1;
             }
             if matches!(ep.state, EpisodeState::Waiting | EpisodeState::Engaged) && !helped {
                 sums.waiting_for_help += 1;
             }
-            if ep
-                .involvements
-                .iter()
-                .any(|i| matches!(i.stage, Stage::Queued { .. }))
-            {
+            if queued {
                 sums.waiting_for_assessment += 1;
             }
         }
-        // Agency of each post in post (or none), so the pair loop reads one small array.
-        let agency: Vec<Option<Agency>> = self
-            .profs
-            .iter()
-            .map(|p| p.active().then(|| p.role.agency()))
-            .collect();
+        sums.social_care_cases += f64::from(social_care_cases);
         for prof in &self.profs {
             if prof.removed {
                 continue;
@@ -611,17 +640,27 @@ impl<'p> Patch<'p> {
                 sums.vacancies += 1;
             }
         }
-        let n = self.profs.len();
-        for a in 0..n {
-            let Some(agency_a) = agency[a] else { continue };
-            let row = &self.ties.strength[a * n..(a + 1) * n];
-            for (other, &tie) in agency[a + 1..].iter().zip(&row[a + 1..]) {
-                if other.is_some_and(|b| b != agency_a) {
-                    sums.tie_sum += f64::from(tie);
-                    sums.tie_pairs += 1.0;
-                }
+        // Ties between people of different agencies, both in post, summed row by row in post
+        // order (the order fixes the `f64` sum).
+        let agency = &mut self.scratch.agency;
+        agency.clear();
+        agency.extend(self.profs.iter().map(|p| {
+            if p.active() {
+                p.role.agency() as u8
+            } else {
+                NOT_IN_POST
             }
+        }));
+        let n = self.profs.len();
+        let mut tie_pairs = 0u32;
+        for (a, &agency_a) in agency.iter().enumerate() {
+            if agency_a == NOT_IN_POST {
+                continue;
+            }
+            let row = &self.ties.strength[a * n + a + 1..(a + 1) * n];
+            tie_pairs += add_cross_agency_ties(&mut sums.tie_sum, agency_a, &agency[a + 1..], row);
         }
+        sums.tie_pairs += f64::from(tie_pairs);
         self.weeks.push(sums);
     }
 }
