@@ -97,6 +97,10 @@ pub struct Patch<'p> {
 pub struct Scratch {
     /// Agency of each post (`Agency as u8`, or `NOT_IN_POST`), for the tie sums of `record_week`.
     pub agency: Vec<u8>,
+    /// Queued work of `serve_queues`: (not urgent, week requested, episode, involvement).
+    pub queue: Vec<(u32, u32, u32, u32)>,
+    /// Services (role, team) found full by `serve_queues`.
+    pub full: Vec<(Role, u32)>,
 }
 
 /// In `Scratch::agency`: the post is vacant or cut.
@@ -581,6 +585,22 @@ impl<'p> Patch<'p> {
         prof.role == role
             && !prof.minder
             && (prof.pooled || self.splits(role) <= 1 || prof.team == team)
+    }
+
+    /// The posts in post that may take work of `role` for `team` (those that `serves`), in post
+    /// order.
+    pub fn serving(&self, role: Role, team: u32) -> impl Iterator<Item = (u32, &Prof)> {
+        let split = self.splits(role) > 1;
+        self.profs
+            .iter()
+            .enumerate()
+            .filter(move |(_, prof)| {
+                prof.role == role
+                    && !prof.minder
+                    && prof.active()
+                    && (prof.pooled || !split || prof.team == team)
+            })
+            .map(|(idx, prof)| (idx as u32, prof))
     }
 
     pub fn forum_active(&self, week: u32) -> bool {

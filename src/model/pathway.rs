@@ -157,13 +157,10 @@ impl Patch<'_> {
     /// The strongest tie between `post` and any holder of `role` (in `team`, for social care).
     fn tie_to_service(&self, post: u32, role: Role, team: u32) -> (f64, u32) {
         let mut best = (0.0, NONE);
-        for (idx, prof) in self.profs.iter().enumerate() {
-            if !prof.active() || !self.serves(idx as u32, role, team) {
-                continue;
-            }
-            let t = self.ties.get(post, idx as u32);
+        for (idx, _) in self.serving(role, team) {
+            let t = self.ties.get(post, idx);
             if best.1 == NONE || t > best.0 {
-                best = (t, idx as u32);
+                best = (t, idx);
             }
         }
         best

@@ -463,15 +463,17 @@ impl Patch<'_> {
 
     /// The free worker of a service with the most spare capacity, if any.
     pub fn free_worker(&self, role: Role, team: u32, exclude: u32) -> Option<u32> {
+        let cap = self.p.role(role).caseload_cap;
         let mut best = None;
         let mut best_spare = 0.0;
-        for (idx, prof) in self.profs.iter().enumerate() {
-            if !prof.active() || idx as u32 == exclude || !self.serves(idx as u32, role, team) {
+        for (idx, prof) in self.serving(role, team) {
+            if idx == exclude {
                 continue;
             }
-            let spare = self.capacity(idx as u32) - f64::from(prof.cases);
+            // `capacity(idx)` of a post of `role`.
+            let spare = cap * prof.fte - f64::from(prof.cases);
             if spare >= 1.0 - 1e-9 && spare > best_spare {
-                best = Some(idx as u32);
+                best = Some(idx);
                 best_spare = spare;
             }
         }
@@ -540,25 +542,27 @@ impl Patch<'_> {
 
     /// Gives queued work to workers with capacity, oldest request first.
     pub fn serve_queues(&mut self, week: u32) {
-        let mut queue: Vec<(u32, u32, u32, usize)> = Vec::new();
+        let sc_threshold = self.thresholds[Role::SocialWorker.idx()];
+        let mut queue = std::mem::take(&mut self.scratch.queue);
+        queue.clear();
         for &e in &self.active {
             let ep = &self.episodes[e as usize];
             for (k, inv) in ep.involvements.iter().enumerate() {
                 if matches!(inv.stage, Stage::Queued { .. } | Stage::AwaitHelp) {
-                    let urgent = u32::from(
-                        ep.severity < self.thresholds[Role::SocialWorker.idx()]
-                            || !ep.has(Domain::Safeguarding),
-                    );
-                    queue.push((urgent, inv.requested_week, e, k));
+                    let urgent =
+                        u32::from(ep.severity < sc_threshold || !ep.has(Domain::Safeguarding));
+                    queue.push((urgent, inv.requested_week, e, k as u32));
                 }
             }
         }
         queue.sort_unstable();
         // Capacity only falls while the queues are served: a service found full stays full.
-        let mut full: Vec<(Role, u32)> = Vec::new();
-        for (_, _, e, k) in queue {
+        let mut full = std::mem::take(&mut self.scratch.full);
+        full.clear();
+        for &(_, _, e, k) in &queue {
+            let k = k as usize;
             let inv = self.episodes[e as usize].involvements[k].clone();
-            if full.contains(&(inv.role, inv.team)) && inv.preferred == NONE {
+            if inv.preferred == NONE && full.contains(&(inv.role, inv.team)) {
                 continue;
             }
             let preferred = inv.preferred != NONE
@@ -612,6 +616,8 @@ impl Patch<'_> {
                 _ => {}
             }
         }
+        self.scratch.queue = queue;
+        self.scratch.full = full;
     }
 
     /// Closes an episode: frees its workers and books the child's next onset.
