@@ -80,6 +80,14 @@ pub enum Agency {
     Education,
 }
 
+impl Agency {
+    pub const COUNT: usize = 5;
+
+    pub fn idx(self) -> usize {
+        self as usize
+    }
+}
+
 /// Domains of need. An episode has one or more, held as a bit set.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Domain {

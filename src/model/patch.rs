@@ -9,7 +9,7 @@ use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Exp, StandardNormal};
 
-use super::params::{Event, ForumMode, LocalityParams, Params, Role};
+use super::params::{Agency, Event, ForumMode, LocalityParams, Params, Role};
 use super::record::{AssessmentRecord, EventRecord, Happening, NetworkFrame, ReferralRecord, What};
 use super::rng::stream;
 use super::state::*;
@@ -95,31 +95,13 @@ pub struct Patch<'p> {
 /// the steady state. Each is cleared by whoever fills it.
 #[derive(Default)]
 pub struct Scratch {
-    /// Agency of each post (`Agency as u8`, or `NOT_IN_POST`), for the tie sums of `record_week`.
-    pub agency: Vec<u8>,
+    /// For `record_week`'s tie sums: for each agency, a row of weights over the posts, 1.0 for a
+    /// post in post of another agency, else 0.0.
+    pub tie_weights: Vec<f32>,
     /// Queued work of `serve_queues`: (not urgent, week requested, episode, involvement).
     pub queue: Vec<(u32, u32, u32, u32)>,
     /// Services (role, team) found full by `serve_queues`.
     pub full: Vec<(Role, u32)>,
-}
-
-/// In `Scratch::agency`: the post is vacant or cut.
-const NOT_IN_POST: u8 = u8::MAX;
-
-/// Adds to `sum`, in order, each tie in `row` to a post of an agency other than `agency_a` that
-/// is in post (`agencies` is the agency code of each post of the row); returns how many such
-/// ties there are. A tie left out adds +0.0 instead, which leaves the sum's bits unchanged (the
-/// sum starts at +0.0 and no tie is negative), so the loop needs no branch.
-fn add_cross_agency_ties(sum: &mut f64, agency_a: u8, agencies: &[u8], row: &[f32]) -> u32 {
-    let mut pairs = 0;
-    let mut total = *sum;
-    for (&agency_b, &tie) in agencies.iter().zip(row) {
-        let counted = agency_b != NOT_IN_POST && agency_b != agency_a;
-        total += if counted { f64::from(tie) } else { 0.0 };
-        pairs += u32::from(counted);
-    }
-    *sum = total;
-    pairs
 }
 
 impl<'p> Patch<'p> {
@@ -661,26 +643,44 @@ impl<'p> Patch<'p> {
             }
         }
         // Ties between people of different agencies, both in post, summed row by row in post
-        // order (the order fixes the `f64` sum).
-        let agency = &mut self.scratch.agency;
-        agency.clear();
-        agency.extend(self.profs.iter().map(|p| {
-            if p.active() {
-                p.role.agency() as u8
-            } else {
-                NOT_IN_POST
-            }
-        }));
+        // order (the order fixes the `f64` sum). A tie is added times its weight: 1 if the other
+        // post is in post and of another agency than the row's, else 0. A tie left out so adds
+        // +0.0, which leaves the sum's bits unchanged (it starts at +0.0 and ties are finite and
+        // never negative), and the loop needs no branch.
         let n = self.profs.len();
-        let mut tie_pairs = 0u32;
-        for (a, &agency_a) in agency.iter().enumerate() {
-            if agency_a == NOT_IN_POST {
+        let mut in_post = [0u32; Agency::COUNT];
+        let weights = &mut self.scratch.tie_weights;
+        weights.clear();
+        weights.resize(Agency::COUNT * n, 0.0);
+        for (b, prof) in self.profs.iter().enumerate() {
+            if !prof.active() {
                 continue;
             }
-            let row = &self.ties.strength[a * n + a + 1..(a + 1) * n];
-            tie_pairs += add_cross_agency_ties(&mut sums.tie_sum, agency_a, &agency[a + 1..], row);
+            let agency_b = prof.role.agency().idx();
+            in_post[agency_b] += 1;
+            for agency in 0..Agency::COUNT {
+                if agency != agency_b {
+                    weights[agency * n + b] = 1.0;
+                }
+            }
         }
-        sums.tie_pairs += f64::from(tie_pairs);
+        for (a, prof) in self.profs.iter().enumerate() {
+            if !prof.active() {
+                continue;
+            }
+            let agency_a = prof.role.agency().idx();
+            let row = &self.ties.strength[a * n + a + 1..(a + 1) * n];
+            let weights = &weights[agency_a * n + a + 1..(agency_a + 1) * n];
+            let mut tie_sum = sums.tie_sum;
+            for (&tie, &weight) in row.iter().zip(weights) {
+                tie_sum += f64::from(tie * weight);
+            }
+            sums.tie_sum = tie_sum;
+        }
+        // Pairs in post of different agencies: all pairs in post less those within an agency.
+        let total: u32 = in_post.iter().sum();
+        let within: u32 = in_post.iter().map(|&k| k * k.saturating_sub(1) / 2).sum();
+        sums.tie_pairs += f64::from(total * total.saturating_sub(1) / 2 - within);
         self.weeks.push(sums);
     }
 }
