@@ -27,12 +27,13 @@ struct CommandLine {
 #[derive(Debug, Clone, PartialEq, Subcommand)]
 pub enum Command {
     /// Run replicates of a scenario and write runs.csv, summary.csv, weekly.csv, survival.csv,
-    /// events.csv, metadata.json, report.html and plots/
+    /// events.csv, network_posts.csv, network_ties.csv, metadata.json, report.html and plots/
     Run(RunOptions),
     /// Validate a scenario and print its fully resolved parameters
     Check(CheckOptions),
-    /// Run two scenarios on the same seeds and write comparison.csv, report.md, report.html and
-    /// plots: paired differences with 95% CIs and each one's advantage over agencies in silos
+    /// Run two scenarios on the same seeds and write comparison.csv, report.md, report.html, the
+    /// plots and their CSV files: paired differences with 95% CIs and each one's advantage over
+    /// agencies in silos
     Compare(CompareOptions),
     /// Redraw the plots of an output directory of `run` or `compare` from its CSV files
     Plot(PlotOptions),
@@ -170,6 +171,12 @@ pub struct RunOptions {
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub sets: Vec<String>,
 
+    /// Weeks (from 0, before the horizon) at whose end replicate 0's network is recorded and
+    /// drawn, e.g. 52,75,103 [default: the first measured week, the week before each timeline
+    /// event, the last week; at most 6]
+    #[arg(long, value_name = "W[,W...]", value_delimiter = ',', value_parser = clap::value_parser!(u32))]
+    pub network_weeks: Vec<u32>,
+
     /// Write into an existing non-empty output directory, replacing files of the same names
     #[arg(long)]
     pub force: bool,
@@ -260,6 +267,12 @@ pub struct CompareOptions {
     /// Override a key in both scenarios, e.g. --set run.horizon_weeks=156 (repeatable)
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub sets: Vec<String>,
+
+    /// Weeks (from 0, before the horizon) at whose end replicate 0's network is recorded and
+    /// drawn, the same for both scenarios [default: the first measured week, the week
+    /// before each timeline event of either, the last week; at most 6]
+    #[arg(long, value_name = "W[,W...]", value_delimiter = ',', value_parser = clap::value_parser!(u32))]
+    pub network_weeks: Vec<u32>,
 
     /// Write into an existing non-empty output directory, replacing files of the same names
     #[arg(long)]
@@ -584,6 +597,10 @@ mod tests {
             "coordination.mode=team",
             "--set",
             "horizon_weeks=104",
+            "--network-weeks",
+            "52,60",
+            "--network-weeks",
+            "103",
             "--force",
             "--quiet",
         ])
@@ -600,6 +617,7 @@ mod tests {
                     "coordination.mode=team".to_string(),
                     "horizon_weeks=104".to_string()
                 ],
+                network_weeks: vec![52, 60, 103],
                 force: true,
                 quiet: true,
             })
@@ -614,6 +632,7 @@ mod tests {
         assert_eq!(options.scenario_path, None);
         assert_eq!(options.threads, 0);
         assert!(!options.force && !options.quiet && options.sets.is_empty());
+        assert!(options.network_weeks.is_empty(), "chosen after loading");
     }
 
     #[test]
@@ -651,6 +670,14 @@ mod tests {
     fn bad_values_and_help_are_told_apart() {
         assert!(parse(&["run", "--replicates", "0"]).unwrap_err().is_error());
         assert!(parse(&["run", "--seed", "minus"]).unwrap_err().is_error());
+        for bad in ["-1", "week", "52,,60", ""] {
+            assert!(
+                parse(&["run", "--network-weeks", bad])
+                    .unwrap_err()
+                    .is_error(),
+                "{bad:?}"
+            );
+        }
         assert!(parse(&["frobnicate"]).unwrap_err().is_error());
         assert!(!parse(&["--help"]).unwrap_err().is_error());
         assert!(!parse(&["--version"]).unwrap_err().is_error());
@@ -722,6 +749,7 @@ mod tests {
                 seed: Some(3),
                 threads: 0,
                 sets: vec!["run.horizon_weeks=104".to_string()],
+                network_weeks: Vec::new(),
                 force: true,
                 quiet: true,
             })

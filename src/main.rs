@@ -207,6 +207,8 @@ fn merge_shards(options: MergeOptions) -> anyhow::Result<Finished> {
 /// `patchwork run`: scenario → replicates → measures → files → headline table.
 fn run_scenario(options: RunOptions) -> anyhow::Result<()> {
     let scenario = scenario::load(options.scenario_path.as_deref(), &options.sets)?;
+    let network_weeks = runner::chosen_network_weeks(&options.network_weeks, &[&scenario.params])
+        .context("--network-weeks")?;
     let replicates = options.replicates.unwrap_or(scenario.replicates);
     let master_seed = options.seed.unwrap_or(scenario.seed);
     let output_path = options
@@ -220,10 +222,14 @@ fn run_scenario(options: RunOptions) -> anyhow::Result<()> {
 
     let progress = cli::Progress::new(u64::from(replicates), options.quiet);
     let started = Instant::now();
-    let results =
-        runner::run_replicates(&scenario.params, master_seed, replicates, threads, &|| {
-            progress.advance()
-        });
+    let results = runner::run_replicates_recording(
+        &scenario.params,
+        master_seed,
+        replicates,
+        &network_weeks,
+        threads,
+        &|| progress.advance(),
+    );
     let wall_time_seconds = started.elapsed().as_secs_f64();
     progress.finish();
 
@@ -269,6 +275,11 @@ fn compare_scenarios(options: cli::CompareOptions) -> anyhow::Result<()> {
     let scenario_b = load(&options.scenario_b, &[])?;
     let silo_a = load(&options.scenario_a, &compare::SILO_OVERRIDES)?;
     let silo_b = load(&options.scenario_b, &compare::SILO_OVERRIDES)?;
+    let network_weeks = runner::chosen_network_weeks(
+        &options.network_weeks,
+        &[&scenario_a.params, &scenario_b.params],
+    )
+    .context("--network-weeks")?;
     let (name_a, name_b) = compare::arm_names(&scenario_a.name, &scenario_b.name);
     let replicates = options.replicates.unwrap_or(scenario_a.replicates);
     let master_seed = options.seed.unwrap_or(scenario_a.seed);
@@ -288,13 +299,19 @@ fn compare_scenarios(options: cli::CompareOptions) -> anyhow::Result<()> {
     let arms_to_run = 2 + u64::from(!a_already_silo) + u64::from(!b_already_silo);
     let progress = cli::Progress::new(arms_to_run * u64::from(replicates), options.quiet);
     let started = Instant::now();
-    let run_arm = |params: &patchwork_sim::model::Params| {
-        runner::run_replicates(params, master_seed, replicates, threads, &|| {
-            progress.advance()
-        })
+    // Only A and B record their networks; their silo counterparts are measured, not drawn.
+    let run_arm = |params: &patchwork_sim::model::Params, network_weeks: &[u32]| {
+        runner::run_replicates_recording(
+            params,
+            master_seed,
+            replicates,
+            network_weeks,
+            threads,
+            &|| progress.advance(),
+        )
     };
-    let results_a = run_arm(&scenario_a.params);
-    let results_b = run_arm(&scenario_b.params);
+    let results_a = run_arm(&scenario_a.params, &network_weeks);
+    let results_b = run_arm(&scenario_b.params, &network_weeks);
     let silo_measures = |already_silo: bool,
                          silo: &scenario::Scenario,
                          results: &[runner::ReplicateResult]|
@@ -302,7 +319,7 @@ fn compare_scenarios(options: cli::CompareOptions) -> anyhow::Result<()> {
         let silo_results = if already_silo {
             Vec::new()
         } else {
-            run_arm(&silo.params)
+            run_arm(&silo.params, &[])
         };
         let source = if already_silo { results } else { &silo_results };
         source.iter().map(|result| result.measures).collect()

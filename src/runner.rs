@@ -5,11 +5,19 @@
 //! Work is spread with `par_iter` over replicate indices on a local rayon pool and collected in
 //! index order; nothing is aggregated across threads. Progress is a callback so that the library
 //! knows nothing of progress bars.
+//!
+//! Replicate 0 can also record the first patch's professional network at chosen weeks (for
+//! `network_posts.csv`, `network_ties.csv` and the network plot): `run_replicates_recording`.
+//! Recording draws no random numbers, so replicate 0 is the same run either way, and which thread
+//! runs it does not matter. The weeks are chosen here too: `default_network_weeks` (the first
+//! measured week, the week before each event that reaches the first patch in the measured period,
+//! the last week; at most `DEFAULT_NETWORK_WEEKS`) or the user's, checked by
+//! `chosen_network_weeks`.
 
 use rayon::prelude::*;
 
 use crate::metrics::{Measures, measures};
-use crate::model::{self, Params, RunOutput, rng};
+use crate::model::{self, Params, RunOutput, Simulation, rng};
 
 /// One finished replicate: its index, seed, full output (kept for `weekly.csv`) and measures.
 #[derive(Debug, Clone, PartialEq)]
@@ -22,8 +30,25 @@ pub struct ReplicateResult {
 
 /// Runs and measures one replicate.
 pub fn run_replicate(params: &Params, master_seed: u64, replicate: u32) -> ReplicateResult {
+    run_replicate_recording(params, master_seed, replicate, &[])
+}
+
+/// Runs and measures one replicate, recording the first patch's network at the end of each of
+/// `network_weeks` (`RunOutput::network`; nothing when empty). The run is the same either way.
+pub fn run_replicate_recording(
+    params: &Params,
+    master_seed: u64,
+    replicate: u32,
+    network_weeks: &[u32],
+) -> ReplicateResult {
     let seed = rng::replicate_seed(master_seed, u64::from(replicate));
-    let output = model::simulate(params, seed);
+    let output = if network_weeks.is_empty() {
+        model::simulate(params, seed)
+    } else {
+        let mut simulation = Simulation::with_network_weeks(params, seed, network_weeks);
+        while simulation.step() {}
+        simulation.finish()
+    };
     let measures = measures(&output);
     ReplicateResult {
         replicate,
@@ -43,28 +68,129 @@ pub fn run_replicates(
     threads: usize,
     on_done: &(dyn Fn() + Sync),
 ) -> Vec<ReplicateResult> {
-    let run_all = || -> Vec<ReplicateResult> {
-        (0..replicates)
-            .into_par_iter()
-            .map(|replicate| {
-                let result = run_replicate(params, master_seed, replicate);
-                on_done();
-                result
-            })
-            .collect()
+    run_replicates_recording(params, master_seed, replicates, &[], threads, on_done)
+}
+
+/// As `run_replicates`, replicate 0 also recording the first patch's network at the end of each
+/// of `network_weeks` (the other replicates record nothing).
+pub fn run_replicates_recording(
+    params: &Params,
+    master_seed: u64,
+    replicates: u32,
+    network_weeks: &[u32],
+    threads: usize,
+    on_done: &(dyn Fn() + Sync),
+) -> Vec<ReplicateResult> {
+    let run_one = |replicate: u32| {
+        let weeks = if replicate == 0 { network_weeks } else { &[] };
+        let result = run_replicate_recording(params, master_seed, replicate, weeks);
+        on_done();
+        result
     };
+    let run_all =
+        || -> Vec<ReplicateResult> { (0..replicates).into_par_iter().map(run_one).collect() };
     match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
         Ok(pool) => pool.install(run_all),
         // A pool that cannot be built (no threads left to spawn) runs the same work on this
         // thread: the results are identical by construction, only slower.
-        Err(_) => (0..replicates)
-            .map(|replicate| {
-                let result = run_replicate(params, master_seed, replicate);
-                on_done();
-                result
-            })
-            .collect(),
+        Err(_) => (0..replicates).map(run_one).collect(),
     }
+}
+
+/// Network weeks chosen by default at most.
+pub const DEFAULT_NETWORK_WEEKS: usize = 6;
+
+/// Network weeks a user may choose at most (the plot has a column per week).
+pub const MAX_NETWORK_WEEKS: usize = 12;
+
+/// The index of the locality whose first copy is the run's first patch.
+fn first_locality(params: &Params) -> Option<u32> {
+    params
+        .localities
+        .iter()
+        .position(|locality| locality.count > 0)
+        .map(|index| index as u32)
+}
+
+/// The weeks at whose end replicate 0 records its network when none are chosen, for one scenario
+/// or the arms of a comparison (which share the weeks, so their panels line up): the first
+/// measured week (the warm-up's length), the week before each timeline event that reaches the
+/// first patch (every locality, or the first patch's own) in the measured period, and the last
+/// week; sorted, without repeats, at most `DEFAULT_NETWORK_WEEKS` (the first, the last and the
+/// earliest events). With several arms, the earliest warm-up and horizon count.
+pub fn default_network_weeks(arms: &[&Params]) -> Vec<u32> {
+    let Some(horizon) = arms.iter().map(|params| params.horizon_weeks).min() else {
+        return Vec::new();
+    };
+    let Some(last) = horizon.checked_sub(1) else {
+        return Vec::new();
+    };
+    let first = arms
+        .iter()
+        .map(|params| params.warmup_weeks)
+        .min()
+        .unwrap_or(0)
+        .min(last);
+    let mut before_events: Vec<u32> = arms
+        .iter()
+        .flat_map(|params| {
+            let first_locality = first_locality(params);
+            params
+                .events
+                .iter()
+                .filter(move |event| event.locality.is_none() || event.locality == first_locality)
+                .filter(move |event| event.week >= params.warmup_weeks && event.week < horizon)
+                .filter_map(|event| event.week.checked_sub(1))
+        })
+        .filter(|week| *week != first && *week != last)
+        .collect();
+    before_events.sort_unstable();
+    before_events.dedup();
+    before_events.truncate(DEFAULT_NETWORK_WEEKS.saturating_sub(2));
+    let mut weeks = vec![first, last];
+    weeks.extend(before_events);
+    weeks.sort_unstable();
+    weeks.dedup();
+    weeks
+}
+
+/// Weeks asked for with `--network-weeks` that cannot be recorded.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NetworkWeeksError {
+    #[error(
+        "week {week} is not in the run: choose weeks from 0 to {} (the horizon is {horizon} weeks)",
+        horizon.saturating_sub(1)
+    )]
+    BeyondHorizon { week: u32, horizon: u32 },
+
+    #[error("at most {MAX_NETWORK_WEEKS} different weeks, found {found}")]
+    TooMany { found: usize },
+}
+
+/// The weeks to record: `requested` sorted and without repeats, each before every arm's horizon,
+/// at most `MAX_NETWORK_WEEKS` of them; the default weeks when nothing is requested.
+pub fn chosen_network_weeks(
+    requested: &[u32],
+    arms: &[&Params],
+) -> Result<Vec<u32>, NetworkWeeksError> {
+    if requested.is_empty() {
+        return Ok(default_network_weeks(arms));
+    }
+    let horizon = arms
+        .iter()
+        .map(|params| params.horizon_weeks)
+        .min()
+        .unwrap_or(0);
+    let mut weeks = requested.to_vec();
+    weeks.sort_unstable();
+    weeks.dedup();
+    if let Some(&week) = weeks.iter().find(|week| **week >= horizon) {
+        return Err(NetworkWeeksError::BeyondHorizon { week, horizon });
+    }
+    if weeks.len() > MAX_NETWORK_WEEKS {
+        return Err(NetworkWeeksError::TooMany { found: weeks.len() });
+    }
+    Ok(weeks)
 }
 
 /// The number of threads `run_replicates` uses for a requested count: the count itself, or for 0
@@ -123,6 +249,105 @@ mod tests {
         assert_eq!(one_thread, three_threads);
         assert_eq!(one_thread, default_threads);
         assert_eq!(one_thread[2], run_replicate(&params, 3, 2));
+    }
+
+    #[test]
+    fn replicate_zero_records_its_network_and_is_otherwise_the_same_run() {
+        let params = short_baseline();
+        let plain = run_replicates(&params, 3, 3, 2, &|| {});
+        let recording = run_replicates_recording(&params, 3, 3, &[8, 59], 2, &|| {});
+        let weeks: Vec<u32> = recording[0]
+            .output
+            .network
+            .iter()
+            .map(|frame| frame.week)
+            .collect();
+        assert_eq!(weeks, vec![8, 59]);
+        assert!(
+            recording[1..]
+                .iter()
+                .all(|result| result.output.network.is_empty())
+        );
+        let mut without_network = recording.clone();
+        without_network[0].output.network.clear();
+        assert_eq!(without_network, plain);
+        assert_eq!(
+            recording,
+            run_replicates_recording(&params, 3, 3, &[8, 59], 1, &|| {})
+        );
+    }
+
+    fn with_events(mut params: Params, weeks: &[(u32, Option<u32>)]) -> Params {
+        params.events = weeks
+            .iter()
+            .map(|&(week, locality)| model::Event {
+                week,
+                locality,
+                kind: model::EventKind::MinderWithdrawn,
+            })
+            .collect();
+        params
+    }
+
+    #[test]
+    fn default_network_weeks_are_the_first_and_last_weeks_and_the_weeks_before_events() {
+        let params = short_baseline();
+        assert_eq!(default_network_weeks(&[&params]), vec![8, 59]);
+        // Events in the warm-up, elsewhere or after the horizon are left out; the week before
+        // an event in the first measured week is in the warm-up.
+        let eventful = with_events(
+            params.clone(),
+            &[
+                (30, None),
+                (20, Some(0)),
+                (4, None),
+                (25, Some(1)),
+                (8, None),
+            ],
+        );
+        assert_eq!(default_network_weeks(&[&eventful]), vec![7, 8, 19, 29, 59]);
+        // At most six: the first, the last and the earliest events.
+        let busy = with_events(
+            params.clone(),
+            &[
+                (50, None),
+                (40, None),
+                (30, None),
+                (20, None),
+                (10, None),
+                (21, None),
+            ],
+        );
+        assert_eq!(default_network_weeks(&[&busy]), vec![8, 9, 19, 20, 29, 59]);
+        // Arms share their weeks: the earliest warm-up and horizon, both arms' events.
+        let mut shorter = with_events(params.clone(), &[(40, None)]);
+        shorter.horizon_weeks = 50;
+        shorter.warmup_weeks = 10;
+        assert_eq!(
+            default_network_weeks(&[&eventful, &shorter]),
+            vec![7, 8, 19, 29, 39, 49]
+        );
+        assert!(default_network_weeks(&[]).is_empty());
+    }
+
+    #[test]
+    fn chosen_network_weeks_must_be_in_the_run() {
+        let params = short_baseline();
+        assert_eq!(
+            chosen_network_weeks(&[30, 0, 30, 59], &[&params]),
+            Ok(vec![0, 30, 59])
+        );
+        assert_eq!(chosen_network_weeks(&[], &[&params]), Ok(vec![8, 59]));
+        let beyond = chosen_network_weeks(&[3, 60], &[&params]).unwrap_err();
+        assert_eq!(
+            beyond.to_string(),
+            "week 60 is not in the run: choose weeks from 0 to 59 (the horizon is 60 weeks)"
+        );
+        let many: Vec<u32> = (0..13).collect();
+        assert_eq!(
+            chosen_network_weeks(&many, &[&params]),
+            Err(NetworkWeeksError::TooMany { found: 13 })
+        );
     }
 
     #[test]

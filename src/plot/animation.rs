@@ -9,44 +9,19 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::model::{Agency, NetworkFrame, Role};
+use crate::plot::network::{AGENCIES, agency_colour, agency_name, circle_layout};
 use crate::plot::{font, text_style};
 
 const WIDTH: u32 = 640;
 const HEIGHT: u32 = 520;
 
-/// Okabe–Ito colours by agency (safe for colour-blind readers).
-fn agency_colour(agency: Agency) -> RGBColor {
-    match agency {
-        Agency::School => RGBColor(0xE6, 0x9F, 0x00),
-        Agency::SocialCare => RGBColor(0xD5, 0x5E, 0x00),
-        Agency::EarlyHelp => RGBColor(0x00, 0x9E, 0x73),
-        Agency::Health => RGBColor(0x56, 0xB4, 0xE9),
-        Agency::Education => RGBColor(0xCC, 0x79, 0xA7),
-    }
-}
-
-fn agency_name(agency: Agency) -> &'static str {
-    match agency {
-        Agency::School => "schools",
-        Agency::SocialCare => "social care",
-        Agency::EarlyHelp => "early help",
-        Agency::Health => "health",
-        Agency::Education => "educational psychology",
-    }
-}
-
-/// Where each post sits: around a circle, grouped by agency (the minder in the middle).
+/// Where each post sits: around a circle by agency (the minder in the middle).
 fn layout(posts: &[(Role, bool, bool)]) -> Vec<(i32, i32)> {
-    let mut order: Vec<usize> = (0..posts.len()).filter(|&i| !posts[i].2).collect();
-    order.sort_by_key(|&i| (posts[i].0.agency(), i));
-    let (cx, cy, r) = (f64::from(WIDTH) / 2.0, 250.0, 185.0);
-    let mut at = vec![(cx as i32, cy as i32); posts.len()];
-    for (k, &i) in order.iter().enumerate() {
-        let angle = std::f64::consts::TAU * k as f64 / order.len().max(1) as f64
-            - std::f64::consts::FRAC_PI_2;
-        at[i] = ((cx + r * angle.cos()) as i32, (cy + r * angle.sin()) as i32);
-    }
-    at
+    let keys: Vec<(Agency, bool)> = posts
+        .iter()
+        .map(|&(role, _, minder)| (role.agency(), minder))
+        .collect();
+    circle_layout(&keys, (f64::from(WIDTH) / 2.0, 250.0), 185.0)
 }
 
 fn draw_frame(frame: &NetworkFrame, weeks_total: u32, rgb: &mut [u8]) -> Result<(), String> {
@@ -89,14 +64,7 @@ fn draw_frame(frame: &NetworkFrame, weeks_total: u32, rgb: &mut [u8]) -> Result<
             .map_err(|e| fail(&e))?;
     }
     // Legend.
-    let agencies = [
-        Agency::School,
-        Agency::SocialCare,
-        Agency::EarlyHelp,
-        Agency::Health,
-        Agency::Education,
-    ];
-    for (k, agency) in agencies.into_iter().enumerate() {
+    for (k, agency) in AGENCIES.into_iter().enumerate() {
         let y = 40 + 18 * k as i32;
         root.draw(&Circle::new((18, y + 7), 5, agency_colour(agency).filled()))
             .map_err(|e| fail(&e))?;

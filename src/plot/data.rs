@@ -10,9 +10,20 @@
 //!   starting at time 0 with survival 1);
 //! - `weekly.csv`: `[arm,] replicate, week, open_cases, waiting_for_help, mean_tie_strength,
 //!   staff_in_post, ...`, averaged here across replicates week by week;
-//! - `events.csv`: `[arm,] week, locality, label` (the timeline of replicate 0).
+//! - `events.csv`: `[arm,] week, locality, label` (the timeline of replicate 0);
+//! - `network_posts.csv`: `[arm,] week, post, role, agency, in_post, minder` and
+//!   `network_ties.csv`: `[arm,] week, post_a, post_b, strength` (the first patch's network in
+//!   replicate 0 at the chosen weeks), read only as a pair: one panel per arm and week, every tie
+//!   between two posts of its panel.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::model::{Agency, Role};
+use crate::plot::network::agency_from_key;
+use crate::runner::MAX_NETWORK_WEEKS;
+
+/// Arms the network plot draws at most (a row each).
+const MAX_NETWORK_ARMS: usize = 8;
 
 /// A file could not be read as plot input.
 #[derive(Debug, thiserror::Error)]
@@ -73,12 +84,47 @@ pub struct TimelineEvent {
     pub label: String,
 }
 
+/// One post of a recorded network.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NetworkPost {
+    /// The post's number in the patch (ties refer to it).
+    pub post: u32,
+    pub role: Role,
+    pub agency: Agency,
+    /// Whether someone holds the post (false: vacant, or cut).
+    pub in_post: bool,
+    /// Whether it is the system minder's post.
+    pub minder: bool,
+}
+
+/// A tie between two posts of a recorded network.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct NetworkTie {
+    pub post_a: u32,
+    pub post_b: u32,
+    /// From 0 to 1.
+    pub strength: f64,
+}
+
+/// The network of one arm at the end of one week.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct NetworkPanel {
+    pub arm: String,
+    pub week: u32,
+    /// In the order of the file.
+    pub posts: Vec<NetworkPost>,
+    /// In the order of the file.
+    pub ties: Vec<NetworkTie>,
+}
+
 /// Everything the plots of one output directory show.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PlotData {
     pub survival: Vec<SurvivalLine>,
     pub weekly: Vec<WeeklyLine>,
     pub events: Vec<TimelineEvent>,
+    /// Arms in order of first appearance, each arm's weeks in order.
+    pub network: Vec<NetworkPanel>,
     /// Weeks before measures start, shaded on the weekly plot when known.
     pub warmup_weeks: Option<u32>,
 }
@@ -89,6 +135,9 @@ pub struct PlotInputs<'a> {
     pub survival_csv: Option<&'a [u8]>,
     pub weekly_csv: Option<&'a [u8]>,
     pub events_csv: Option<&'a [u8]>,
+    /// The network is read only when both of its files are given.
+    pub network_posts_csv: Option<&'a [u8]>,
+    pub network_ties_csv: Option<&'a [u8]>,
     /// The arm name for files without an `arm` column.
     pub single_arm: &'a str,
     pub warmup_weeks: Option<u32>,
@@ -97,6 +146,8 @@ pub struct PlotInputs<'a> {
 pub const SURVIVAL_CSV: &str = "survival.csv";
 pub const WEEKLY_CSV: &str = "weekly.csv";
 pub const EVENTS_CSV: &str = "events.csv";
+pub const NETWORK_POSTS_CSV: &str = "network_posts.csv";
+pub const NETWORK_TIES_CSV: &str = "network_ties.csv";
 
 impl PlotData {
     /// Parses whichever files are present.
@@ -113,6 +164,10 @@ impl PlotData {
             events: match inputs.events_csv {
                 Some(bytes) => read_events(bytes)?,
                 None => Vec::new(),
+            },
+            network: match (inputs.network_posts_csv, inputs.network_ties_csv) {
+                (Some(posts), Some(ties)) => read_network(posts, ties, inputs.single_arm)?,
+                _ => Vec::new(),
             },
             warmup_weeks: inputs.warmup_weeks,
         })
@@ -198,6 +253,35 @@ impl Table {
             expected: "a whole number",
             found: text.to_string(),
         })
+    }
+
+    fn boolean(
+        &self,
+        record: &csv::StringRecord,
+        index: usize,
+        column: &'static str,
+    ) -> Result<bool, PlotDataError> {
+        match record.get(index).unwrap_or("") {
+            "true" | "TRUE" | "True" | "1" => Ok(true),
+            "false" | "FALSE" | "False" | "0" => Ok(false),
+            text => Err(self.bad_value(record, column, "true or false", text)),
+        }
+    }
+
+    fn bad_value(
+        &self,
+        record: &csv::StringRecord,
+        column: &'static str,
+        expected: &'static str,
+        found: &str,
+    ) -> PlotDataError {
+        PlotDataError::BadValue {
+            file_name: self.file_name,
+            line: Self::line(record),
+            column,
+            expected,
+            found: found.to_string(),
+        }
     }
 
     /// The record's arm, or `single_arm` when the file has no `arm` column.
@@ -314,6 +398,130 @@ fn read_events(bytes: &[u8]) -> Result<Vec<TimelineEvent>, PlotDataError> {
         .collect()
 }
 
+/// Reads the network's two files into panels: every post of a panel appears once, and every tie
+/// joins two posts of its own panel with a strength from 0 to 1.
+fn read_network(
+    posts_bytes: &[u8],
+    ties_bytes: &[u8],
+    single_arm: &str,
+) -> Result<Vec<NetworkPanel>, PlotDataError> {
+    let posts = Table::parse(NETWORK_POSTS_CSV, posts_bytes)?;
+    let week = posts.column("week")?;
+    let post = posts.column("post")?;
+    let role = posts.column("role")?;
+    let agency = posts.column("agency")?;
+    let in_post = posts.column("in_post")?;
+    let minder = posts.column("minder")?;
+    let mut arms: Vec<(String, BTreeMap<u32, NetworkPanel>)> = Vec::new();
+    // The posts of each (arm, week), to check that each is listed once and that ties join them.
+    let mut listed: BTreeMap<(usize, u32), BTreeSet<u32>> = BTreeMap::new();
+    for record in &posts.records {
+        let arm = posts.arm(record, single_arm);
+        let index = arm_index(&mut arms, arm.clone(), BTreeMap::new);
+        let week = posts.whole(record, week, "week")?;
+        let role_key = record.get(role).unwrap_or("");
+        let agency_key = record.get(agency).unwrap_or("");
+        let network_post = NetworkPost {
+            post: posts.whole(record, post, "post")?,
+            role: Role::from_key(role_key)
+                .ok_or_else(|| posts.bad_value(record, "role", "a role key", role_key))?,
+            agency: agency_from_key(agency_key)
+                .ok_or_else(|| posts.bad_value(record, "agency", "an agency key", agency_key))?,
+            in_post: posts.boolean(record, in_post, "in_post")?,
+            minder: posts.boolean(record, minder, "minder")?,
+        };
+        if !listed
+            .entry((index, week))
+            .or_default()
+            .insert(network_post.post)
+        {
+            return Err(posts.bad_value(
+                record,
+                "post",
+                "a post not already listed for its arm and week",
+                &network_post.post.to_string(),
+            ));
+        }
+        arms[index]
+            .1
+            .entry(week)
+            .or_insert_with(|| NetworkPanel {
+                arm,
+                week,
+                ..NetworkPanel::default()
+            })
+            .posts
+            .push(network_post);
+    }
+    let weeks: BTreeSet<u32> = listed.keys().map(|(_, week)| *week).collect();
+    if weeks.len() > MAX_NETWORK_WEEKS || arms.len() > MAX_NETWORK_ARMS {
+        return Err(PlotDataError::Csv {
+            file_name: NETWORK_POSTS_CSV,
+            reason: format!(
+                "the network is drawn for at most {MAX_NETWORK_WEEKS} weeks and {MAX_NETWORK_ARMS} arms, \
+                 found {} week{} and {} arm{}",
+                weeks.len(),
+                if weeks.len() == 1 { "" } else { "s" },
+                arms.len(),
+                if arms.len() == 1 { "" } else { "s" }
+            ),
+        });
+    }
+
+    let ties = Table::parse(NETWORK_TIES_CSV, ties_bytes)?;
+    let week = ties.column("week")?;
+    let post_a = ties.column("post_a")?;
+    let post_b = ties.column("post_b")?;
+    let strength = ties.column("strength")?;
+    for record in &ties.records {
+        let arm = ties.arm(record, single_arm);
+        let week_number = ties.whole(record, week, "week")?;
+        let arm_index = arms.iter().position(|(name, _)| *name == arm);
+        let (Some(posts_of_panel), Some(panel)) = (
+            arm_index.and_then(|index| listed.get(&(index, week_number))),
+            arm_index.and_then(|index| arms[index].1.get_mut(&week_number)),
+        ) else {
+            return Err(ties.bad_value(
+                record,
+                "week",
+                "a week with posts in network_posts.csv for the same arm",
+                &week_number.to_string(),
+            ));
+        };
+        let endpoint = |index: usize, column: &'static str| -> Result<u32, PlotDataError> {
+            let number = ties.whole(record, index, column)?;
+            if posts_of_panel.contains(&number) {
+                Ok(number)
+            } else {
+                Err(ties.bad_value(
+                    record,
+                    column,
+                    "a post of network_posts.csv in the same arm and week",
+                    &number.to_string(),
+                ))
+            }
+        };
+        let tie = NetworkTie {
+            post_a: endpoint(post_a, "post_a")?,
+            post_b: endpoint(post_b, "post_b")?,
+            strength: ties.real(record, strength, "strength")?,
+        };
+        if !(0.0..=1.0).contains(&tie.strength) {
+            return Err(ties.bad_value(
+                record,
+                "strength",
+                "a number from 0 to 1",
+                record.get(strength).unwrap_or(""),
+            ));
+        }
+        panel.ties.push(tie);
+    }
+    Ok(arms
+        .into_iter()
+        .flat_map(|(_, panels)| panels.into_values())
+        .collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -391,6 +599,132 @@ mod tests {
         assert_eq!(
             bad.to_string(),
             "survival.csv:3: column time: expected a number, found \"soon\""
+        );
+    }
+
+    const POSTS: &[u8] = b"arm,week,post,role,agency,in_post,minder\n\
+        a,9,0,senco,school,true,false\n\
+        a,9,1,early_help,early_help,false,true\n\
+        a,3,0,senco,school,true,false\n\
+        a,3,1,early_help,early_help,true,true\n\
+        b,3,0,social_worker,social_care,true,false\n";
+    const TIES: &[u8] = b"arm,week,post_a,post_b,strength\na,3,0,1,0.25\na,9,0,1,0.5\n";
+
+    fn network(posts: &[u8], ties: &[u8]) -> Result<Vec<NetworkPanel>, PlotDataError> {
+        PlotData::from_csv(&PlotInputs {
+            network_posts_csv: Some(posts),
+            network_ties_csv: Some(ties),
+            single_arm: "run",
+            ..PlotInputs::default()
+        })
+        .map(|data| data.network)
+    }
+
+    #[test]
+    fn network_panels_by_arm_then_week() {
+        let panels = network(POSTS, TIES).unwrap();
+        let keys: Vec<(&str, u32)> = panels
+            .iter()
+            .map(|panel| (panel.arm.as_str(), panel.week))
+            .collect();
+        assert_eq!(keys, vec![("a", 3), ("a", 9), ("b", 3)]);
+        assert_eq!(
+            panels[1].posts[1],
+            NetworkPost {
+                post: 1,
+                role: Role::EarlyHelp,
+                agency: Agency::EarlyHelp,
+                in_post: false,
+                minder: true,
+            }
+        );
+        assert_eq!(
+            panels[0].ties,
+            vec![NetworkTie {
+                post_a: 0,
+                post_b: 1,
+                strength: 0.25
+            }]
+        );
+        assert!(panels[2].ties.is_empty());
+    }
+
+    #[test]
+    fn the_network_needs_both_files_and_no_arm_column_means_one_arm() {
+        let posts_only = PlotData::from_csv(&PlotInputs {
+            network_posts_csv: Some(POSTS),
+            ..PlotInputs::default()
+        })
+        .unwrap();
+        assert!(posts_only.network.is_empty());
+        let panels = network(
+            b"week,post,role,agency,in_post,minder\n5,0,head,school,1,0\n",
+            b"week,post_a,post_b,strength\n",
+        )
+        .unwrap();
+        assert_eq!(panels.len(), 1);
+        assert_eq!(panels[0].arm, "run");
+        assert!(panels[0].posts[0].in_post && !panels[0].posts[0].minder);
+    }
+
+    #[test]
+    fn bad_network_files_are_reported_not_drawn() {
+        let error = |posts: &[u8], ties: &[u8]| network(posts, ties).unwrap_err().to_string();
+        assert_eq!(
+            error(b"week,post\n", TIES),
+            "network_posts.csv: missing column role (found: week, post)"
+        );
+        assert_eq!(
+            error(
+                b"week,post,role,agency,in_post,minder\n1,0,wizard,school,true,false\n",
+                TIES
+            ),
+            "network_posts.csv:2: column role: expected a role key, found \"wizard\""
+        );
+        assert_eq!(
+            error(
+                b"week,post,role,agency,in_post,minder\n1,0,head,police,true,false\n",
+                TIES
+            ),
+            "network_posts.csv:2: column agency: expected an agency key, found \"police\""
+        );
+        assert_eq!(
+            error(
+                b"week,post,role,agency,in_post,minder\n1,0,head,school,yes,false\n",
+                TIES
+            ),
+            "network_posts.csv:2: column in_post: expected true or false, found \"yes\""
+        );
+        assert!(
+            error(
+                b"week,post,role,agency,in_post,minder\n1,0,head,school,true,false\n1,0,senco,school,true,false\n",
+                TIES
+            )
+            .starts_with("network_posts.csv:3: column post: expected a post not already listed")
+        );
+        assert_eq!(
+            error(POSTS, b"arm,week,post_a,post_b,strength\na,4,0,1,0.5\n"),
+            "network_ties.csv:2: column week: expected a week with posts in network_posts.csv for the same arm, found \"4\""
+        );
+        assert_eq!(
+            error(POSTS, b"arm,week,post_a,post_b,strength\nb,3,0,7,0.5\n"),
+            "network_ties.csv:2: column post_b: expected a post of network_posts.csv in the same arm and week, found \"7\""
+        );
+        assert_eq!(
+            error(POSTS, b"arm,week,post_a,post_b,strength\na,3,0,1,1.5\n"),
+            "network_ties.csv:2: column strength: expected a number from 0 to 1, found \"1.5\""
+        );
+        let many_weeks: String =
+            std::iter::once("week,post,role,agency,in_post,minder\n".to_string())
+                .chain((0..13).map(|week| format!("{week},0,head,school,true,false\n")))
+                .collect();
+        assert_eq!(
+            error(many_weeks.as_bytes(), TIES),
+            "network_posts.csv: the network is drawn for at most 12 weeks and 8 arms, found 13 weeks and 1 arm"
+        );
+        assert_eq!(
+            error(POSTS, b"arm,week,post_a,post_b,strength\na,3,0,1,NA\n"),
+            "network_ties.csv:2: column strength: expected a number from 0 to 1, found \"NA\""
         );
     }
 }

@@ -10,13 +10,20 @@
 //! - `plots/survival.{png,svg}`: time to help as Kaplan–Meier curves with a 95% band, one line
 //!   per arm (`survival`);
 //! - `plots/weekly.{png,svg}`: waiting for help, open cases, mean tie strength and staff in post,
-//!   week by week (mean across replicates), with the timeline's events marked (`weekly`).
+//!   week by week (mean across replicates), with the timeline's events marked (`weekly`);
+//! - `plots/network.{png,svg}`: the first patch's professional network in replicate 0 at the
+//!   chosen weeks, a panel per week and arm: posts by agency (colour) and role (shape), vacant
+//!   posts hollow, the minder marked, ties wider and darker as they strengthen (`network`, from
+//!   `network_posts.csv` and `network_ties.csv`).
 //!
-//! The professional network is not drawn: the model does not export its ties.
+//! A sweep has its own plots (`sweep`, from its `points.csv`) and no network: a sweep keeps no
+//! run's output beyond its measures. The demo's animated network (`animation`) shares the
+//! network's layout and colours.
 
 pub mod animation;
 mod data;
 mod font;
+pub mod network;
 mod png;
 mod survival;
 pub mod sweep;
@@ -28,8 +35,9 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 pub use data::{
-    EVENTS_CSV, PlotData, PlotDataError, PlotInputs, SURVIVAL_CSV, SurvivalLine, TimelineEvent,
-    WEEKLY_CSV, WeeklyLine,
+    EVENTS_CSV, NETWORK_POSTS_CSV, NETWORK_TIES_CSV, NetworkPanel, NetworkPost, NetworkTie,
+    PlotData, PlotDataError, PlotInputs, SURVIVAL_CSV, SurvivalLine, TimelineEvent, WEEKLY_CSV,
+    WeeklyLine,
 };
 
 use crate::report::{RenderedFile, ReportError};
@@ -40,6 +48,8 @@ pub const SURVIVAL_PNG: &str = "plots/survival.png";
 pub const SURVIVAL_SVG: &str = "plots/survival.svg";
 pub const WEEKLY_PNG: &str = "plots/weekly.png";
 pub const WEEKLY_SVG: &str = "plots/weekly.svg";
+pub const NETWORK_PNG: &str = "plots/network.png";
+pub const NETWORK_SVG: &str = "plots/network.svg";
 
 /// The Okabe–Ito palette, in the order arms take it: blue, vermillion, bluish green, reddish
 /// purple, orange, sky blue, yellow, black.
@@ -146,6 +156,13 @@ pub fn render_plots(data: &PlotData) -> Result<Vec<RenderedFile>, ReportError> {
             WEEKLY_SVG,
         )?);
     }
+    if data.network.iter().any(|panel| !panel.posts.is_empty()) {
+        files.extend(render_figure(
+            &network::NetworkFigure { data },
+            NETWORK_PNG,
+            NETWORK_SVG,
+        )?);
+    }
     Ok(files)
 }
 
@@ -238,13 +255,16 @@ pub fn render_sweep_plots(data: &sweep::SweepData) -> Result<Vec<RenderedFile>, 
     Ok(files)
 }
 
-/// Reads the plot input files of an output directory (`survival.csv`, `weekly.csv`, `events.csv`
-/// and, for the arm name and the warm-up, `metadata.json`), each optional.
+/// Reads the plot input files of an output directory (`survival.csv`, `weekly.csv`, `events.csv`,
+/// `network_posts.csv`, `network_ties.csv` and, for the arm name and the warm-up,
+/// `metadata.json`), each optional.
 #[derive(Debug, Clone, Default)]
 pub struct DirectoryInputs {
     pub survival_csv: Option<Vec<u8>>,
     pub weekly_csv: Option<Vec<u8>>,
     pub events_csv: Option<Vec<u8>>,
+    pub network_posts_csv: Option<Vec<u8>>,
+    pub network_ties_csv: Option<Vec<u8>>,
     pub single_arm: String,
     pub warmup_weeks: Option<u32>,
 }
@@ -304,6 +324,8 @@ impl DirectoryInputs {
             survival_csv,
             weekly_csv,
             events_csv: read_optional(EVENTS_CSV)?,
+            network_posts_csv: read_optional(NETWORK_POSTS_CSV)?,
+            network_ties_csv: read_optional(NETWORK_TIES_CSV)?,
             single_arm,
             warmup_weeks,
         })
@@ -315,6 +337,8 @@ impl DirectoryInputs {
             survival_csv: self.survival_csv.as_deref(),
             weekly_csv: self.weekly_csv.as_deref(),
             events_csv: self.events_csv.as_deref(),
+            network_posts_csv: self.network_posts_csv.as_deref(),
+            network_ties_csv: self.network_ties_csv.as_deref(),
             single_arm: &self.single_arm,
             warmup_weeks: self.warmup_weeks,
         })
@@ -343,6 +367,7 @@ pub fn warmup_from_metadata(metadata: &serde_json::Value) -> Option<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Role;
 
     fn data() -> PlotData {
         let survival = SurvivalLine {
@@ -376,6 +401,42 @@ mod tests {
                 locality: 0,
                 label: "restructure".to_string(),
             }],
+            network: [4, 7]
+                .into_iter()
+                .map(|week| NetworkPanel {
+                    arm: "a".to_string(),
+                    week,
+                    posts: [
+                        (Role::Senco, true, false),
+                        (Role::Head, false, false),
+                        (Role::SocialWorker, true, false),
+                        (Role::SpeechTherapist, true, false),
+                        (Role::EarlyHelp, true, true),
+                    ]
+                    .into_iter()
+                    .enumerate()
+                    .map(|(post, (role, in_post, minder))| NetworkPost {
+                        post: post as u32,
+                        role,
+                        agency: role.agency(),
+                        in_post,
+                        minder,
+                    })
+                    .collect(),
+                    ties: vec![
+                        NetworkTie {
+                            post_a: 0,
+                            post_b: 2,
+                            strength: 0.8,
+                        },
+                        NetworkTie {
+                            post_a: 2,
+                            post_b: 4,
+                            strength: f64::from(week) / 10.0,
+                        },
+                    ],
+                })
+                .collect(),
             warmup_weeks: Some(4),
         }
     }
@@ -386,7 +447,14 @@ mod tests {
         let names: Vec<&str> = files.iter().map(|file| file.file_name).collect();
         assert_eq!(
             names,
-            vec![SURVIVAL_PNG, SURVIVAL_SVG, WEEKLY_PNG, WEEKLY_SVG]
+            vec![
+                SURVIVAL_PNG,
+                SURVIVAL_SVG,
+                WEEKLY_PNG,
+                WEEKLY_SVG,
+                NETWORK_PNG,
+                NETWORK_SVG
+            ]
         );
         for file in &files {
             if file.file_name.ends_with(".png") {
@@ -417,6 +485,7 @@ mod tests {
         assert!(render_plots(&PlotData::default()).unwrap().is_empty());
         let only_weekly = PlotData {
             survival: Vec::new(),
+            network: Vec::new(),
             ..data()
         };
         let names: Vec<&str> = render_plots(&only_weekly)

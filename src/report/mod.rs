@@ -1,6 +1,6 @@
 //! Output files of a run: `runs.csv`, `summary.csv`, `weekly.csv`, `survival.csv`, `events.csv`,
-//! `metadata.json`, then `report.html` and `plots/` (`run_html`, drawn from the CSV files just
-//! rendered); and of a comparison (`compare`).
+//! `network_posts.csv`, `network_ties.csv`, `metadata.json`, then `report.html` and `plots/`
+//! (`run_html`, drawn from the CSV files just rendered); and of a comparison (`compare`).
 //!
 //! One file per format (as hyperfine's `export/`), each implementing `Export`: it renders a
 //! `RunReport` to bytes and does no I/O. `write_run_report` renders every file in memory and only
@@ -16,6 +16,7 @@ pub mod events_csv;
 pub mod format;
 pub mod headline;
 pub mod metadata_json;
+pub mod network_csv;
 mod output_dir;
 pub mod run_html;
 pub mod runs_csv;
@@ -63,6 +64,8 @@ pub fn run_exports() -> Vec<Box<dyn Export>> {
         Box::new(weekly_csv::WeeklyCsv),
         Box::new(survival_csv::SurvivalCsv),
         Box::new(events_csv::EventsCsv),
+        Box::new(network_csv::NETWORK_POSTS),
+        Box::new(network_csv::NETWORK_TIES),
         Box::new(metadata_json::MetadataJson),
     ]
 }
@@ -122,7 +125,23 @@ pub(crate) mod test_support {
 
     use crate::metrics::measures;
     use crate::model::{RunOutput, WeekRecord};
+    use crate::report::RunReport;
     use crate::runner::ReplicateResult;
+
+    static NO_SCENARIO: serde_json::Value = serde_json::Value::Null;
+
+    /// A report of `results` from a scenario named `tiny` (seed 7, one thread, no wall time).
+    pub fn report(results: &[ReplicateResult]) -> RunReport<'_> {
+        RunReport {
+            scenario_name: "tiny",
+            resolved_scenario: &NO_SCENARIO,
+            master_seed: 7,
+            replicates: results.len() as u32,
+            threads: 1,
+            wall_time_seconds: 0.0,
+            results,
+        }
+    }
 
     pub fn replicate(replicate: u32, seed: u64, tie_strength: f64) -> ReplicateResult {
         let weeks: Vec<WeekRecord> = (0..3)
@@ -175,7 +194,17 @@ mod tests {
 
     #[test]
     fn every_file_is_rendered_and_written() {
-        let results = test_support::results();
+        let mut results = test_support::results();
+        results[0].output.network = vec![crate::model::NetworkFrame {
+            week: 2,
+            posts: vec![
+                (crate::model::Role::Senco, true, false),
+                (crate::model::Role::SocialWorker, true, false),
+            ],
+            ties: vec![(0, 1, 0.5)],
+            waiting: 0,
+            helped: 0,
+        }];
         let resolved = serde_json::json!({"name": "tiny"});
         let report = RunReport {
             scenario_name: "tiny",
@@ -201,10 +230,14 @@ mod tests {
                 "weekly.csv",
                 "survival.csv",
                 "events.csv",
+                "network_posts.csv",
+                "network_ties.csv",
                 "metadata.json",
                 "report.html",
                 "weekly.png",
-                "weekly.svg"
+                "weekly.svg",
+                "network.png",
+                "network.svg"
             ]
         );
         let again = render_run_report(&report).unwrap();

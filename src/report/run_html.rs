@@ -1,6 +1,7 @@
 //! The pictures and the one-page report of a run: `plots/` drawn from the run's own CSV files
 //! (so `patchwork plot` redraws the same), and `report.html`, one self-contained page with the
-//! headline measures (mean and 95% CI across replicates), the plots inline and the timeline.
+//! headline measures (mean and 95% CI across replicates), the plots inline (the network last) and
+//! the timeline.
 
 use crate::metrics::{Measures, summarise_measures};
 use crate::plot::{self, PlotData, PlotInputs};
@@ -26,6 +27,8 @@ pub fn render_run_pictures(
         survival_csv: bytes_of(files, plot::SURVIVAL_CSV),
         weekly_csv: bytes_of(files, plot::WEEKLY_CSV),
         events_csv: bytes_of(files, plot::EVENTS_CSV),
+        network_posts_csv: bytes_of(files, plot::NETWORK_POSTS_CSV),
+        network_ties_csv: bytes_of(files, plot::NETWORK_TIES_CSV),
         single_arm: report.scenario_name,
         warmup_weeks: report
             .results
@@ -105,6 +108,14 @@ fn document(report: &RunReport<'_>, plot_data: &PlotData, plots: &[RenderedFile]
             document.image(alt, name, file.bytes.clone());
         }
     }
+    if let Some(file) = plots
+        .iter()
+        .find(|file| file.file_name == plot::NETWORK_PNG)
+    {
+        document.heading(2, "The professional network");
+        document.paragraph(plot::network::caption(false));
+        document.image(plot::network::ALT, plot::NETWORK_PNG, file.bytes.clone());
+    }
     let events: Vec<String> = plot_data
         .events
         .iter()
@@ -116,7 +127,8 @@ fn document(report: &RunReport<'_>, plot_data: &PlotData, plots: &[RenderedFile]
     }
     document.paragraph(
         "Every measure of every replicate is in runs.csv, their summaries in summary.csv; \
-         `patchwork plot <this directory>` redraws plots/ from survival.csv, weekly.csv and events.csv.",
+         `patchwork plot <this directory>` redraws plots/ from survival.csv, weekly.csv, events.csv, \
+         network_posts.csv and network_ties.csv.",
     );
     document
 }

@@ -75,8 +75,8 @@ fn run_options_override_the_scenario_and_the_summary_is_printed() {
     assert!(stdout.contains("median weeks to help"), "{stdout}");
     assert!(
         stdout.contains(
-            "wrote runs.csv, summary.csv, weekly.csv, survival.csv, events.csv, metadata.json, \
-             report.html, plots/ to out"
+            "wrote runs.csv, summary.csv, weekly.csv, survival.csv, events.csv, network_posts.csv, \
+             network_ties.csv, metadata.json, report.html, plots/ to out"
         ),
         "{stdout}"
     );

@@ -2,8 +2,9 @@
 //! thread or several, run alone or as part of a larger batch; another seed gives other results.
 //!
 //! The binary tests compare the files `patchwork run` writes (`runs.csv`, `summary.csv`,
-//! `weekly.csv`; `metadata.json` records wall time and threads, so only its other fields are
-//! compared). The library tests compare whole `RunOutput`s through their `Debug` text, because
+//! `weekly.csv`, replicate 0's `network_posts.csv` and `network_ties.csv` and the
+//! `plots/network.png` drawn from them; `metadata.json` records wall time and threads, so only its
+//! other fields are compared). The library tests compare whole `RunOutput`s through their `Debug` text, because
 //! `RunOutput` holds `f64` fields that may be NaN (`social_worker_caseload` with no social worker
 //! in post) and NaN != NaN would make `==` fail on identical runs.
 
@@ -225,6 +226,14 @@ fn a_busy_scenario_is_deterministic_across_thread_counts() {
         String::from_utf8_lossy(&one.weekly_csv).lines().count(),
         1 + 8 * 130
     );
+    // Replicate 0 recorded its network, ties and all, at the default weeks.
+    assert!(
+        String::from_utf8_lossy(&one.network_ties_csv)
+            .lines()
+            .count()
+            > 1
+    );
+    assert!(String::from_utf8_lossy(&one.network_posts_csv).contains("\nbusy,29,0,"));
 }
 
 /// The events of the busy scenario do happen (otherwise the test above would not test them).

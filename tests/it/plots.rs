@@ -1,5 +1,6 @@
-//! Pictures and comparisons end to end: the plots `run` and `compare` draw are real PNG and SVG
-//! files that `patchwork plot` redraws byte for byte from the CSV files alone; `compare`'s paired
+//! Pictures and comparisons end to end: the plots `run` and `compare` draw (the network of
+//! replicate 0 at chosen weeks among them) are real PNG and SVG files that `patchwork plot`
+//! redraws byte for byte from the CSV files alone; `compare`'s paired
 //! statistics agree with the two scenarios run separately on the same seed, worked out here by
 //! hand; and `report.html` is self-contained and renders in headless Chromium to a picture that is
 //! not blank.
@@ -13,7 +14,14 @@ use crate::util::{
     write_tiny_scenario,
 };
 
-const PLOT_FILES: [&str; 4] = ["survival.png", "survival.svg", "weekly.png", "weekly.svg"];
+const PLOT_FILES: [&str; 6] = [
+    "network.png",
+    "network.svg",
+    "survival.png",
+    "survival.svg",
+    "weekly.png",
+    "weekly.svg",
+];
 
 /// A tiny team scenario with a minder and a restructure, to set against the tiny ad hoc one.
 const TINY_TEAM_SCENARIO: &str = r#"
@@ -126,6 +134,20 @@ fn run_draws_every_plot_and_plot_redraws_them_from_the_csv_files() {
     assert_valid_plots(&plots);
     let drawn = read_plots(&plots);
 
+    // The network of replicate 0 at the default weeks: the first measured week and the last.
+    assert_eq!(
+        network_weeks(&out),
+        [("tiny".to_string(), 52), ("tiny".to_string(), 103)]
+    );
+    let ties = fs::read_to_string(out.join("network_ties.csv")).unwrap();
+    assert!(
+        ties.starts_with("arm,week,post_a,post_b,strength\ntiny,52,"),
+        "{ties}"
+    );
+    let html = fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.contains("<h2>The professional network</h2>"), "{html}");
+    assert_eq!(html.matches("src=\"data:image/png;base64,").count(), 3);
+
     // Only the CSV files (and the metadata naming the scenario) are left to draw from.
     fs::remove_dir_all(&plots).unwrap();
     for name in ["runs.csv", "summary.csv", "report.html"] {
@@ -196,6 +218,8 @@ fn compare_writes_its_files_and_plots_that_redraw() {
             "comparison.csv",
             "events.csv",
             "metadata.json",
+            "network_posts.csv",
+            "network_ties.csv",
             "plots",
             "report.html",
             "report.md",
@@ -203,6 +227,19 @@ fn compare_writes_its_files_and_plots_that_redraw() {
             "weekly.csv"
         ]
     );
+    // Both arms' networks at the same weeks: the week before team's restructure (week 70) too.
+    let weeks: Vec<(String, u32)> = ["tiny", "tiny-team"]
+        .iter()
+        .flat_map(|arm| [52, 69, 103].map(|week| (arm.to_string(), week)))
+        .collect();
+    assert_eq!(network_weeks(&out), weeks);
+    let svg = fs::read_to_string(out.join("plots").join("network.svg")).unwrap();
+    assert!(
+        svg.contains("tiny-team, week 69"),
+        "panels name arm and week"
+    );
+    assert!(svg.contains("the week before: restructure"), "{svg}");
+    assert!(svg.contains("minder"), "the minder is marked and named");
     let plots = out.join("plots");
     assert_valid_plots(&plots);
     let drawn = read_plots(&plots);
@@ -246,6 +283,114 @@ fn compare_writes_its_files_and_plots_that_redraw() {
         metadata["b"]["resolved_scenario"]["coordination"]["mode"],
         "team"
     );
+}
+
+/// The distinct (arm, week) pairs of `network_posts.csv` in `out`, in file order.
+fn network_weeks(out: &Path) -> Vec<(String, u32)> {
+    let (header, rows) = read_csv(&out.join("network_posts.csv"));
+    assert_eq!(
+        header,
+        ["arm", "week", "post", "role", "agency", "in_post", "minder"]
+    );
+    let mut weeks: Vec<(String, u32)> = Vec::new();
+    for row in rows {
+        let key = (row[0].clone(), row[1].parse().unwrap());
+        if !weeks.contains(&key) {
+            weeks.push(key);
+        }
+    }
+    weeks
+}
+
+#[test]
+fn network_weeks_default_to_the_week_before_each_event_or_are_chosen() {
+    let scratch = tempfile::tempdir().unwrap();
+    write_file(scratch.path(), "team.toml", TINY_TEAM_SCENARIO);
+    let run = |out: &str, extra: &[&str]| {
+        let mut arguments = vec![
+            "run",
+            "team.toml",
+            "--replicates",
+            "2",
+            "--out",
+            out,
+            "--quiet",
+        ];
+        arguments.extend_from_slice(extra);
+        run_patchwork(scratch.path(), &arguments)
+    };
+    assert_exit_code(&run("default", &[]), 0);
+    let weeks = |out: &str| -> Vec<u32> {
+        network_weeks(&scratch.path().join(out))
+            .into_iter()
+            .map(|(arm, week)| {
+                assert_eq!(arm, "tiny-team");
+                week
+            })
+            .collect()
+    };
+    // The first measured week, the week before the restructure in week 70, the last week.
+    assert_eq!(weeks("default"), [52, 69, 103]);
+    let posts =
+        fs::read_to_string(scratch.path().join("default").join("network_posts.csv")).unwrap();
+    assert!(
+        posts.contains(",early_help,early_help,true,true\n"),
+        "the minder, in post"
+    );
+
+    assert_exit_code(
+        &run(
+            "chosen",
+            &["--network-weeks", "80,0,80", "--network-weeks", "7"],
+        ),
+        0,
+    );
+    assert_eq!(weeks("chosen"), [0, 7, 80]);
+    assert!(
+        scratch
+            .path()
+            .join("chosen")
+            .join("plots")
+            .join("network.svg")
+            .exists()
+    );
+
+    // A week outside the run is refused before anything runs or is written.
+    let refused = run("beyond", &["--network-weeks", "52,104"]);
+    assert_exit_code(&refused, 1);
+    let stderr = stderr_of(&refused);
+    assert!(
+        stderr.contains("--network-weeks: week 104 is not in the run: choose weeks from 0 to 103"),
+        "{stderr}"
+    );
+    assert!(!scratch.path().join("beyond").exists());
+    let malformed = run("malformed", &["--network-weeks", "52;60"]);
+    assert_exit_code(&malformed, 1);
+    assert!(
+        stderr_of(&malformed).contains("--network-weeks"),
+        "{}",
+        stderr_of(&malformed)
+    );
+    assert!(!scratch.path().join("malformed").exists());
+
+    // compare checks its weeks against both scenarios.
+    write_tiny_scenario(scratch.path());
+    let compare = run_patchwork(
+        scratch.path(),
+        &[
+            "compare",
+            "tiny.toml",
+            "team.toml",
+            "--network-weeks",
+            "200",
+            "--out",
+            "cmp",
+            "--quiet",
+        ],
+    );
+    assert_exit_code(&compare, 1);
+    assert!(stderr_of(&compare).contains("week 200 is not in the run"));
+    assert!(!scratch.path().join("cmp").exists());
 }
 
 /// Reads a CSV file into a header and rows of fields.
@@ -427,7 +572,7 @@ fn the_html_report_is_self_contained_and_renders_in_headless_chromium() {
     let out = compare_tiny(scratch.path());
     let html = fs::read_to_string(out.join("report.html")).unwrap();
     assert!(html.starts_with("<!DOCTYPE html>"));
-    assert_eq!(html.matches("src=\"data:image/png;base64,").count(), 2);
+    assert_eq!(html.matches("src=\"data:image/png;base64,").count(), 3);
     assert!(
         !html.contains("http://") && !html.contains("https://"),
         "no network"

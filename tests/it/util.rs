@@ -8,12 +8,14 @@ use std::process::{Command, Output};
 
 /// The files `patchwork run` writes at the top of its output directory, in the order it writes
 /// them.
-pub const RUN_OUTPUT_FILES: [&str; 7] = [
+pub const RUN_OUTPUT_FILES: [&str; 9] = [
     "runs.csv",
     "summary.csv",
     "weekly.csv",
     "survival.csv",
     "events.csv",
+    "network_posts.csv",
+    "network_ties.csv",
     "metadata.json",
     "report.html",
 ];
@@ -113,12 +115,16 @@ pub fn to_sets(sets: &[&str]) -> Vec<String> {
 }
 
 /// The deterministic files of one `patchwork run` (not `metadata.json`, which records the wall
-/// time and the thread count).
+/// time and the thread count): the measures, the weekly series, replicate 0's network and its
+/// picture.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RunFiles {
     pub runs_csv: Vec<u8>,
     pub summary_csv: Vec<u8>,
     pub weekly_csv: Vec<u8>,
+    pub network_posts_csv: Vec<u8>,
+    pub network_ties_csv: Vec<u8>,
+    pub network_png: Vec<u8>,
 }
 
 /// Runs `patchwork run <arguments> --out <a new directory> --quiet` in `working_directory`,
@@ -137,6 +143,9 @@ pub fn run_and_read(working_directory: &Path, label: &str, arguments: &[&str]) -
         runs_csv: read("runs.csv"),
         summary_csv: read("summary.csv"),
         weekly_csv: read("weekly.csv"),
+        network_posts_csv: read("network_posts.csv"),
+        network_ties_csv: read("network_ties.csv"),
+        network_png: read("plots/network.png"),
     }
 }
 

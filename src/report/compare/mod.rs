@@ -4,8 +4,8 @@
 //! - `comparison.csv`: per measure, A's and B's means, the paired difference B − A with its 95%
 //!   CI (Student's t on the paired differences), the relative change and the pairs used;
 //! - `advantage.csv`: net collaborative advantage of each scenario against its silo counterpart;
-//! - `survival.csv`, `weekly.csv`, `events.csv`: the run files with an `arm` column, from which
-//!   `plots/` is drawn (and redrawn by `patchwork plot`);
+//! - `survival.csv`, `weekly.csv`, `events.csv`, `network_posts.csv`, `network_ties.csv`: the run
+//!   files with an `arm` column, from which `plots/` is drawn (and redrawn by `patchwork plot`);
 //! - `metadata.json`: both scenarios fully resolved, the seed, replicates, version;
 //! - `report.md` and `report.html` (`text`): the plain-language summary, the latter one
 //!   self-contained file with its pictures inline.
@@ -24,7 +24,7 @@ use crate::plot::{self, PlotData, PlotInputs};
 use crate::report::format::format_float;
 use crate::report::metadata_json::{CRATE_VERSION, GIT_COMMIT};
 use crate::report::{
-    RenderedFile, ReportError, csv_document, events_csv, survival_csv, weekly_csv,
+    RenderedFile, ReportError, csv_document, events_csv, network_csv, survival_csv, weekly_csv,
 };
 use crate::runner::ReplicateResult;
 
@@ -210,6 +210,13 @@ fn advantage_csv(
     csv_document(ADVANTAGE_CSV, &ADVANTAGE_HEADER, rows)
 }
 
+/// Rows without their first field (the arm, which `arms_csv` puts back).
+fn without_arm(rows: Vec<Vec<String>>) -> Vec<Vec<String>> {
+    rows.into_iter()
+        .map(|row| row.into_iter().skip(1).collect())
+        .collect()
+}
+
 /// `arm` followed by each of `rows`' fields.
 fn with_arm(arm: &str, rows: Vec<Vec<String>>) -> impl Iterator<Item = Vec<String>> + '_ {
     rows.into_iter()
@@ -228,6 +235,16 @@ fn arms_csv(
     let rows = with_arm(report.a.name, rows_of(&report.a))
         .chain(with_arm(report.b.name, rows_of(&report.b)));
     csv_document(file_name, &header, rows)
+}
+
+/// A network file with both arms.
+fn network_csv_of_arms(
+    file: &network_csv::NetworkCsv,
+    report: &CompareReport<'_>,
+) -> Result<Vec<u8>, ReportError> {
+    arms_csv(file.file_name, &file.header[1..], report, |arm| {
+        without_arm((file.rows)(arm.name, arm.results))
+    })
 }
 
 fn weekly_rows(arm: &Arm<'_>) -> Vec<Vec<String>> {
@@ -323,12 +340,7 @@ pub fn render_compare_report(report: &CompareReport<'_>) -> Result<Vec<RenderedF
                 plot::SURVIVAL_CSV,
                 &survival_csv::HEADER[1..],
                 report,
-                |arm| {
-                    survival_csv::survival_rows(arm.name, arm.results)
-                        .into_iter()
-                        .map(|row| row[1..].to_vec())
-                        .collect()
-                },
+                |arm| without_arm(survival_csv::survival_rows(arm.name, arm.results)),
             )?,
         },
         RenderedFile {
@@ -342,6 +354,14 @@ pub fn render_compare_report(report: &CompareReport<'_>) -> Result<Vec<RenderedF
             })?,
         },
         RenderedFile {
+            file_name: plot::NETWORK_POSTS_CSV,
+            bytes: network_csv_of_arms(&network_csv::NETWORK_POSTS, report)?,
+        },
+        RenderedFile {
+            file_name: plot::NETWORK_TIES_CSV,
+            bytes: network_csv_of_arms(&network_csv::NETWORK_TIES, report)?,
+        },
+        RenderedFile {
             file_name: METADATA_JSON,
             bytes: metadata_json(report)?,
         },
@@ -351,6 +371,8 @@ pub fn render_compare_report(report: &CompareReport<'_>) -> Result<Vec<RenderedF
         survival_csv: bytes_of(&files, plot::SURVIVAL_CSV),
         weekly_csv: bytes_of(&files, plot::WEEKLY_CSV),
         events_csv: bytes_of(&files, plot::EVENTS_CSV),
+        network_posts_csv: bytes_of(&files, plot::NETWORK_POSTS_CSV),
+        network_ties_csv: bytes_of(&files, plot::NETWORK_TIES_CSV),
         single_arm: report.a.name,
         warmup_weeks: report
             .a

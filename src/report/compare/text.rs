@@ -247,6 +247,11 @@ pub(super) fn document(
             document.list(events);
         }
     }
+    if let Some(png) = png_of(plots, plot::NETWORK_PNG) {
+        document.heading(2, "The professional network");
+        document.paragraph(plot::network::caption(true));
+        document.image(plot::network::ALT, plot::NETWORK_PNG, png);
+    }
 
     document.heading(2, "Net collaborative advantage");
     document.paragraph(format!(
@@ -350,11 +355,13 @@ pub(super) fn document(
         format!("{COMPARISON_CSV}: every measure, A and B means, the paired difference, its 95% CI, the relative change"),
         format!("{ADVANTAGE_CSV}: net collaborative advantage of each scenario against silos"),
         format!(
-            "{}, {}, {}: the curves, weekly series and timeline the plots are drawn from; \
-             `patchwork plot <this directory>` redraws plots/ from them",
+            "{}, {}, {}, {}, {}: the curves, weekly series, timeline and network the plots are drawn \
+             from; `patchwork plot <this directory>` redraws plots/ from them",
             plot::SURVIVAL_CSV,
             plot::WEEKLY_CSV,
-            plot::EVENTS_CSV
+            plot::EVENTS_CSV,
+            plot::NETWORK_POSTS_CSV,
+            plot::NETWORK_TIES_CSV
         ),
         format!("metadata.json: both scenarios fully resolved, the seed and the version; {REPORT_MD} and {REPORT_HTML}: this report"),
     ]);
