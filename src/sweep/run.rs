@@ -448,7 +448,7 @@ fn dry_run_probes(shard_points: &Range<u64>) -> Vec<u64> {
         return shard_points.clone().collect();
     }
     (0..DRY_RUN_PROBES)
-        .map(|k| shard_points.start + crate::model::rng::mix64(0xD1_2E_5EED ^ k) % count)
+        .map(|k| shard_points.start + crate::model::rng::mix64(0xD12E_5EED ^ k) % count)
         .collect()
 }
 
