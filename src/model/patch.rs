@@ -12,6 +12,7 @@ use rand_distr::{Distribution, Exp, StandardNormal};
 use super::params::{Agency, Event, ForumMode, LocalityParams, Params, Role};
 use super::record::{AssessmentRecord, EventRecord, Happening, NetworkFrame, ReferralRecord, What};
 use super::rng::stream;
+use super::services::QueueKey;
 use super::state::*;
 use crate::calendar::is_term_week;
 
@@ -98,8 +99,8 @@ pub struct Scratch {
     /// For `record_week`'s tie sums: for each agency, a row of weights over the posts, 1.0 for a
     /// post in post of another agency, else 0.0.
     pub tie_weights: Vec<f32>,
-    /// Queued work of `serve_queues`: (not urgent, week requested, episode, involvement).
-    pub queue: Vec<(u32, u32, u32, u32)>,
+    /// Queued work of `serve_queues`, in the order it is served.
+    pub queue: Vec<QueueKey>,
     /// Services (role, team) found full by `serve_queues`.
     pub full: Vec<(Role, u32)>,
 }

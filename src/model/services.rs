@@ -551,7 +551,7 @@ impl Patch<'_> {
                 if matches!(inv.stage, Stage::Queued { .. } | Stage::AwaitHelp) {
                     let urgent =
                         u32::from(ep.severity < sc_threshold || !ep.has(Domain::Safeguarding));
-                    queue.push((urgent, inv.requested_week, e, k as u32));
+                    queue.push(QueueKey::new(urgent, inv.requested_week, e, k));
                 }
             }
         }
@@ -559,8 +559,8 @@ impl Patch<'_> {
         // Capacity only falls while the queues are served: a service found full stays full.
         let mut full = std::mem::take(&mut self.scratch.full);
         full.clear();
-        for &(_, _, e, k) in &queue {
-            let k = k as usize;
+        for &key in &queue {
+            let (e, k) = key.involvement();
             let inv = self.episodes[e as usize].involvements[k].clone();
             if inv.preferred == NONE && full.contains(&(inv.role, inv.team)) {
                 continue;
@@ -642,6 +642,29 @@ impl Patch<'_> {
             self.children[child as usize].episode = NONE;
             self.schedule_onset(child, week + 1);
         }
+    }
+}
+
+/// The place of a queued involvement in `serve_queues`' order, packed into one integer so that
+/// sorting compares one number: serious safeguarding first (`urgent` 0), then the week it was
+/// asked for, then the episode and the involvement (which make every key distinct).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct QueueKey(u128);
+
+impl QueueKey {
+    fn new(urgent: u32, requested_week: u32, e: u32, k: usize) -> QueueKey {
+        let k = u32::try_from(k).expect("an episode has few involvements");
+        QueueKey(
+            u128::from(urgent) << 96
+                | u128::from(requested_week) << 64
+                | u128::from(e) << 32
+                | u128::from(k),
+        )
+    }
+
+    /// The episode and the index of its involvement.
+    fn involvement(self) -> (u32, usize) {
+        ((self.0 >> 32) as u32, self.0 as u32 as usize)
     }
 }
 
