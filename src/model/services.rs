@@ -330,14 +330,17 @@ impl Patch<'_> {
     pub fn services(&mut self, week: u32) {
         let last_day_of_week = (week + 1) * WORKING_DAYS_PER_WEEK;
         let active = std::mem::take(&mut self.active);
+        let help = &self.p.help;
         for &e in &active {
-            if self.episodes[e as usize].state == EpisodeState::Closed {
-                continue;
+            let ep = &self.episodes[e as usize];
+            if ep.state == EpisodeState::Closed
+                || ep.involvements.is_empty() && ep.state != EpisodeState::Engaged
+            {
+                continue; // nothing to complete, give or close
             }
             // Complete assessments due this week.
             let mut k = 0;
-            while k < self.episodes[e as usize].involvements.len() {
-                let inv = self.episodes[e as usize].involvements[k].clone();
+            while let Some(inv) = self.episodes[e as usize].involvements.get(k) {
                 if let Stage::Assessing { done_day } = inv.stage
                     && done_day <= last_day_of_week
                     && !self.complete_assessment(e, k, done_day, week)
@@ -351,27 +354,27 @@ impl Patch<'_> {
             }
             // Help given this week; outside cases end after their weeks, early closure under pressure.
             let mut k = 0;
-            while k < self.episodes[e as usize].involvements.len() {
-                let inv = self.episodes[e as usize].involvements[k].clone();
-                if inv.stage == Stage::Helping {
-                    self.now.help_hours += self.p.help.hours_per_week;
-                    let pressure = f64::from(self.profs[inv.worker as usize].cases)
-                        >= self.p.help.pressure_close_share * self.capacity(inv.worker);
-                    let ep = &mut self.episodes[e as usize];
-                    if ep.outside() {
-                        ep.outside_help_weeks = ep.outside_help_weeks.saturating_sub(1);
-                        if ep.outside_help_weeks == 0 {
-                            self.release(e, k);
-                            continue;
-                        }
-                    } else {
-                        if pressure && ep.severity < self.p.help.early_close_below {
-                            self.release(e, k);
-                            continue;
-                        }
-                    }
+            while let Some(inv) = self.episodes[e as usize].involvements.get(k) {
+                if inv.stage != Stage::Helping {
+                    k += 1;
+                    continue;
                 }
-                k += 1;
+                let worker = inv.worker;
+                self.now.help_hours += help.hours_per_week;
+                let ep = &mut self.episodes[e as usize];
+                let ends = if ep.outside() {
+                    ep.outside_help_weeks = ep.outside_help_weeks.saturating_sub(1);
+                    ep.outside_help_weeks == 0
+                } else {
+                    ep.severity < help.early_close_below
+                        && f64::from(self.profs[worker as usize].cases)
+                            >= help.pressure_close_share * self.capacity(worker)
+                };
+                if ends {
+                    self.release(e, k);
+                } else {
+                    k += 1;
+                }
             }
             let ep = &self.episodes[e as usize];
             if ep.state == EpisodeState::Engaged && ep.involvements.is_empty() {
