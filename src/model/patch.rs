@@ -99,6 +99,13 @@ pub struct Scratch {
     /// For `record_week`'s tie sums: for each agency, a row of weights over the posts, 1.0 for a
     /// post in post of another agency, else 0.0.
     pub tie_weights: Vec<f32>,
+    /// Episodes that end this week, closed once `severity_and_recognition` has seen them all.
+    pub closing: Vec<u32>,
+    /// Each school's expertise in noticing need this week (`school_expertise`).
+    pub expertise: Vec<f64>,
+    /// The other half of `Patch::unrecognised`: the episodes still unrecognised are copied into
+    /// it, and the two are swapped.
+    pub unrecognised: Vec<u32>,
     /// Queued work of `serve_queues`, in the order it is served.
     pub queue: Vec<QueueKey>,
     /// Services (role, team) found full by `serve_queues`.

@@ -12,19 +12,18 @@ use super::record::{ReferralSource, What};
 use super::state::*;
 
 impl Patch<'_> {
-    /// How much each school's staff bring to noticing need: 0.5 + 0.5 × its SENCO's knowledge.
-    pub fn school_expertise(&self, week: u32) -> Vec<f64> {
-        self.schools
-            .iter()
-            .map(|s| {
-                0.5 + 0.5
-                    * if s.senco != NONE {
-                        self.knowledge(s.senco, week)
-                    } else {
-                        0.0
-                    }
-            })
-            .collect()
+    /// How much each school's staff bring to noticing need: 0.5 + 0.5 × its SENCO's knowledge,
+    /// school by school into `expertise`.
+    pub fn school_expertise(&self, week: u32, expertise: &mut Vec<f64>) {
+        expertise.clear();
+        expertise.extend(self.schools.iter().map(|s| {
+            0.5 + 0.5
+                * if s.senco != NONE {
+                    self.knowledge(s.senco, week)
+                } else {
+                    0.0
+                }
+        }));
     }
 
     /// Step 3 for one episode: school staff notice a need with a weekly probability rising with

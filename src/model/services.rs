@@ -153,7 +153,8 @@ impl Patch<'_> {
     /// resolve on their own; then school staff may notice the ones nobody has noticed yet. (Done
     /// in one pass: an episode's recognition depends on its own severity only.)
     pub fn severity_and_recognition(&mut self, week: u32, term: bool) {
-        let mut closing = Vec::new();
+        let mut closing = std::mem::take(&mut self.scratch.closing);
+        closing.clear();
         let active = std::mem::take(&mut self.active);
         for &e in &active {
             if !self.episodes[e as usize].outside() && self.update_severity(e, week) {
@@ -161,9 +162,11 @@ impl Patch<'_> {
             }
         }
         self.active = active;
-        let expertise = self.school_expertise(week);
+        let mut expertise = std::mem::take(&mut self.scratch.expertise);
+        self.school_expertise(week, &mut expertise);
         let unrecognised = std::mem::take(&mut self.unrecognised);
-        let mut still = Vec::with_capacity(unrecognised.len());
+        let mut still = std::mem::take(&mut self.scratch.unrecognised);
+        still.clear();
         for &e in &unrecognised {
             if self.update_severity(e, week) {
                 closing.push(e);
@@ -174,9 +177,12 @@ impl Patch<'_> {
             }
         }
         self.unrecognised = still;
-        for e in closing {
+        self.scratch.unrecognised = unrecognised;
+        self.scratch.expertise = expertise;
+        for &e in &closing {
             self.close_episode(e, week);
         }
+        self.scratch.closing = closing;
     }
 
     /// One week of an episode's severity; true if it ends this week (recovered, or resolved on
