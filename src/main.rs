@@ -19,6 +19,25 @@ use patchwork_sim::report::{self, OutputDir, RunReport};
 use patchwork_sim::sweep::{self, Shard, Sweep};
 use patchwork_sim::{plot, runner, scenario};
 
+/// `println!` that does not panic when stdout is closed early (`patchwork check FILE | head`):
+/// what is printed is for reading, the files are the product, so a reader that stops reading
+/// does not stop the command. Other write errors are ignored for the same reason.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
+/// `print!` in the manner of `say!`.
+macro_rules! say_part {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let mut stdout = std::io::stdout();
+        let _ = write!(stdout, $($arg)*).and_then(|()| stdout.flush());
+    }};
+}
+
 /// Exit status of a sweep (or merge) that finished with failed runs.
 const SOME_RUNS_FAILED: u8 = 3;
 
@@ -80,7 +99,7 @@ fn run_sweep(options: SweepOptions) -> anyhow::Result<Finished> {
     let threads = runner::resolved_thread_count(options.threads);
     let shard = options.shard.unwrap_or(Shard::WHOLE);
     if options.dry_run {
-        print!("{}", sweep::dry_run(&sweep, shard, threads));
+        say_part!("{}", sweep::dry_run(&sweep, shard, threads));
         return Ok(Finished::Complete);
     }
     let output_dir = options.output_dir.unwrap_or_else(|| {
@@ -109,7 +128,7 @@ fn run_sweep(options: SweepOptions) -> anyhow::Result<Finished> {
     let outcome = outcome?;
     if !options.quiet {
         if outcome.already_finished {
-            println!(
+            say!(
                 "nothing to resume: {} holds the finished sweep",
                 output_dir.display()
             );
@@ -119,14 +138,14 @@ fn run_sweep(options: SweepOptions) -> anyhow::Result<Finished> {
             } else {
                 String::new()
             };
-            println!(
+            say!(
                 "{} runs{resumed} of {} points in {:.1} s, {} failed",
                 outcome.runs,
                 shard.points(sweep.points()).count(),
                 outcome.wall_time_seconds,
                 outcome.runs_failed
             );
-            println!(
+            say!(
                 "{}",
                 cli::written_files_message(&output_dir, &outcome.written)
             );
@@ -170,7 +189,7 @@ fn run_national(options: NationalOptions) -> anyhow::Result<Finished> {
     progress.finish();
     let outcome = outcome?;
     if !options.quiet {
-        println!(
+        say!(
             "{} patches, {} schools, {} pupils in {:.1} s on {threads} thread{}, {} failed",
             outcome.patches,
             outcome.schools,
@@ -179,7 +198,7 @@ fn run_national(options: NationalOptions) -> anyhow::Result<Finished> {
             if threads == 1 { "" } else { "s" },
             outcome.patches_failed
         );
-        println!(
+        say!(
             "{}",
             cli::written_files_message(&output_dir, &outcome.written)
         );
@@ -192,11 +211,13 @@ fn merge_shards(options: MergeOptions) -> anyhow::Result<Finished> {
     let outcome = sweep::merge(&options.shard_dirs, &options.output_dir, options.force)?;
     write_sweep_pictures(&options.output_dir, options.quiet)?;
     if !options.quiet {
-        println!(
+        say!(
             "merged {} shards, {} runs ({} failed)",
-            outcome.shards, outcome.runs, outcome.runs_failed
+            outcome.shards,
+            outcome.runs,
+            outcome.runs_failed
         );
-        println!(
+        say!(
             "{}",
             cli::written_files_message(&options.output_dir, &outcome.written)
         );
@@ -247,11 +268,11 @@ fn run_scenario(options: RunOptions) -> anyhow::Result<()> {
     if !options.quiet {
         let replicate_measures: Vec<Measures> =
             results.iter().map(|result| result.measures).collect();
-        print!(
+        say_part!(
             "{}",
             cli::headline_table(&summarise_measures(&replicate_measures), replicates)
         );
-        println!(
+        say!(
             "{}",
             cli::written_files_message(output_dir.path(), &written)
         );
@@ -356,14 +377,14 @@ fn compare_scenarios(options: cli::CompareOptions) -> anyhow::Result<()> {
     let written = output_dir.write_files(&files)?;
 
     if !options.quiet {
-        println!(
+        say!(
             "{name_b} against {name_a}, {replicates} replicates on the same seeds (B minus A, 95% CI):"
         );
         let comparison = compare::Comparison::of(&report);
         for sentence in compare::headline_sentences(&report, &comparison) {
-            println!("- {sentence}");
+            say!("- {sentence}");
         }
-        println!(
+        say!(
             "{}",
             cli::written_files_message(output_dir.path(), &written)
         );
@@ -382,7 +403,7 @@ fn write_sweep_pictures(directory: &std::path::Path, quiet: bool) -> anyhow::Res
     let files = report::sweep_html::render_sweep_pictures(&points, metadata.as_ref())?;
     let written = OutputDir::new(directory, true)?.write_files(&files)?;
     if !quiet {
-        println!("{}", cli::written_files_message(directory, &written));
+        say!("{}", cli::written_files_message(directory, &written));
     }
     Ok(())
 }
@@ -410,7 +431,7 @@ fn plot_directory(options: cli::PlotOptions) -> anyhow::Result<()> {
         .collect();
     let written = plots_dir.write_files(&files)?;
     if !options.quiet {
-        println!("{}", cli::written_files_message(plots_dir.path(), &written));
+        say!("{}", cli::written_files_message(plots_dir.path(), &written));
     }
     Ok(())
 }
@@ -420,8 +441,8 @@ fn plot_directory(options: cli::PlotOptions) -> anyhow::Result<()> {
 fn init_scenario(options: cli::InitOptions) -> anyhow::Result<()> {
     scenario::write_template(&options.path, options.force)?;
     let path = options.path.display();
-    println!("wrote {path}: every key with its default, unit and source");
-    println!("change what you need, delete the rest, then: patchwork check {path}");
+    say!("wrote {path}: every key with its default, unit and source");
+    say!("change what you need, delete the rest, then: patchwork check {path}");
     Ok(())
 }
 
@@ -430,7 +451,7 @@ fn check_scenario(options: CheckOptions) -> anyhow::Result<()> {
     let scenario = scenario::load(Some(&options.scenario_path), &options.sets)?;
     let resolved = toml::to_string_pretty(&scenario.resolved)
         .context("cannot print the resolved scenario as TOML")?;
-    print!("{resolved}");
+    say_part!("{resolved}");
     Ok(())
 }
 
@@ -495,42 +516,50 @@ fn run_demo(options: cli::DemoOptions) -> anyhow::Result<()> {
         std::time::Duration::ZERO
     };
     if !options.quiet {
-        let mut out = std::io::stdout().lock();
-        for week in 0..weeks {
-            let lines = with_story.tell_week(week);
-            let other = without_story.as_ref().map(|s| s.tell_week(week));
-            if lines.is_empty() && other.as_ref().is_none_or(|o| o.is_empty()) {
-                continue;
-            }
-            writeln!(out, "{}", week_heading(week))?;
-            match (&without_story, other) {
-                (Some(without_story), Some(other)) => {
-                    writeln!(
-                        out,
-                        "  with the minder ({} waiting):",
-                        with_story.waiting(week)
-                    )?;
-                    for line in &lines {
-                        writeln!(out, "    {line}")?;
+        // A reader who stops reading (`| head`) stops the story, not the files.
+        let told = (|| -> std::io::Result<()> {
+            let mut out = std::io::stdout().lock();
+            for week in 0..weeks {
+                let lines = with_story.tell_week(week);
+                let other = without_story.as_ref().map(|s| s.tell_week(week));
+                if lines.is_empty() && other.as_ref().is_none_or(|o| o.is_empty()) {
+                    continue;
+                }
+                writeln!(out, "{}", week_heading(week))?;
+                match (&without_story, other) {
+                    (Some(without_story), Some(other)) => {
+                        writeln!(
+                            out,
+                            "  with the minder ({} waiting):",
+                            with_story.waiting(week)
+                        )?;
+                        for line in &lines {
+                            writeln!(out, "    {line}")?;
+                        }
+                        writeln!(out, "  without ({} waiting):", without_story.waiting(week))?;
+                        for line in &other {
+                            writeln!(out, "    {line}")?;
+                        }
                     }
-                    writeln!(out, "  without ({} waiting):", without_story.waiting(week))?;
-                    for line in &other {
-                        writeln!(out, "    {line}")?;
+                    _ => {
+                        for line in &lines {
+                            writeln!(out, "  {line}")?;
+                        }
+                        writeln!(
+                            out,
+                            "  children waiting for help: {}",
+                            with_story.waiting(week)
+                        )?;
                     }
                 }
-                _ => {
-                    for line in &lines {
-                        writeln!(out, "  {line}")?;
-                    }
-                    writeln!(
-                        out,
-                        "  children waiting for help: {}",
-                        with_story.waiting(week)
-                    )?;
-                }
+                out.flush()?;
+                std::thread::sleep(pause);
             }
-            out.flush()?;
-            std::thread::sleep(pause);
+            Ok(())
+        })();
+        match told {
+            Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => {}
+            other => other?,
         }
     }
     let mut files = vec![RenderedFile {
@@ -570,7 +599,7 @@ fn run_demo(options: cli::DemoOptions) -> anyhow::Result<()> {
     }
     let written = output_dir.write_files(&files)?;
     if !options.quiet {
-        println!(
+        say!(
             "{}",
             cli::written_files_message(output_dir.path(), &written)
         );

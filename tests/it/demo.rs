@@ -115,3 +115,36 @@ fn network_weeks_record_the_narrated_frames_and_change_nothing() {
     assert_eq!(plain.episodes, chosen.episodes);
     assert_eq!(format!("{:?}", plain.weeks), format!("{:?}", chosen.weeks));
 }
+
+/// A reader who stops reading (`patchwork demo | head`) stops the story, not the demo: the files
+/// are still written and the exit status is 0. The story (about 87 KB) is longer than a pipe's
+/// buffer (64 KB on Linux), so printing fails with a broken pipe once the reader has gone.
+#[test]
+fn a_reader_who_stops_reading_does_not_stop_the_demo() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("demo");
+    let mut child = Command::new(crate::util::patchwork_binary())
+        .args(["demo", "--speed", "0", "--out"])
+        .arg(&out)
+        .current_dir(dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the patchwork binary starts");
+    let mut first_line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first_line)
+        .unwrap();
+    // The reader (and with it the pipe's only read end) is dropped here.
+    assert!(first_line.starts_with("Week"), "{first_line}");
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(out.join("timeline.md").exists() && out.join("demo.gif").exists());
+}
