@@ -63,16 +63,7 @@ mod tests {
             locality: 0,
             label: "ignored".to_string(),
         }];
-        let resolved = serde_json::Value::Null;
-        let report = RunReport {
-            scenario_name: "tiny",
-            resolved_scenario: &resolved,
-            master_seed: 7,
-            replicates: 2,
-            threads: 1,
-            wall_time_seconds: 0.0,
-            results: &results,
-        };
+        let report = test_support::report(&results);
         let text = String::from_utf8(EventsCsv.render(&report).unwrap()).unwrap();
         assert_eq!(
             text,

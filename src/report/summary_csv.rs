@@ -47,16 +47,7 @@ mod tests {
     #[test]
     fn one_row_per_measure() {
         let results = test_support::results();
-        let resolved = serde_json::Value::Null;
-        let report = RunReport {
-            scenario_name: "tiny",
-            resolved_scenario: &resolved,
-            master_seed: 7,
-            replicates: 2,
-            threads: 1,
-            wall_time_seconds: 0.0,
-            results: &results,
-        };
+        let report = test_support::report(&results);
         let text = String::from_utf8(SummaryCsv.render(&report).unwrap()).unwrap();
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines[0], "measure,mean,sd,ci_low,ci_high,median,n");

@@ -104,16 +104,7 @@ mod tests {
         results[0].output.episodes =
             vec![episode(1, Some(2)), episode(1, None), episode(0, Some(1))];
         results[1].output.episodes = vec![episode(2, Some(3))];
-        let resolved = serde_json::Value::Null;
-        let report = RunReport {
-            scenario_name: "tiny",
-            resolved_scenario: &resolved,
-            master_seed: 7,
-            replicates: 2,
-            threads: 1,
-            wall_time_seconds: 0.0,
-            results: &results,
-        };
+        let report = test_support::report(&results);
         let text = String::from_utf8(SurvivalCsv.render(&report).unwrap()).unwrap();
         assert_eq!(
             text,

@@ -63,16 +63,7 @@ mod tests {
     #[test]
     fn every_week_of_every_replicate() {
         let results = test_support::results();
-        let resolved = serde_json::Value::Null;
-        let report = RunReport {
-            scenario_name: "tiny",
-            resolved_scenario: &resolved,
-            master_seed: 7,
-            replicates: 2,
-            threads: 1,
-            wall_time_seconds: 0.0,
-            results: &results,
-        };
+        let report = test_support::report(&results);
         let text = String::from_utf8(WeeklyCsv.render(&report).unwrap()).unwrap();
         let expected = "replicate,week,open_cases,waiting_for_help,waiting_for_assessment,mean_tie_strength,\
             staff_in_post,vacancies,cases_discussed,actions_lapsed\n\
