@@ -332,71 +332,99 @@ impl Patch<'_> {
         ep.action = None;
     }
 
-    /// Steps 5 and 6: assessments complete, queues are served, help is given.
+    /// Steps 5 and 6: assessments complete, help is given, queues are served. One pass over the
+    /// open episodes does each episode's assessments and help, notes its queued work and drops
+    /// it from `active` if it has closed; then the queues are served.
     pub fn services(&mut self, week: u32) {
-        let last_day_of_week = (week + 1) * WORKING_DAYS_PER_WEEK;
-        let active = std::mem::take(&mut self.active);
-        let help = &self.p.help;
-        for &e in &active {
+        let mut active = std::mem::take(&mut self.active);
+        let mut queue = std::mem::take(&mut self.scratch.queue);
+        queue.clear();
+        let sc_threshold = self.thresholds[Role::SocialWorker.idx()];
+        let mut still_open = 0;
+        for i in 0..active.len() {
+            let e = active[i];
+            self.assess_and_help(e, week);
             let ep = &self.episodes[e as usize];
-            if ep.state == EpisodeState::Closed
-                || ep.involvements.is_empty() && ep.state != EpisodeState::Engaged
-            {
-                continue; // nothing to complete, give or close
+            if ep.state == EpisodeState::Closed {
+                continue; // leaves `active` (serving the queues would not reopen it)
             }
-            // Complete assessments due this week.
-            let mut k = 0;
-            while let Some(inv) = self.episodes[e as usize].involvements.get(k) {
-                if let Stage::Assessing { done_day } = inv.stage
-                    && done_day <= last_day_of_week
-                    && !self.complete_assessment(e, k, done_day, week)
-                {
-                    continue; // removed: the same index now holds the next involvement
-                }
-                k += 1;
-            }
-            if self.episodes[e as usize].state == EpisodeState::Closed {
-                continue;
-            }
-            // Help given this week; outside cases end after their weeks, early closure under pressure.
-            let mut k = 0;
-            while let Some(inv) = self.episodes[e as usize].involvements.get(k) {
-                if inv.stage != Stage::Helping {
-                    k += 1;
-                    continue;
-                }
-                let worker = inv.worker;
-                self.now.help_hours += help.hours_per_week;
-                let ep = &mut self.episodes[e as usize];
-                let ends = if ep.outside() {
-                    ep.outside_help_weeks = ep.outside_help_weeks.saturating_sub(1);
-                    ep.outside_help_weeks == 0
-                } else {
-                    ep.severity < help.early_close_below
-                        && f64::from(self.profs[worker as usize].cases)
-                            >= help.pressure_close_share * self.capacity(worker)
-                };
-                if ends {
-                    self.release(e, k);
-                } else {
-                    k += 1;
+            // Nothing done for a later episode changes this one, so its queued work can be noted
+            // now rather than in a second pass.
+            for (k, inv) in ep.involvements.iter().enumerate() {
+                if matches!(inv.stage, Stage::Queued { .. } | Stage::AwaitHelp) {
+                    let urgent =
+                        u32::from(ep.severity < sc_threshold || !ep.has(Domain::Safeguarding));
+                    queue.push(QueueKey::new(urgent, inv.requested_week, e, k));
                 }
             }
-            let ep = &self.episodes[e as usize];
-            if ep.state == EpisodeState::Engaged && ep.involvements.is_empty() {
-                if ep.outside() {
-                    self.close_episode(e, week);
-                } else {
-                    self.return_to_school(e, week);
-                }
-            }
+            active[still_open] = e;
+            still_open += 1;
         }
-        let mut active = active;
+        active.truncate(still_open);
         active.append(&mut self.active);
         self.active = active;
-        self.serve_queues(week);
-        self.active
-            .retain(|&e| self.episodes[e as usize].state != EpisodeState::Closed);
+        queue.sort_unstable();
+        self.serve_queues(&queue, week);
+        self.scratch.queue = queue;
+    }
+
+    /// Step 5 for one episode: assessments due this week are completed; help is given, outside
+    /// cases end after their weeks, and help may close early under caseload pressure.
+    fn assess_and_help(&mut self, e: u32, week: u32) {
+        let last_day_of_week = (week + 1) * WORKING_DAYS_PER_WEEK;
+        let help = &self.p.help;
+        let ep = &self.episodes[e as usize];
+        if ep.state == EpisodeState::Closed
+            || ep.involvements.is_empty() && ep.state != EpisodeState::Engaged
+        {
+            return; // nothing to complete, give or close
+        }
+        // Complete assessments due this week.
+        let mut k = 0;
+        while let Some(inv) = self.episodes[e as usize].involvements.get(k) {
+            if let Stage::Assessing { done_day } = inv.stage
+                && done_day <= last_day_of_week
+                && !self.complete_assessment(e, k, done_day, week)
+            {
+                continue; // removed: the same index now holds the next involvement
+            }
+            k += 1;
+        }
+        if self.episodes[e as usize].state == EpisodeState::Closed {
+            return;
+        }
+        // Help given this week; outside cases end after their weeks, early closure under pressure.
+        let mut k = 0;
+        while let Some(inv) = self.episodes[e as usize].involvements.get(k) {
+            if inv.stage != Stage::Helping {
+                k += 1;
+                continue;
+            }
+            let worker = inv.worker;
+            self.now.help_hours += help.hours_per_week;
+            let ep = &mut self.episodes[e as usize];
+            let ends = if ep.outside() {
+                ep.outside_help_weeks = ep.outside_help_weeks.saturating_sub(1);
+                ep.outside_help_weeks == 0
+            } else {
+                ep.severity < help.early_close_below
+                    && f64::from(self.profs[worker as usize].cases)
+                        >= help.pressure_close_share * self.capacity(worker)
+            };
+            if ends {
+                self.release(e, k);
+            } else {
+                k += 1;
+            }
+        }
+        let ep = &self.episodes[e as usize];
+        if ep.state == EpisodeState::Engaged && ep.involvements.is_empty() {
+            if ep.outside() {
+                self.close_episode(e, week);
+            } else {
+                self.return_to_school(e, week);
+            }
+        }
     }
 
     /// Ends the involvement `k` of episode `e`, freeing its worker.
@@ -549,26 +577,12 @@ impl Patch<'_> {
         });
     }
 
-    /// Gives queued work to workers with capacity, oldest request first.
-    pub fn serve_queues(&mut self, week: u32) {
-        let sc_threshold = self.thresholds[Role::SocialWorker.idx()];
-        let mut queue = std::mem::take(&mut self.scratch.queue);
-        queue.clear();
-        for &e in &self.active {
-            let ep = &self.episodes[e as usize];
-            for (k, inv) in ep.involvements.iter().enumerate() {
-                if matches!(inv.stage, Stage::Queued { .. } | Stage::AwaitHelp) {
-                    let urgent =
-                        u32::from(ep.severity < sc_threshold || !ep.has(Domain::Safeguarding));
-                    queue.push(QueueKey::new(urgent, inv.requested_week, e, k));
-                }
-            }
-        }
-        queue.sort_unstable();
+    /// Gives queued work (`queue`, in order) to workers with capacity.
+    fn serve_queues(&mut self, queue: &[QueueKey], week: u32) {
         // Capacity only falls while the queues are served: a service found full stays full.
         let mut full = std::mem::take(&mut self.scratch.full);
         full.clear();
-        for &key in &queue {
+        for &key in queue {
             let (e, k) = key.involvement();
             let inv = self.episodes[e as usize].involvements[k].clone();
             if inv.preferred == NONE && full.contains(&(inv.role, inv.team)) {
@@ -625,7 +639,6 @@ impl Patch<'_> {
                 _ => {}
             }
         }
-        self.scratch.queue = queue;
         self.scratch.full = full;
     }
 
