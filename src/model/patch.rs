@@ -77,8 +77,6 @@ pub struct Patch<'p> {
     /// This week's sums, pushed to `weeks` at the end of the step.
     pub now: WeekSums,
     pub pupils: u32,
-    /// Weekly onset hazard per unit of vulnerability.
-    pub onset_hazard: f64,
     /// Weekly probability of leaving, by role, from the annual rates.
     pub weekly_leaving: [f64; Role::COUNT],
     /// Whether to keep a story of what happens (a narrated run), and the story so far.
@@ -164,15 +162,21 @@ impl<'p> Patch<'p> {
             });
         }
 
-        // Children: vulnerability lognormal with mean 1.
+        // Children: vulnerability lognormal with mean 1, and with it the weekly onset hazard.
         let sigma = p.demand.vulnerability_sigma;
-        let mut children = Vec::new();
+        let weekly_rate = p.demand.onset_per_1000_year / 1000.0 / 52.0
+            * (1.0 + (p.demand.deprivation_gradient - 1.0) * locality.deprivation);
+        let mut children = Vec::with_capacity(schools.iter().map(|s| s.pupils as usize).sum());
         for (s, school) in schools.iter().enumerate() {
             let (first_unit, n_units) = unit_ranges[s];
             for k in 0..school.pupils {
                 let z: f64 = StandardNormal.sample(&mut rng.onset);
+                let vulnerability = (sigma * z - sigma * sigma / 2.0).exp();
+                let onset_hazard = (weekly_rate * vulnerability).min(0.999);
                 children.push(Child {
-                    vulnerability: (sigma * z - sigma * sigma / 2.0).exp(),
+                    vulnerability,
+                    onset_hazard,
+                    log_no_onset: (1.0 - onset_hazard).ln(),
                     school: s as u32,
                     unit: first_unit + k * n_units / school.pupils,
                     episode: NONE,
@@ -300,8 +304,6 @@ impl<'p> Patch<'p> {
         }
 
         let horizon = p.horizon_weeks as usize;
-        let weekly_rate = p.demand.onset_per_1000_year / 1000.0 / 52.0
-            * (1.0 + (p.demand.deprivation_gradient - 1.0) * locality.deprivation);
         let mut patch = Patch {
             p,
             instance,
@@ -337,7 +339,6 @@ impl<'p> Patch<'p> {
             weeks: Vec::with_capacity(horizon),
             now: WeekSums::default(),
             pupils,
-            onset_hazard: weekly_rate,
             narrate: false,
             story: Vec::new(),
             network_weeks: Vec::new(),
@@ -453,12 +454,13 @@ impl<'p> Patch<'p> {
 
     /// Draws the week of a child's next onset after `from` and books it.
     pub fn schedule_onset(&mut self, child: u32, from: u32) {
-        let hazard = (self.onset_hazard * self.children[child as usize].vulnerability).min(0.999);
-        if hazard <= 0.0 {
+        let c = &self.children[child as usize];
+        if c.onset_hazard <= 0.0 {
             return;
         }
+        let log_no_onset = c.log_no_onset;
         let u: f64 = self.rng.onset.random();
-        let wait = ((1.0 - u).ln() / (1.0 - hazard).ln()).floor();
+        let wait = ((1.0 - u).ln() / log_no_onset).floor();
         let week = f64::from(from) + wait;
         if week < f64::from(self.p.horizon_weeks) {
             self.onset_due[week as usize].push(child);

@@ -14,6 +14,9 @@ pub const WORKING_DAYS_PER_WEEK: u32 = 5;
 #[derive(Debug, Clone)]
 pub struct Child {
     pub vulnerability: f64,
+    /// Weekly probability of an onset (from vulnerability; at most 0.999), and `ln(1 - it)`.
+    pub onset_hazard: f64,
+    pub log_no_onset: f64,
     pub school: u32,
     pub unit: u32,
     /// Open episode, or `NONE`.
