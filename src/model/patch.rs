@@ -62,6 +62,9 @@ pub struct Patch<'p> {
     pub unrecognised: Vec<u32>,
     /// Recognised episodes not yet closed, and outside referrals still open.
     pub active: Vec<u32>,
+    /// The school children's episodes of `active` (all but the outside referrals), in the same
+    /// order: what the passes that concern only school children walk.
+    pub active_school: Vec<u32>,
     /// Children whose next episode starts in week w: `onset_due[w]`.
     pub onset_due: Vec<Vec<u32>>,
     pub forum: Forum,
@@ -317,6 +320,7 @@ impl<'p> Patch<'p> {
             episodes: Vec::new(),
             unrecognised: Vec::new(),
             active: Vec::new(),
+            active_school: Vec::new(),
             onset_due: vec![Vec::new(); horizon],
             forum: Forum {
                 mode: p.coordination.mode,

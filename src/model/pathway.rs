@@ -64,10 +64,10 @@ impl Patch<'_> {
     pub fn pathway(&mut self, week: u32, term: bool) {
         let forum = self.forum_active(week);
         let urgent_level = self.p.thresholds.urgent;
-        for i in 0..self.active.len() {
-            let e = self.active[i];
+        for i in 0..self.active_school.len() {
+            let e = self.active_school[i];
             let ep = &self.episodes[e as usize];
-            if ep.outside() || !matches!(ep.state, EpisodeState::Waiting | EpisodeState::Engaged) {
+            if !matches!(ep.state, EpisodeState::Waiting | EpisodeState::Engaged) {
                 continue;
             }
             if ep.has(Domain::Safeguarding)
@@ -337,10 +337,9 @@ impl Patch<'_> {
 
         // Discussion: the most severe waiting cases first.
         let mut waiting: Vec<(u32, u32)> = Vec::new();
-        for &e in &self.active {
+        for &e in &self.active_school {
             let ep = &self.episodes[e as usize];
-            if !ep.outside()
-                && ep.state == EpisodeState::Waiting
+            if ep.state == EpisodeState::Waiting
                 && self.for_forum(e)
                 && self.due_for_referral(e, week)
             {
@@ -536,9 +535,9 @@ impl Patch<'_> {
             (cp.pooled_hours_per_school * n_schools as f64 / cp.pooled_unit_hours).floor() as usize;
         // Unmet need by service: waiting episodes counted against each domain's service.
         let mut need = [0u32; super::params::Role::COUNT];
-        for &e in &self.active {
+        for &e in &self.active_school {
             let ep = &self.episodes[e as usize];
-            if ep.outside() || ep.helped() || ep.state == EpisodeState::Unrecognised {
+            if ep.helped() || ep.state == EpisodeState::Unrecognised {
                 continue;
             }
             for domain in Domain::ALL {

@@ -155,13 +155,13 @@ impl Patch<'_> {
     pub fn severity_and_recognition(&mut self, week: u32, term: bool) {
         let mut closing = std::mem::take(&mut self.scratch.closing);
         closing.clear();
-        let active = std::mem::take(&mut self.active);
-        for &e in &active {
-            if !self.episodes[e as usize].outside() && self.update_severity(e, week) {
+        let active_school = std::mem::take(&mut self.active_school);
+        for &e in &active_school {
+            if self.update_severity(e, week) {
                 closing.push(e);
             }
         }
-        self.active = active;
+        self.active_school = active_school;
         let mut expertise = std::mem::take(&mut self.scratch.expertise);
         self.school_expertise(week, &mut expertise);
         let unrecognised = std::mem::take(&mut self.unrecognised);
@@ -172,6 +172,7 @@ impl Patch<'_> {
                 closing.push(e);
             } else if self.recognise(e, week, term, &expertise) {
                 self.active.push(e);
+                self.active_school.push(e);
             } else {
                 still.push(e);
             }
@@ -334,9 +335,11 @@ impl Patch<'_> {
 
     /// Steps 5 and 6: assessments complete, help is given, queues are served. One pass over the
     /// open episodes does each episode's assessments and help, notes its queued work and drops
-    /// it from `active` if it has closed; then the queues are served.
+    /// it from `active` (and `active_school`) if it has closed; then the queues are served.
     pub fn services(&mut self, week: u32) {
         let mut active = std::mem::take(&mut self.active);
+        let mut active_school = std::mem::take(&mut self.active_school);
+        active_school.clear();
         let mut queue = std::mem::take(&mut self.scratch.queue);
         queue.clear();
         let sc_threshold = self.thresholds[Role::SocialWorker.idx()];
@@ -359,10 +362,15 @@ impl Patch<'_> {
             }
             active[still_open] = e;
             still_open += 1;
+            if !ep.outside() {
+                active_school.push(e);
+            }
         }
         active.truncate(still_open);
         active.append(&mut self.active);
         self.active = active;
+        active_school.append(&mut self.active_school);
+        self.active_school = active_school;
         queue.sort_unstable();
         self.serve_queues(&queue, week);
         self.scratch.queue = queue;
