@@ -65,6 +65,11 @@ pub struct Patch<'p> {
     /// The school children's episodes of `active` (all but the outside referrals), in the same
     /// order: what the passes that concern only school children walk.
     pub active_school: Vec<u32>,
+    /// The case counts of the episodes in `active` for `record_week`: summed in the services
+    /// pass (the last to visit every open episode) and kept up to date by the two steps after it
+    /// that change an episode's involvements, serving the queues and handing over a leaver's
+    /// cases.
+    pub case_counts: CaseCounts,
     /// Children whose next episode starts in week w: `onset_due[w]`.
     pub onset_due: Vec<Vec<u32>>,
     pub forum: Forum,
@@ -321,6 +326,7 @@ impl<'p> Patch<'p> {
             unrecognised: Vec::new(),
             active: Vec::new(),
             active_school: Vec::new(),
+            case_counts: CaseCounts::default(),
             onset_due: vec![Vec::new(); horizon],
             forum: Forum {
                 mode: p.coordination.mode,
@@ -415,6 +421,15 @@ impl<'p> Patch<'p> {
             waiting,
             helped,
         });
+    }
+
+    /// Adds an episode to the open episodes: `active`, and `active_school` if it is a school
+    /// child's.
+    pub fn activate(&mut self, e: u32) {
+        self.active.push(e);
+        if !self.episodes[e as usize].outside() {
+            self.active_school.push(e);
+        }
     }
 
     /// Adds to the story of a narrated run.
@@ -612,36 +627,11 @@ impl<'p> Patch<'p> {
         }
         // Social-care cases are counted in whole numbers and added once: the same `f64` as
         // adding 1.0 per case.
-        let mut social_care_cases = 0u32;
-        for &e in &self.active {
-            let ep = &self.episodes[e as usize];
-            let (mut helped, mut queued) = (false, false);
-            for inv in &ep.involvements {
-                match inv.stage {
-                    Stage::Helping => helped = true,
-                    Stage::Queued { .. } => queued = true,
-                    Stage::Assessing { .. } | Stage::AwaitHelp => {}
-                }
-                if inv.role == Role::SocialWorker
-                    && matches!(inv.stage, Stage::Assessing { .. } | Stage::Helping)
-                {
-                    social_care_cases += 1;
-                }
-            }
-            if ep.outside() {
-                continue;
-            }
-            if ep.state == EpisodeState::Engaged {
-                sums.open_cases += 1;
-            }
-            if matches!(ep.state, EpisodeState::Waiting | EpisodeState::Engaged) && !helped {
-                sums.waiting_for_help += 1;
-            }
-            if queued {
-                sums.waiting_for_assessment += 1;
-            }
-        }
-        sums.social_care_cases += f64::from(social_care_cases);
+        let counts = self.case_counts;
+        sums.open_cases += counts.open_cases;
+        sums.waiting_for_help += counts.waiting_for_help;
+        sums.waiting_for_assessment += counts.waiting_for_assessment;
+        sums.social_care_cases += f64::from(counts.social_care_cases);
         for prof in &self.profs {
             if prof.removed {
                 continue;
@@ -696,5 +686,57 @@ impl<'p> Patch<'p> {
         let within: u32 = in_post.iter().map(|&k| k * k.saturating_sub(1) / 2).sum();
         sums.tie_pairs += f64::from(total * total.saturating_sub(1) / 2 - within);
         self.weeks.push(sums);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::super::Simulation;
+    use super::*;
+
+    /// The lists and counts the weekly step keeps up to date as it goes equal, after every week,
+    /// what a fresh look at the open episodes gives: `active_school` is `active` without the
+    /// outside referrals, in order, and `case_counts` is the sum of each open episode's counts.
+    #[test]
+    fn kept_lists_and_counts_match_a_fresh_count_every_week() {
+        let sets = |sets: &[&str]| sets.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let scenarios = [
+            (None, sets(&[])),
+            (Some("scenarios/restructure.toml"), sets(&[])),
+            (
+                Some("scenarios/minder-leaves.toml"),
+                sets(&[
+                    "coordination.mode=network",
+                    "coordination.direct_line=true",
+                    "coordination.core_group=true",
+                    "turnover.annual_rate=0.5",
+                ]),
+            ),
+        ];
+        for (file, sets) in scenarios {
+            let path = file.map(|file| Path::new(env!("CARGO_MANIFEST_DIR")).join(file));
+            let params = crate::scenario::load(path.as_deref(), &sets)
+                .expect("the scenario loads")
+                .params;
+            let mut sim = Simulation::new(&params, 7);
+            while sim.step() {
+                for patch in &sim.patches {
+                    let school: Vec<u32> = patch
+                        .active
+                        .iter()
+                        .copied()
+                        .filter(|&e| !patch.episodes[e as usize].outside())
+                        .collect();
+                    assert_eq!(patch.active_school, school, "{file:?}, week {}", sim.week());
+                    let mut counts = CaseCounts::default();
+                    for &e in &patch.active {
+                        counts.add(CaseCounts::of(&patch.episodes[e as usize]));
+                    }
+                    assert_eq!(patch.case_counts, counts, "{file:?}, week {}", sim.week());
+                }
+            }
+        }
     }
 }

@@ -134,7 +134,7 @@ impl Patch<'_> {
                 serious: false,
                 outside_help_weeks: d.external_case_weeks.round().max(1.0) as u32,
             });
-            self.active.push(idx);
+            self.activate(idx);
             self.refer(
                 idx,
                 Role::SocialWorker,
@@ -171,8 +171,7 @@ impl Patch<'_> {
             if self.update_severity(e, week) {
                 closing.push(e);
             } else if self.recognise(e, week, term, &expertise) {
-                self.active.push(e);
-                self.active_school.push(e);
+                self.activate(e);
             } else {
                 still.push(e);
             }
@@ -342,6 +341,7 @@ impl Patch<'_> {
         active_school.clear();
         let mut queue = std::mem::take(&mut self.scratch.queue);
         queue.clear();
+        let mut case_counts = CaseCounts::default();
         let sc_threshold = self.thresholds[Role::SocialWorker.idx()];
         let mut still_open = 0;
         for i in 0..active.len() {
@@ -360,12 +360,14 @@ impl Patch<'_> {
                     queue.push(QueueKey::new(urgent, inv.requested_week, e, k));
                 }
             }
+            case_counts.add(CaseCounts::of(ep));
             active[still_open] = e;
             still_open += 1;
             if !ep.outside() {
                 active_school.push(e);
             }
         }
+        self.case_counts = case_counts;
         active.truncate(still_open);
         active.append(&mut self.active);
         self.active = active;
@@ -612,6 +614,7 @@ impl Patch<'_> {
                 continue;
             };
             self.profs[worker as usize].cases += 1;
+            let before = CaseCounts::of(&self.episodes[e as usize]);
             match inv.stage {
                 Stage::AwaitHelp => {
                     let ep = &mut self.episodes[e as usize];
@@ -646,6 +649,8 @@ impl Patch<'_> {
                 }
                 _ => {}
             }
+            let after = CaseCounts::of(&self.episodes[e as usize]);
+            self.case_counts.update(before, after);
         }
         self.scratch.full = full;
     }

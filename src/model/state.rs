@@ -259,6 +259,68 @@ pub struct Forum {
     pub term_weeks_seen: u32,
 }
 
+/// What open episodes add to the week's counts of cases (`record_week`): episodes with a service
+/// involved, episodes recognised but not yet helped, episodes with work queued for assessment
+/// (school children's episodes only), and social-care assessments and help under way.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CaseCounts {
+    pub open_cases: u32,
+    pub waiting_for_help: u32,
+    pub waiting_for_assessment: u32,
+    pub social_care_cases: u32,
+}
+
+impl CaseCounts {
+    /// What one episode adds, as it stands.
+    pub fn of(ep: &Episode) -> CaseCounts {
+        let mut counts = CaseCounts::default();
+        let (mut helped, mut queued) = (false, false);
+        for inv in &ep.involvements {
+            match inv.stage {
+                Stage::Helping => helped = true,
+                Stage::Queued { .. } => queued = true,
+                Stage::Assessing { .. } | Stage::AwaitHelp => {}
+            }
+            if inv.role == Role::SocialWorker
+                && matches!(inv.stage, Stage::Assessing { .. } | Stage::Helping)
+            {
+                counts.social_care_cases += 1;
+            }
+        }
+        if ep.outside() {
+            return counts;
+        }
+        if ep.state == EpisodeState::Engaged {
+            counts.open_cases = 1;
+        }
+        if matches!(ep.state, EpisodeState::Waiting | EpisodeState::Engaged) && !helped {
+            counts.waiting_for_help = 1;
+        }
+        if queued {
+            counts.waiting_for_assessment = 1;
+        }
+        counts
+    }
+
+    pub fn add(&mut self, other: CaseCounts) {
+        self.open_cases += other.open_cases;
+        self.waiting_for_help += other.waiting_for_help;
+        self.waiting_for_assessment += other.waiting_for_assessment;
+        self.social_care_cases += other.social_care_cases;
+    }
+
+    /// Replaces what an episode added (`before`) by what it adds now (`after`).
+    pub fn update(&mut self, before: CaseCounts, after: CaseCounts) {
+        self.open_cases = self.open_cases - before.open_cases + after.open_cases;
+        self.waiting_for_help =
+            self.waiting_for_help - before.waiting_for_help + after.waiting_for_help;
+        self.waiting_for_assessment = self.waiting_for_assessment - before.waiting_for_assessment
+            + after.waiting_for_assessment;
+        self.social_care_cases =
+            self.social_care_cases - before.social_care_cases + after.social_care_cases;
+    }
+}
+
 /// Per-week sums for one patch, merged across patches into `WeekRecord`s.
 #[derive(Debug, Clone, Default)]
 pub struct WeekSums {

@@ -196,6 +196,7 @@ impl Patch<'_> {
                 } else {
                     None
                 };
+                let before = CaseCounts::of(&self.episodes[e as usize]);
                 let ep = &mut self.episodes[e as usize];
                 let slot = &mut ep.involvements[k];
                 if keep {
@@ -232,6 +233,8 @@ impl Patch<'_> {
                     }
                     _ => {}
                 }
+                let after = CaseCounts::of(&self.episodes[e as usize]);
+                self.case_counts.update(before, after);
             }
         }
         (handed_over, restarted)
