@@ -33,11 +33,10 @@ impl Patch<'_> {
         let rp = &self.p.recognition;
         let season = if term { 1.0 } else { rp.holiday_factor };
         let ep = &self.episodes[e as usize];
-        let child = &self.children[ep.child as usize];
         let p = (rp.weekly_at_full
             * ep.severity
-            * self.units[child.unit as usize].familiarity
-            * expertise[child.school as usize]
+            * self.units[ep.unit as usize].familiarity
+            * expertise[ep.school as usize]
             * season)
             .clamp(0.0, 1.0);
         if self.rng.recognition.random::<f64>() >= p {

@@ -65,6 +65,7 @@ impl Patch<'_> {
             let episode = Episode {
                 child,
                 school: c.school,
+                unit: c.unit,
                 domains,
                 severity,
                 vulnerability: c.vulnerability,
@@ -114,6 +115,7 @@ impl Patch<'_> {
             self.episodes.push(Episode {
                 child: NONE,
                 school: NONE,
+                unit: NONE,
                 domains: Domain::Safeguarding.bit(),
                 severity,
                 vulnerability: 1.0,

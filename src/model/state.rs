@@ -197,7 +197,10 @@ pub struct Action {
 pub struct Episode {
     /// `NONE` for a referral from outside schools (no school child behind it in the model).
     pub child: u32,
+    /// The child's school and pastoral unit (`NONE` for an outside referral), copied from the
+    /// child so that the weekly passes need not look the child up.
     pub school: u32,
+    pub unit: u32,
     pub domains: u8,
     pub severity: f64,
     pub vulnerability: f64,
