@@ -544,14 +544,16 @@ impl Patch<'_> {
                 0.0
             };
             let mut n = 1.0;
+            let worker_ties = self.ties.row(worker);
             for domain in Domain::ALL {
                 let role = domain.service_role();
                 if ep.has(domain) && role != worker_role {
-                    let best = (0..self.profs.len() as u32)
-                        .filter(|&i| {
-                            self.profs[i as usize].role == role && self.profs[i as usize].active()
-                        })
-                        .map(|i| self.ties.get(worker, i))
+                    let best = self
+                        .profs
+                        .iter()
+                        .zip(worker_ties)
+                        .filter(|(prof, _)| prof.role == role && prof.active())
+                        .map(|(_, &tie)| f64::from(tie))
                         .fold(0.0, f64::max);
                     sum += best;
                     n += 1.0;

@@ -92,6 +92,11 @@ impl Ties {
         f64::from(self.strength[a as usize * self.n + b as usize])
     }
 
+    /// A post's ties to every post, in post order.
+    pub fn row(&self, a: u32) -> &[f32] {
+        &self.strength[a as usize * self.n..(a as usize + 1) * self.n]
+    }
+
     pub fn set(&mut self, a: u32, b: u32, value: f64) {
         let v = value.clamp(0.0, 1.0) as f32;
         self.strength[a as usize * self.n + b as usize] = v;
@@ -123,8 +128,7 @@ impl Ties {
 
     /// Sum of a post's ties (its connectedness).
     pub fn degree(&self, a: u32) -> f64 {
-        let row = &self.strength[a as usize * self.n..(a as usize + 1) * self.n];
-        row.iter().map(|&t| f64::from(t)).sum()
+        self.row(a).iter().map(|&t| f64::from(t)).sum()
     }
 
     /// Cuts every tie of a post; returns the strength lost.
