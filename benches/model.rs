@@ -12,7 +12,9 @@
 //! - `run_replicates_20`: 20 replicates of the baseline through `runner::run_replicates` (measures
 //!   included, a fresh rayon pool per call, as the CLI does) on 1 and on 2 threads.
 //!
-//! Run with `cargo bench --bench model`; CI only builds them (`cargo bench --no-run`).
+//! Run with `cargo bench --bench model`; CI only builds them (`cargo bench --no-run`). The
+//! machine's load moves these figures by tens of percent: compare builds in alternation, and
+//! count instructions (`valgrind --tool=callgrind`) for a figure that does not move.
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -86,10 +88,15 @@ fn run_replicates_20(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(
-    benches,
-    baseline_run,
-    baseline_step_steady_state,
-    run_replicates_20
-);
+/// Criterion without its plots: its plotters backend needs system fonts and panics without them
+/// (`FontUnavailable`), as on servers with no fonts installed. The figures are the same.
+fn config() -> Criterion {
+    Criterion::default().without_plots()
+}
+
+criterion_group! {
+    name = benches;
+    config = config();
+    targets = baseline_run, baseline_step_steady_state, run_replicates_20
+}
 criterion_main!(benches);
