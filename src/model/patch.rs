@@ -98,8 +98,8 @@ pub struct Patch<'p> {
     pub scratch: Scratch,
 }
 
-/// Working buffers of the weekly step, kept on the patch so that a step allocates nothing in
-/// the steady state. Each is cleared by whoever fills it.
+/// Working buffers of the weekly step, kept on the patch rather than allocated afresh every
+/// week. Each is cleared by whoever fills it.
 #[derive(Default)]
 pub struct Scratch {
     /// For `record_week`'s tie sums: for each agency, a row of weights over the posts, 1.0 for a
