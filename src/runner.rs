@@ -17,7 +17,7 @@
 use rayon::prelude::*;
 
 use crate::metrics::{Measures, measures};
-use crate::model::{self, Params, RunOutput, Simulation, rng};
+use crate::model::{Params, RunOutput, Simulation, rng};
 
 /// One finished replicate: its index, seed, full output (kept for `weekly.csv`) and measures.
 #[derive(Debug, Clone, PartialEq)]
@@ -42,13 +42,9 @@ pub fn run_replicate_recording(
     network_weeks: &[u32],
 ) -> ReplicateResult {
     let seed = rng::replicate_seed(master_seed, u64::from(replicate));
-    let output = if network_weeks.is_empty() {
-        model::simulate(params, seed)
-    } else {
-        let mut simulation = Simulation::with_network_weeks(params, seed, network_weeks);
-        while simulation.step() {}
-        simulation.finish()
-    };
+    let mut simulation = Simulation::with_network_weeks(params, seed, network_weeks);
+    while simulation.step() {}
+    let output = simulation.finish();
     let measures = measures(&output);
     ReplicateResult {
         replicate,
@@ -210,6 +206,7 @@ pub fn resolved_thread_count(threads: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model;
     use std::sync::atomic::{AtomicU32, Ordering};
 
     fn short_baseline() -> Params {

@@ -125,15 +125,7 @@ impl OutputDir {
 
     /// `.<name>.tmp-<pid>` beside the file's final path (in its subdirectory, if it names one).
     fn temporary_path(&self, file_name: &str) -> PathBuf {
-        let final_path = self.path.join(file_name);
-        let base_name = final_path
-            .file_name()
-            .map_or_else(|| file_name.into(), |name| name.to_string_lossy());
-        let temporary_name = format!(".{base_name}.tmp-{}", std::process::id());
-        match final_path.parent() {
-            Some(parent) => parent.join(temporary_name),
-            None => self.path.join(temporary_name),
-        }
+        crate::temporary::temporary_path(&self.path.join(file_name))
     }
 
     /// Best-effort removal after a failure; errors here would hide the one that matters.

@@ -108,17 +108,13 @@ pub fn template(path: &Path) -> String {
 /// Writes the template to `path`: refused if something is there already (a file, unless `force`;
 /// a directory, always). Written to `.<file name>.tmp-<pid>` in the same directory, then renamed.
 pub fn write_template(path: &Path, force: bool) -> Result<(), TemplateError> {
-    let Some(file_name) = path.file_name() else {
+    if path.file_name().is_none() {
         return Err(TemplateError::NotAFile {
             path: path.to_path_buf(),
         });
-    };
+    }
     check_target(path, force)?;
-    let temporary = path.with_file_name(format!(
-        ".{}.tmp-{}",
-        file_name.to_string_lossy(),
-        std::process::id()
-    ));
+    let temporary = crate::temporary::temporary_path(path);
     let write_error = |source| TemplateError::Write {
         path: path.to_path_buf(),
         source,

@@ -16,6 +16,7 @@ use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use crate::report::OutputDir;
+use crate::temporary::{is_temporary_name, temporary_path};
 
 use super::error::SweepError;
 use super::plan::Shard;
@@ -414,10 +415,7 @@ pub fn write_via_temporary(
     path: &Path,
     body: impl FnOnce(&mut std::io::BufWriter<File>) -> std::io::Result<()>,
 ) -> Result<(), SweepError> {
-    let file_name = path
-        .file_name()
-        .map_or_else(String::new, |name| name.to_string_lossy().into_owned());
-    let temporary = path.with_file_name(format!(".{file_name}.tmp-{}", std::process::id()));
+    let temporary = temporary_path(path);
     let result = File::create(&temporary).and_then(|file| {
         let mut writer = std::io::BufWriter::new(file);
         body(&mut writer)?;
@@ -432,15 +430,6 @@ pub fn write_via_temporary(
         let _ = fs::remove_file(&temporary);
         SweepError::write(path)(error)
     })
-}
-
-/// Whether `name` is a temporary of [`write_via_temporary`] or of the report's output directory:
-/// `.<file name>.tmp-<process id>`.
-fn is_temporary_name(name: &str) -> bool {
-    name.starts_with('.')
-        && name.rsplit_once(".tmp-").is_some_and(|(stem, pid)| {
-            stem.len() > 1 && !pid.is_empty() && pid.bytes().all(|byte| byte.is_ascii_digit())
-        })
 }
 
 /// Removes the temporaries a killed process left in `directory` (if it exists). Only files named
