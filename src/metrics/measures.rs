@@ -90,8 +90,8 @@ define_measures! {
     unmet_need_child_weeks_per_100,
     /// The part of it below the social-care threshold (the need the study found nobody met).
     unmet_below_threshold_per_100,
-    /// Escalations across the threshold while waiting, summed over episodes recognised in the
-    /// window, per 1,000 pupils a year.
+    /// Escalations across the fixed `severity.escalation_level` while waiting, summed over
+    /// episodes recognised in the window, per 1,000 pupils a year.
     escalations_per_1k,
     /// Mean over measured weeks of the weekly mean tie strength (0..1).
     mean_tie_strength,
@@ -115,6 +115,9 @@ define_measures! {
     coordination_hours_per_child,
     /// Helps started per 100 pupils a year.
     helps_started_per_100,
+    /// Vacant case-holding social-worker posts as a share of those posts, pooled over measured
+    /// weeks (DfE's vacancy rate is of social workers: 17% in 2024).
+    social_worker_vacancy_share,
 }
 
 /// The span of a run over which measures are taken.
@@ -408,6 +411,10 @@ pub fn measures(run: &RunOutput) -> Measures {
             years,
         ),
         helps_started_per_100: rate_per_pupils_per_year(helps_started, pupils, 100.0, years),
+        social_worker_vacancy_share: ratio(
+            sum_weeks(|week| f64::from(week.social_worker_vacancies)),
+            sum_weeks(|week| f64::from(week.social_worker_vacancies + week.social_workers_in_post)),
+        ),
     }
 }
 
@@ -620,7 +627,7 @@ mod tests {
         assert_eq!(Measures::NAMES[0], "median_weeks_to_help");
         assert_eq!(
             Measures::NAMES[Measures::NAMES.len() - 1],
-            "helps_started_per_100"
+            "social_worker_vacancy_share"
         );
         assert_eq!(measures.values()[4], measures.inertia);
     }
@@ -633,7 +640,7 @@ mod tests {
             serious_referrals_per_10k, rereferral_share_12m, unmet_need_child_weeks_per_100, unmet_below_threshold_per_100, escalations_per_1k, \
             mean_tie_strength, relational_coordination, worker_changes_per_case, social_worker_caseload, \
             realised_turnover, social_worker_turnover, vacancy_share, coordination_hours, coordination_hours_per_child, \
-            helps_started_per_100";
+            helps_started_per_100, social_worker_vacancy_share";
         let documented: Vec<&str> = documented.split(',').map(str::trim).collect();
         assert_eq!(Measures::NAMES, documented.as_slice());
     }

@@ -174,6 +174,7 @@ impl<'p> Simulation<'p> {
                 leavers: s.leavers,
                 social_worker_leavers: s.social_worker_leavers,
                 social_workers_in_post: s.social_workers_in_post,
+                social_worker_vacancies: s.social_worker_vacancies,
                 posts: s.staff_in_post + s.vacancies,
                 social_worker_caseload: if s.social_worker_fte > 0.0 {
                     s.social_care_cases / s.social_worker_fte
@@ -181,6 +182,7 @@ impl<'p> Simulation<'p> {
                     f64::NAN
                 },
                 ties_lost: s.ties_lost,
+                withdrawn: s.withdrawn,
             })
             .collect();
         out
@@ -207,9 +209,11 @@ fn add_sums(total: &mut state::WeekSums, w: &state::WeekSums) {
     total.leavers += w.leavers;
     total.social_worker_leavers += w.social_worker_leavers;
     total.social_workers_in_post += w.social_workers_in_post;
+    total.social_worker_vacancies += w.social_worker_vacancies;
     total.social_care_cases += w.social_care_cases;
     total.social_worker_fte += w.social_worker_fte;
     total.ties_lost += w.ties_lost;
+    total.withdrawn += w.withdrawn;
 }
 
 fn collect_episodes(patch: &Patch, out: &mut RunOutput) {

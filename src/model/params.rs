@@ -207,7 +207,8 @@ pub struct CoordinationParams {
     pub mode: ForumMode,
     /// Term weeks between forum meetings.
     pub meeting_interval_weeks: u32,
-    pub cases_per_meeting: u32,
+    /// Minutes each case discussed at a forum takes of every attendee's time.
+    pub case_minutes: f64,
     pub meeting_hours: f64,
     /// Actions have owners and are reviewed at the next meeting.
     pub purposeful: bool,
@@ -215,6 +216,14 @@ pub struct CoordinationParams {
     pub membership_change: f64,
     pub minder: bool,
     pub minder_hours: f64,
+    /// Hours a school's referral costs its referrer (forms, calls, chasing a reply).
+    pub referral_hours: f64,
+    /// Hours a direct-line consultation costs each of the SENCO and the social worker.
+    pub consultation_hours: f64,
+    /// Hours it costs a colleague to take over a leaver's case with its history.
+    pub handover_hours: f64,
+    /// Hours of induction a newcomer spends in their first week instead of casework.
+    pub induction_hours: f64,
     pub direct_line: bool,
     /// Share of cases social care closes as not in need that are passed to early help.
     pub step_down_share: f64,
@@ -269,6 +278,9 @@ pub struct SeverityParams {
     pub unmet_floor: f64,
     /// Help ends when severity falls below this.
     pub close_below: f64,
+    /// A fixed level of severity: a need that crosses it while recognised and waiting counts as
+    /// an escalation, whatever the services' thresholds are set to.
+    pub escalation_level: f64,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -324,7 +336,6 @@ pub struct HelpParams {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct TieParams {
-    pub initial_mean: f64,
     /// Rise towards 1 from a joint meeting (divided among the group's pairs).
     pub meeting_gain: f64,
     /// Rise towards 1 from working a shared case.
@@ -339,9 +350,6 @@ pub struct TieParams {
     pub belonging_group_size: f64,
     /// Weeks of tenure for local knowledge to reach half its maximum.
     pub knowledge_half_weeks: f64,
-    /// Tie strength from which a forum member accepts the table's plan as the shared assessment;
-    /// below it, the chance falls in proportion to the tie.
-    pub trust_tie: f64,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -366,14 +374,24 @@ pub struct AttendanceParams {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct MinderParams {
-    /// Tie strength a newcomer gains to each member the minder introduces.
-    pub induction_tie: f64,
-    /// Share by which the minder slows tie decay.
-    pub decay_relief: f64,
-    /// Share of lapses the minder's chasing prevents.
-    pub chase_relief: f64,
-    /// Share of a leaver's case history the minder preserves (skips re-assessment).
-    pub handover_keep: f64,
+    /// Hours the minder gives to inducting one newcomer (introductions to the forum's members).
+    pub induction_hours: f64,
+    /// Hours the minder gives to chasing one action whose owner is absent at review.
+    pub chase_hours: f64,
+    /// Hours the minder gives to one brokered contact between two forum members.
+    pub contact_hours: f64,
+}
+
+/// How services and families respond to a service's waiting list (the balancing loops that let
+/// demand and capacity settle).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PressureParams {
+    /// Rise of a service's effective threshold when its waiting list equals its capacity in cases
+    /// (in proportion below that, no further above it): gatekeeping tightens under pressure.
+    pub threshold_rise: f64,
+    /// Weekly probability that a family waiting for a non-statutory service withdraws, or the
+    /// service closes the referral, before any support.
+    pub disengage_per_week: f64,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -457,6 +475,7 @@ pub struct Params {
     pub attendance: AttendanceParams,
     pub minder: MinderParams,
     pub direct_line: DirectLineParams,
+    pub pressure: PressureParams,
     pub events: Vec<Event>,
 }
 

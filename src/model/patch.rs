@@ -28,6 +28,7 @@ pub struct Streams {
     pub ties: ChaCha8Rng,
     pub turnover: ChaCha8Rng,
     pub events: ChaCha8Rng,
+    pub waiting: ChaCha8Rng,
 }
 
 impl Streams {
@@ -43,6 +44,7 @@ impl Streams {
             ties: stream(seed, "ties", instance),
             turnover: stream(seed, "turnover", instance),
             events: stream(seed, "events", instance),
+            waiting: stream(seed, "waiting", instance),
         }
     }
 }
@@ -74,6 +76,10 @@ pub struct Patch<'p> {
     pub onset_due: Vec<Vec<u32>>,
     pub forum: Forum,
     pub thresholds: [f64; Role::COUNT],
+    /// Each service's waiting list against its capacity in cases, as the last services pass
+    /// left it: `pressure[role × team_stride + team]`.
+    pub pressure: Vec<f64>,
+    pub team_stride: u32,
     pub social_care_teams: u32,
     pub minder_post: u32,
     pub pooled: Vec<u32>,
@@ -220,6 +226,8 @@ impl<'p> Patch<'p> {
                 minder: false,
                 pooled: false,
                 removed: false,
+                hours_spent: 0.0,
+                load: 0.0,
             });
             profs.len() as u32 - 1
         };
@@ -302,16 +310,41 @@ impl<'p> Patch<'p> {
             profs[minder_post as usize].minder = true;
         }
 
-        // Ties between every pair of posts, spread around their initial mean.
+        // Ties between every pair of posts, spread around the level at which informal contact and
+        // decay balance, so that the network starts near where it settles: a pair in contact
+        // with weekly probability c gains c × g of the way to 1 and loses d of its strength, so
+        // the mean tie settles at c g / (c g + d) (forums and shared cases add to it later).
+        let contact = if locality.co_located {
+            p.ties.informal_contact_co_located
+        } else {
+            p.ties.informal_contact
+        };
+        let gained = contact * p.ties.informal_gain;
+        let settled_tie = if gained + p.ties.decay_per_week > 0.0 {
+            gained / (gained + p.ties.decay_per_week)
+        } else {
+            0.0
+        };
         let mut ties = Ties::new(profs.len());
         for a in 0..profs.len() as u32 {
             for b in (a + 1)..profs.len() as u32 {
-                let t = p.ties.initial_mean * (0.5 + rng.ties.random::<f64>());
+                let t = settled_tie * (0.5 + rng.ties.random::<f64>());
                 ties.set(a, b, t);
             }
         }
 
         let horizon = p.horizon_weeks as usize;
+        let team_stride = p
+            .events
+            .iter()
+            .filter_map(|ev| match ev.kind {
+                super::params::EventKind::Restructure {
+                    social_care_teams: Some(t),
+                    ..
+                } => Some(t),
+                _ => None,
+            })
+            .fold(teams.max(providers), u32::max);
         let mut patch = Patch {
             p,
             instance,
@@ -335,6 +368,8 @@ impl<'p> Patch<'p> {
                 term_weeks_seen: 0,
             },
             thresholds: p.thresholds.by_role,
+            pressure: vec![0.0; Role::COUNT * team_stride as usize],
+            team_stride,
             social_care_teams: teams,
             minder_post,
             pooled: Vec::new(),
@@ -354,8 +389,10 @@ impl<'p> Patch<'p> {
             network_weeks: Vec::new(),
             network: Vec::new(),
             scratch: Scratch::default(),
+            // An annual rate is leavers per post-year (as the DfE publishes it): a weekly hazard of
+            // rate / 52, so a post is left with probability 1 - exp(-rate / 52) a week.
             weekly_leaving: Role::ALL
-                .map(|role| 1.0 - (1.0 - p.role(role).annual_turnover.min(0.999)).powf(1.0 / 52.0)),
+                .map(|role| 1.0 - (-p.role(role).annual_turnover / 52.0).exp()),
         };
         patch.seat_forum();
         patch.link_direct_lines();
@@ -379,9 +416,11 @@ impl<'p> Patch<'p> {
         self.core_group(week, term);
         self.tie_dynamics();
         self.turnover(week);
+        self.minder_network_work();
         if term {
             self.forum.term_weeks_seen += 1;
         }
+        self.settle_hours();
         self.record_week();
     }
 
@@ -455,6 +494,20 @@ impl<'p> Patch<'p> {
         self.minder_post != NONE && self.profs[self.minder_post as usize].active()
     }
 
+    /// Whether the minder is in post with at least `hours` of this week left; if so, books them.
+    pub fn minder_gives(&mut self, hours: f64) -> bool {
+        if !self.minder_present() {
+            return false;
+        }
+        let m = &self.profs[self.minder_post as usize];
+        let week_hours = m.fte * self.p.role(m.role).hours_per_week;
+        if week_hours - m.hours_spent < hours - 1e-9 {
+            return false;
+        }
+        self.spend(self.minder_post, hours);
+        true
+    }
+
     /// Local knowledge of a post's holder, 0..1, rising with tenure.
     pub fn knowledge(&self, post: u32, week: u32) -> f64 {
         let prof = &self.profs[post as usize];
@@ -465,10 +518,17 @@ impl<'p> Patch<'p> {
         tenure / (tenure + self.p.ties.knowledge_half_weeks)
     }
 
-    /// Capacity of a post in cases.
+    /// Capacity of a post in cases: its caseload cap, less the cases its coordination hours
+    /// crowd out (each open case costs `help.hours_per_week` a week, so an hour a week of
+    /// meetings, travel or paperwork is that share of a case not held).
     pub fn capacity(&self, post: u32) -> f64 {
-        let prof = &self.profs[post as usize];
-        self.p.role(prof.role).caseload_cap * prof.fte
+        capacity_of(self.p, &self.profs[post as usize])
+    }
+
+    /// Books `hours` of coordination to the holder of `post` (and to the week's total).
+    pub fn spend(&mut self, post: u32, hours: f64) {
+        self.profs[post as usize].hours_spent += hours;
+        self.now.coordination_hours += hours;
     }
 
     /// Draws the week of a child's next onset after `from` and books it.
@@ -614,8 +674,24 @@ impl<'p> Patch<'p> {
             .map(|(idx, prof)| (idx as u32, prof))
     }
 
+    /// The threshold `role` (team `team`) applies this week: its set threshold, raised by
+    /// `pressure.threshold_rise` times its waiting list against its capacity (at most 1). The
+    /// set threshold (`thresholds`) stays the fixed level against which need is measured.
+    pub fn gate(&self, role: Role, team: u32) -> f64 {
+        let pressure = self.pressure[role.idx() * self.team_stride as usize + team as usize];
+        (self.thresholds[role.idx()] + self.p.pressure.threshold_rise * pressure).min(1.0)
+    }
+
     pub fn forum_active(&self, week: u32) -> bool {
         self.forum.mode != ForumMode::AdHoc && week >= self.forum.suspended_until
+    }
+
+    /// Folds each post's coordination hours of the week into its running load.
+    fn settle_hours(&mut self) {
+        for prof in &mut self.profs {
+            prof.load += (prof.hours_spent - prof.load) / HOURS_MEMORY_WEEKS;
+            prof.hours_spent = 0.0;
+        }
     }
 
     /// Sums this week's state into `now` and stores it.
@@ -644,6 +720,9 @@ impl<'p> Patch<'p> {
                 }
             } else {
                 sums.vacancies += 1;
+                if prof.role == Role::SocialWorker && !prof.pooled && !prof.minder {
+                    sums.social_worker_vacancies += 1;
+                }
             }
         }
         // Ties between people of different agencies, both in post, summed row by row in post
@@ -687,6 +766,17 @@ impl<'p> Patch<'p> {
         sums.tie_pairs += f64::from(total * total.saturating_sub(1) / 2 - within);
         self.weeks.push(sums);
     }
+}
+
+/// Capacity in cases of a post (see `Patch::capacity`), never below zero.
+pub fn capacity_of(p: &Params, prof: &Prof) -> f64 {
+    let rp = p.role(prof.role);
+    let crowded_out = if p.help.hours_per_week > 0.0 {
+        prof.load / p.help.hours_per_week
+    } else {
+        0.0
+    };
+    (rp.caseload_cap * prof.fte - crowded_out).max(0.0)
 }
 
 #[cfg(test)]

@@ -188,6 +188,9 @@ impl Patch<'_> {
         } else {
             0.0
         };
+        if referrer != NONE {
+            self.spend(referrer, self.p.coordination.referral_hours);
+        }
         let mut quality = (0.5 * knowledge + 0.5 * tie).max(floor);
         let mut role = role;
         let mut team = team;
@@ -195,7 +198,9 @@ impl Patch<'_> {
             && self.p.coordination.direct_line
             && line_tie >= self.p.direct_line.consult_tie
         {
-            self.now.coordination_hours += 1.0;
+            let hours = self.p.coordination.consultation_hours;
+            self.spend(referrer, hours);
+            self.spend(linked, hours);
             self.ties
                 .strengthen(referrer, linked, self.p.ties.shared_case_gain);
             let z: f64 = StandardNormal.sample(&mut self.rng.pathway);
@@ -203,9 +208,7 @@ impl Patch<'_> {
             quality = 1.0;
             // Like a front door, the social worker diverts only what is clearly below the
             // threshold; a borderline concern is referred, and referred well.
-            if read
-                < self.thresholds[Role::SocialWorker.idx()] - 0.5 * self.p.assessment.screen_margin
-            {
+            if read < self.gate(Role::SocialWorker, team) - 0.5 * self.p.assessment.screen_margin {
                 if self.episodes[e as usize].involves(Role::EarlyHelp) {
                     return;
                 }
@@ -214,6 +217,20 @@ impl Patch<'_> {
             }
         }
         self.refer(e, role, team, quality, week, ReferralSource::School);
+    }
+
+    /// Hours a meeting costs the holder of `post`: the meeting, and travel for everyone in a rural
+    /// patch and for members whose team or provider is split across the patch's boundary, who
+    /// come from a base outside it (and whose time the other patches they serve also claim).
+    fn meeting_hours_of(&self, post: u32) -> f64 {
+        let role = self.profs[post as usize].role;
+        let travels = self.locality.rural || self.splits(role) > 1;
+        self.p.coordination.meeting_hours
+            + if travels {
+                self.p.attendance.travel_hours
+            } else {
+                0.0
+            }
     }
 
     /// Probability that the holder of `post` attends a meeting of a forum of `group` seats.
@@ -269,7 +286,8 @@ impl Patch<'_> {
     }
 
     /// A forum meeting: attendance, ties among those present, review of last meeting's actions,
-    /// then up to `cases_per_meeting` waiting cases discussed and allocated.
+    /// then every waiting case discussed and allocated, each taking `case_minutes` of every
+    /// attendee's time: a forum with more cases costs more hours, not fewer discussions.
     pub fn meeting(&mut self, week: u32) {
         let cp = &self.p.coordination;
         self.now.meetings += 1;
@@ -288,16 +306,6 @@ impl Patch<'_> {
         // Travel: everyone in a rural patch; and members whose team or provider is split across
         // the patch's boundary, who come from a base outside it (and whose time the other
         // patches they serve also claim).
-        for &p in &present {
-            let role = self.profs[p as usize].role;
-            let travels = self.locality.rural || self.splits(role) > 1;
-            self.now.coordination_hours += cp.meeting_hours
-                + if travels {
-                    self.p.attendance.travel_hours
-                } else {
-                    0.0
-                };
-        }
         let gain = self.p.ties.meeting_gain
             * (self.p.ties.belonging_group_size / present.len().max(1) as f64).min(1.0);
         for a in 0..present.len() {
@@ -306,12 +314,9 @@ impl Patch<'_> {
             }
         }
 
-        // Review: an action whose owner is absent (or that has no owner) may lapse.
-        let chase = if self.minder_present() {
-            1.0 - self.p.minder.chase_relief
-        } else {
-            1.0
-        };
+        // Review: an action whose owner is absent (or that has no owner) may lapse, unless a
+        // minder with the hours chases its owner, which works with probability the minder's tie
+        // to the owner.
         for i in 0..self.active.len() {
             let e = self.active[i];
             let Some(action) = self.episodes[e as usize].action else {
@@ -325,9 +330,13 @@ impl Patch<'_> {
                 self.p.attendance.lapse_unowned
             } else if present.contains(&action.owner) {
                 0.0
+            } else if self.minder_gives(self.p.minder.chase_hours)
+                && self.rng.forum.random::<f64>() < self.ties.get(self.minder_post, action.owner)
+            {
+                0.0
             } else {
                 self.p.attendance.lapse_if_absent
-            } * chase;
+            };
             if self.rng.forum.random::<f64>() < lapse {
                 self.now.actions_lapsed += 1;
                 self.drop_pending(e);
@@ -347,10 +356,15 @@ impl Patch<'_> {
         }
         waiting.sort_unstable();
         let lapsed = self.now.actions_lapsed;
-        let discussed = waiting.len().min(cp.cases_per_meeting as usize) as u32;
-        for &(_, e) in waiting.iter().take(cp.cases_per_meeting as usize) {
+        let discussed = waiting.len() as u32;
+        for &(_, e) in &waiting {
             self.now.cases_discussed += 1;
             self.discuss(e, week, &present);
+        }
+        let discussion_hours = f64::from(discussed) * self.p.coordination.case_minutes / 60.0;
+        for &p in &present {
+            let hours = self.meeting_hours_of(p) + discussion_hours;
+            self.spend(p, hours);
         }
         let seats = self.forum.seats.len() as u32;
         self.tell(week, || What::Meeting {
@@ -408,7 +422,10 @@ impl Patch<'_> {
         let z: f64 = StandardNormal.sample(&mut self.rng.forum);
         let read = ep.severity + noise * z;
         let sc_threshold = self.thresholds[Role::SocialWorker.idx()];
-        let lead_role = if ep.has(Domain::Safeguarding) && read >= sc_threshold {
+        let sc_team = self.team_for(school, Role::SocialWorker);
+        let lead_role = if ep.has(Domain::Safeguarding)
+            && read >= self.gate(Role::SocialWorker, sc_team)
+        {
             Role::SocialWorker
         } else {
             // Among the services whose threshold the need meets (its domains' services, and early
@@ -422,11 +439,11 @@ impl Patch<'_> {
                 .map(|d| d.service_role())
                 .chain(std::iter::once(Role::EarlyHelp))
             {
-                let t = self.thresholds[role.idx()];
+                let team = self.team_for(school, role);
+                let t = self.gate(role, team);
                 if role == Role::SocialWorker || read < t || fitting.iter().any(|f| f.2 == role) {
                     continue;
                 }
-                let team = self.team_for(school, role);
                 let ready = present.iter().any(|&p| self.serves(p, role, team))
                     && self.free_worker(role, team, NONE).is_some();
                 fitting.push((ready, t, role));
@@ -434,29 +451,28 @@ impl Patch<'_> {
             fitting.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.total_cmp(&a.1)));
             fitting.first().map_or(Role::EarlyHelp, |f| f.2)
         };
-        if read < self.thresholds[lead_role.idx()] {
+        let team = self.team_for(school, lead_role);
+        if read < self.gate(lead_role, team) {
             // Below every threshold: the school keeps it and brings it back if it grows.
             self.return_to_school(e, week);
             return;
         }
-        let team = self.team_for(school, lead_role);
+        // In a purposeful forum a member of the lead service takes the case on there and then
+        // (and owns the action). In a forum that only meets, nobody takes it on: the school
+        // refers it on afterwards, with the benefit of the discussion.
         let rep = present
             .iter()
             .copied()
-            .find(|&p| self.serves(p, lead_role, team));
+            .find(|&p| self.p.coordination.purposeful && self.serves(p, lead_role, team));
         let senco = self.schools[school as usize].senco;
         match rep {
             Some(rep) => {
-                // The member takes the table's plan as the shared assessment if they trust the
-                // school's account: certainly from `trust_tie` up, in proportion below it. A
-                // statutory social-care assessment is never skipped.
-                let trust = if senco != NONE {
-                    self.ties.get(rep, senco)
-                } else {
-                    0.0
-                };
-                let planned = lead_role != Role::SocialWorker
-                    && self.rng.forum.random::<f64>() < trust / self.p.ties.trust_tie.max(1e-9);
+                // What the table gathered: the share of the episode's domains whose services were
+                // there to read it, or, if the member trusts the school's account of the child
+                // (with probability their tie to the SENCO), all of it.
+                let trusted =
+                    senco != NONE && self.rng.forum.random::<f64>() < self.ties.get(rep, senco);
+                let informed = if trusted { 1.0 } else { 1.0 - missing };
                 let mut referral = NONE;
                 if lead_role == Role::SocialWorker {
                     let child = &mut self.children[self.episodes[e as usize].child as usize];
@@ -481,7 +497,7 @@ impl Patch<'_> {
                     stage: Stage::Queued { resume_days: 0 },
                     worker: NONE,
                     preferred: rep,
-                    planned,
+                    informed,
                     requested_week: week,
                     assessment: NONE,
                     referral,
@@ -529,7 +545,22 @@ impl Patch<'_> {
             return;
         }
         let n_schools = self.schools.len();
-        self.now.coordination_hours += 2.0 * (n_schools as f64 + 3.0);
+        // The core group meets like a forum: each school's head and each agency's member at the
+        // forum give a meeting's hours (and travel).
+        let mut members: Vec<u32> = self.schools.iter().map(|s| s.head).collect();
+        members.extend(
+            self.forum
+                .seats
+                .iter()
+                .map(|seat| seat.post)
+                .filter(|&post| self.profs[post as usize].school == NONE),
+        );
+        for post in members {
+            if post != NONE && self.profs[post as usize].active() {
+                let hours = self.meeting_hours_of(post);
+                self.spend(post, hours);
+            }
+        }
         let units =
             (cp.pooled_hours_per_school * n_schools as f64 / cp.pooled_unit_hours).floor() as usize;
         // Unmet need by service: waiting episodes counted against each domain's service.

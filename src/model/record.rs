@@ -18,7 +18,8 @@ pub struct EpisodeRecord {
     pub assessments: u32,
     /// Changes of the worker holding the case after the first allocation.
     pub worker_changes: u32,
-    /// Times severity crossed the social-care threshold while recognised and waiting.
+    /// Times severity crossed `severity.escalation_level` (a fixed level) while recognised and
+    /// waiting.
     pub escalations: u32,
     /// Whether the episode was at or above the safeguarding urgency level at recognition.
     pub urgent_at_recognition: bool,
@@ -95,12 +96,16 @@ pub struct WeekRecord {
     /// Social workers (not pooled) who left this week, and social workers in post.
     pub social_worker_leavers: u32,
     pub social_workers_in_post: u32,
+    /// Case-holding social-worker posts vacant.
+    pub social_worker_vacancies: u32,
     /// Staff posts (filled or vacant) this week, for the turnover rate.
     pub posts: u32,
     /// Open social-care cases (school and outside) per case-holding social worker FTE in post.
     pub social_worker_caseload: f64,
     /// Tie strength (summed) lost when professionals left.
     pub ties_lost: f64,
+    /// Involvements ended because the family withdrew while waiting for a service.
+    pub withdrawn: u32,
 }
 
 /// Something the scenario's timeline did, for plots and narration.

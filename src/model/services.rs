@@ -203,7 +203,8 @@ impl Patch<'_> {
         } else {
             ep.severity = (ep.severity + sp.escalation_per_week * ep.vulnerability).min(1.0);
             let recognised = ep.state != EpisodeState::Unrecognised;
-            if recognised && before < threshold && ep.severity >= threshold {
+            let level = sp.escalation_level;
+            if recognised && !helped && before < level && ep.severity >= level {
                 ep.escalations += 1;
             }
             if week >= ep.self_resolve_week {
@@ -239,6 +240,9 @@ impl Patch<'_> {
         let z: f64 = StandardNormal.sample(&mut self.rng.pathway);
         let ep = &self.episodes[e as usize];
         let read = ep.severity + noise * z;
+        // The service screens against its threshold as pressure has raised it; whether the need
+        // is serious is judged against the fixed, set threshold.
+        let gate = self.gate(role, team);
         let threshold = self.thresholds[role.idx()];
         let social_care = role == Role::SocialWorker;
         let mut referral = NONE;
@@ -260,13 +264,10 @@ impl Patch<'_> {
                 serious: ep.has(Domain::Safeguarding) && ep.severity >= threshold,
             });
         }
-        if source == ReferralSource::School {
-            self.now.coordination_hours += 1.0;
-        }
         let poorly_made = source == ReferralSource::School
             && self.rng.pathway.random::<f64>()
                 < (1.0 - quality.clamp(0.0, 1.0)) * ap.poor_quality_rejection;
-        if read < threshold - ap.screen_margin || poorly_made {
+        if read < gate - ap.screen_margin || poorly_made {
             if referral != NONE {
                 self.referrals[referral as usize].outcome = ReferralOutcome::NoFurtherAction;
             }
@@ -285,7 +286,7 @@ impl Patch<'_> {
             stage: Stage::Queued { resume_days: 0 },
             worker: NONE,
             preferred: NONE,
-            planned: false,
+            informed: 0.0,
             requested_week: week,
             assessment: NONE,
             referral,
@@ -349,6 +350,7 @@ impl Patch<'_> {
         for i in 0..active.len() {
             let e = active[i];
             self.assess_and_help(e, week);
+            self.disengage(e, week);
             let ep = &self.episodes[e as usize];
             if ep.state == EpisodeState::Closed {
                 continue; // leaves `active` (serving the queues would not reopen it)
@@ -439,6 +441,34 @@ impl Patch<'_> {
         }
     }
 
+    /// Families waiting for a non-statutory service withdraw, or the service closes the referral,
+    /// before any support, each week with probability `pressure.disengage_per_week`: the need
+    /// goes back to school to wait (Children's Commissioner 2024: 39% of CAMHS referrals closed
+    /// before support). Statutory social-care work is not dropped this way.
+    fn disengage(&mut self, e: u32, week: u32) {
+        let h = self.p.pressure.disengage_per_week;
+        if h <= 0.0 || self.episodes[e as usize].state != EpisodeState::Engaged {
+            return;
+        }
+        let mut k = 0;
+        let mut dropped = false;
+        while let Some(inv) = self.episodes[e as usize].involvements.get(k) {
+            let waiting = matches!(inv.stage, Stage::Queued { .. } | Stage::AwaitHelp);
+            if waiting && inv.role != Role::SocialWorker && self.rng.waiting.random::<f64>() < h {
+                self.release(e, k);
+                dropped = true;
+            } else {
+                k += 1;
+            }
+        }
+        if dropped {
+            self.now.withdrawn += 1;
+            if self.episodes[e as usize].involvements.is_empty() {
+                self.return_to_school(e, week);
+            }
+        }
+    }
+
     /// Ends the involvement `k` of episode `e`, freeing its worker.
     pub fn release(&mut self, e: u32, k: usize) {
         let inv = self.episodes[e as usize].involvements.remove(k);
@@ -459,7 +489,7 @@ impl Patch<'_> {
         let z: f64 = StandardNormal.sample(&mut self.rng.assessment);
         let ep = &self.episodes[e as usize];
         let read = ep.severity + self.p.assessment.screening_noise * 0.5 * z;
-        let threshold = self.thresholds[inv.role.idx()];
+        let threshold = self.gate(inv.role, inv.team);
         if read >= threshold {
             if inv.referral != NONE {
                 self.referrals[inv.referral as usize].outcome = ReferralOutcome::InNeed;
@@ -512,15 +542,13 @@ impl Patch<'_> {
 
     /// The free worker of a service with the most spare capacity, if any.
     pub fn free_worker(&self, role: Role, team: u32, exclude: u32) -> Option<u32> {
-        let cap = self.p.role(role).caseload_cap;
         let mut best = None;
         let mut best_spare = 0.0;
         for (idx, prof) in self.serving(role, team) {
             if idx == exclude {
                 continue;
             }
-            // `capacity(idx)` of a post of `role`.
-            let spare = cap * prof.fte - f64::from(prof.cases);
+            let spare = super::patch::capacity_of(self.p, prof) - f64::from(prof.cases);
             if spare >= 1.0 - 1e-9 && spare > best_spare {
                 best = Some(idx);
                 best_spare = spare;
@@ -530,7 +558,14 @@ impl Patch<'_> {
     }
 
     /// Working days an assessment by `worker` of episode `e` takes.
-    fn assessment_days(&mut self, e: u32, worker: u32, domains: u8, week: u32) -> u32 {
+    fn assessment_days(
+        &mut self,
+        e: u32,
+        worker: u32,
+        domains: u8,
+        informed: f64,
+        week: u32,
+    ) -> u32 {
         let ap = &self.p.assessment;
         let ep = &self.episodes[e as usize];
         // Information is held by the school and by the services of the episode's other domains:
@@ -563,7 +598,11 @@ impl Patch<'_> {
         } else {
             0.5
         };
-        let familiarity = 0.5 * self.knowledge(worker, week) + 0.5 * familiar_tie;
+        // What a forum's discussion gathered counts as known already: the unfamiliar share of the
+        // work shrinks by the share of the episode's domains whose services were at the table.
+        let familiarity = 1.0
+            - (1.0 - (0.5 * self.knowledge(worker, week) + 0.5 * familiar_tie))
+                * (1.0 - informed.clamp(0.0, 1.0));
         let z: f64 = StandardNormal.sample(&mut self.rng.assessment);
         let extra = f64::from(domains.count_ones().saturating_sub(1)) * ap.shared_extra_per_domain;
         let days = ap.base_working_days
@@ -596,10 +635,15 @@ impl Patch<'_> {
         // Capacity only falls while the queues are served: a service found full stays full.
         let mut full = std::mem::take(&mut self.scratch.full);
         full.clear();
+        let stride = self.team_stride as usize;
+        let mut waiting = std::mem::take(&mut self.pressure);
+        waiting.iter_mut().for_each(|w| *w = 0.0);
         for &key in queue {
             let (e, k) = key.involvement();
             let inv = self.episodes[e as usize].involvements[k].clone();
+            let slot = inv.role.idx() * stride + inv.team as usize;
             if inv.preferred == NONE && full.contains(&(inv.role, inv.team)) {
+                waiting[slot] += 1.0;
                 continue;
             }
             let preferred = inv.preferred != NONE
@@ -615,6 +659,7 @@ impl Patch<'_> {
             };
             let Some(worker) = chosen else {
                 full.push((inv.role, inv.team));
+                waiting[slot] += 1.0;
                 continue;
             };
             self.profs[worker as usize].cases += 1;
@@ -626,8 +671,15 @@ impl Patch<'_> {
                     ep.involvements[k].stage = Stage::Helping;
                     self.start_help(e, worker, week);
                 }
-                Stage::Queued { resume_days } if inv.planned && resume_days == 0 => {
-                    // The forum's plan is the shared assessment: help starts now.
+                Stage::Queued { resume_days }
+                    if inv.role != Role::SocialWorker
+                        && inv.informed >= 1.0
+                        && resume_days == 0 =>
+                {
+                    // Every service the need concerns was at the table that allocated it: the
+                    // plan made there together is the shared (early help) assessment, done once
+                    // with the team around the child, and help starts when a worker picks it up.
+                    // A statutory social-care assessment is never replaced this way.
                     self.book_assessment(
                         e,
                         k,
@@ -643,7 +695,7 @@ impl Patch<'_> {
                         resume_days
                     } else {
                         self.book_assessment(e, k, None);
-                        self.assessment_days(e, worker, inv.domains, week)
+                        self.assessment_days(e, worker, inv.domains, inv.informed, week)
                     };
                     let inv = &mut self.episodes[e as usize].involvements[k];
                     inv.worker = worker;
@@ -657,6 +709,23 @@ impl Patch<'_> {
             self.case_counts.update(before, after);
         }
         self.scratch.full = full;
+        // Pressure: each service's waiting list against its capacity in cases.
+        for role in Role::ALL {
+            for team in 0..stride {
+                let slot = role.idx() * stride + team;
+                if waiting[slot] == 0.0 {
+                    continue;
+                }
+                let capacity: f64 = self
+                    .serving(role, team as u32)
+                    .map(|(idx, _)| self.capacity(idx))
+                    .sum();
+                // With nobody in post the door is as good as shut: the highest pressure a waiting
+                // list of one case can make against the smallest post.
+                waiting[slot] = waiting[slot] / capacity.max(1.0);
+            }
+        }
+        self.pressure = waiting;
     }
 
     /// Closes an episode: frees its workers and books the child's next onset.

@@ -65,7 +65,18 @@ pub struct Prof {
     pub pooled: bool,
     /// The post was cut (or the minder withdrawn): never filled again.
     pub removed: bool,
+    /// Hours spent this week on coordination (meetings and travel, referral paperwork,
+    /// consultations, chasing, handovers, induction).
+    pub hours_spent: f64,
+    /// Coordination hours a week, averaged over about a half-term (`HOURS_MEMORY_WEEKS`): the
+    /// hours the holder cannot give to casework.
+    pub load: f64,
 }
+
+/// Weeks over which a post's coordination hours are averaged into `Prof::load`: the caseload a
+/// worker can hold responds to the coordination of the last half-term or so, not to one week's
+/// meeting.
+pub const HOURS_MEMORY_WEEKS: f64 = 6.0;
 
 impl Prof {
     pub fn active(&self) -> bool {
@@ -167,9 +178,10 @@ pub struct Involvement {
     pub worker: u32,
     /// The forum member who took the case on, who does the work if they have capacity, or `NONE`.
     pub preferred: u32,
-    /// Agreed at a forum by a non-statutory service: the plan made together there stands as the
-    /// shared assessment, so help begins as soon as a worker picks the case up.
-    pub planned: bool,
+    /// Share of the episode's domains whose services were at the forum table that allocated it
+    /// (0 for a referral): what the discussion already gathered, so the assessment starts part
+    /// done.
+    pub informed: f64,
     /// Week the assessment was asked for.
     pub requested_week: u32,
     /// Index into the patch's assessment records of the current assessment, or `NONE`.
@@ -351,7 +363,10 @@ pub struct WeekSums {
     pub leavers: u32,
     pub social_worker_leavers: u32,
     pub social_workers_in_post: u32,
+    pub social_worker_vacancies: u32,
     pub social_care_cases: f64,
     pub social_worker_fte: f64,
     pub ties_lost: f64,
+    /// Involvements ended because the family withdrew while waiting for a service.
+    pub withdrawn: u32,
 }

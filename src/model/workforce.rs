@@ -26,15 +26,17 @@ impl Patch<'_> {
             minder: false,
             pooled: false,
             removed: false,
+            hours_spent: 0.0,
+            load: 0.0,
         });
         self.ties.grow(self.profs.len());
         self.profs.len() as u32 - 1
     }
 
-    /// Vacant posts whose time has come are filled by newcomers: no ties, no local knowledge.
-    /// A minder in post inducts them, introducing them to the forum's members.
+    /// Vacant posts whose time has come are filled by newcomers: no ties, no local knowledge, and
+    /// a first week partly spent on induction. A minder in post with the hours inducts them,
+    /// introducing them to the forum's members through the minder's own ties.
     pub fn fill_vacancies(&mut self, week: u32) {
-        let minder = self.minder_present();
         for post in 0..self.profs.len() as u32 {
             let prof = &mut self.profs[post as usize];
             if prof.in_post || prof.removed || prof.vacant_until > week {
@@ -43,6 +45,7 @@ impl Patch<'_> {
             prof.in_post = true;
             prof.start_week = i64::from(week);
             prof.cases = 0;
+            self.spend(post, self.p.coordination.induction_hours);
             if self.p.coordination.direct_line {
                 for s in 0..self.schools.len() as u32 {
                     let school = &self.schools[s as usize];
@@ -51,24 +54,24 @@ impl Patch<'_> {
                     }
                 }
             }
-            if minder && post != self.minder_post {
-                let tie = self.p.minder.induction_tie;
+            let inducted =
+                post != self.minder_post && self.minder_gives(self.p.minder.induction_hours);
+            if inducted {
                 let m = self.minder_post;
-                self.ties.strengthen(post, m, tie);
+                self.ties.strengthen(post, m, self.p.ties.meeting_gain);
                 for i in 0..self.forum.seats.len() {
                     let other = self.forum.seats[i].post;
-                    if other != post && self.profs[other as usize].active() {
-                        self.ties.strengthen(post, other, tie);
+                    if other != post && other != m && self.profs[other as usize].active() {
+                        let introduction = self.ties.get(m, other);
+                        self.ties.strengthen(post, other, introduction);
                     }
                 }
-                self.now.coordination_hours += 2.0;
             }
             let (role, school, is_minder) = (
                 self.profs[post as usize].role,
                 self.school_of(post),
                 self.profs[post as usize].minder,
             );
-            let inducted = minder && post != self.minder_post;
             self.tell(week, || What::Joined {
                 role,
                 school,
@@ -76,14 +79,10 @@ impl Patch<'_> {
                 minder: is_minder,
             });
         }
-        if minder {
-            // The minder's own time is coordination.
-            self.now.coordination_hours += self.p.coordination.minder_hours;
-        }
     }
 
     /// Step 8: informal contact strengthens ties (more when co-located); every tie fades a little
-    /// each week, more slowly with a minder nurturing the network.
+    /// each week.
     pub fn tie_dynamics(&mut self) {
         let tp = &self.p.ties;
         let n = self.profs.len();
@@ -105,14 +104,38 @@ impl Patch<'_> {
                 }
             }
         }
-        let relief = if self.minder_present() {
-            self.p.minder.decay_relief
-        } else {
-            0.0
-        };
-        let keep = (1.0 - tp.decay_per_week * (1.0 - relief)) as f32;
+        let keep = (1.0 - tp.decay_per_week) as f32;
         for t in &mut self.ties.strength {
             *t *= keep;
+        }
+    }
+
+    /// Step 10, last call on the minder's week: the hours that handovers, induction and chasing
+    /// left go to keeping the network alive. Each `minder.contact_hours` brokers one contact
+    /// between two forum members chosen at random, which strengthens their tie and each one's tie
+    /// to the minder by `ties.informal_gain` (a conversation, as informal contact is).
+    pub fn minder_network_work(&mut self) {
+        let members: Vec<u32> = self
+            .forum
+            .seats
+            .iter()
+            .map(|seat| seat.post)
+            .filter(|&post| post != self.minder_post && self.profs[post as usize].active())
+            .collect();
+        if members.len() < 2 {
+            return;
+        }
+        let gain = self.p.ties.informal_gain;
+        let m = self.minder_post;
+        while self.minder_gives(self.p.minder.contact_hours) {
+            let a = members[self.rng.ties.random_range(0..members.len())];
+            let b = members[self.rng.ties.random_range(0..members.len())];
+            if a == b {
+                continue;
+            }
+            self.ties.strengthen(a, b, gain);
+            self.ties.strengthen(a, m, gain);
+            self.ties.strengthen(b, m, gain);
         }
     }
 
@@ -153,12 +176,14 @@ impl Patch<'_> {
                 self.now.social_worker_leavers += 1;
             }
         }
+        // Cases are handed over while the leaver's ties (the minder's to them among them) still
+        // stand; then the ties go with them.
+        let (handed_over, restarted) = self.hand_over(post, week);
         self.now.ties_lost += self.ties.clear(post);
         let prof = &mut self.profs[post as usize];
         prof.in_post = false;
         prof.vacant_until = week + vacancy;
         prof.cases = 0;
-        let (handed_over, restarted) = self.hand_over(post, week);
         let (role, school, minder) = (
             self.profs[post as usize].role,
             self.school_of(post),
@@ -173,16 +198,17 @@ impl Patch<'_> {
         });
     }
 
-    /// Cases held by a departed post: kept with their history and passed to a colleague with
-    /// capacity, or sent back to the queue to start again.
+    /// Cases held by a departing post: kept with their history and passed to a colleague with
+    /// capacity, or sent back to the queue to start again. The team's own handover keeps a
+    /// history with probability `help.handover_keep_without_minder`; a minder with the hours
+    /// (`coordination.handover_hours` a case) hands the case over instead, and keeps its history
+    /// with a probability rising from that to 1 with the minder's tie to the leaver (the
+    /// collective memory is what the minder knew of the leaver's work).
     /// Returns how many cases were handed over with their history and how many must start again.
     fn hand_over(&mut self, post: u32, week: u32) -> (u32, u32) {
         let (mut handed_over, mut restarted) = (0, 0);
-        let keep_p = if self.minder_present() {
-            self.p.minder.handover_keep
-        } else {
-            self.p.help.handover_keep_without_minder
-        };
+        let base_keep = self.p.help.handover_keep_without_minder;
+        let handover_hours = self.p.coordination.handover_hours;
         for i in 0..self.active.len() {
             let e = self.active[i];
             for k in 0..self.episodes[e as usize].involvements.len() {
@@ -190,12 +216,21 @@ impl Patch<'_> {
                 if inv.worker != post {
                     continue;
                 }
+                let keep_p = if post != self.minder_post && self.minder_gives(handover_hours) {
+                    let tie = self.ties.get(self.minder_post, post);
+                    base_keep + (1.0 - base_keep) * tie
+                } else {
+                    base_keep
+                };
                 let keep = self.rng.turnover.random::<f64>() < keep_p;
                 let colleague = if keep {
                     self.free_worker(inv.role, inv.team, post)
                 } else {
                     None
                 };
+                if let Some(c) = colleague {
+                    self.spend(c, handover_hours);
+                }
                 let before = CaseCounts::of(&self.episodes[e as usize]);
                 let ep = &mut self.episodes[e as usize];
                 let slot = &mut ep.involvements[k];

@@ -8,8 +8,8 @@
 
 use crate::model::{
     AssessmentParams, AttendanceParams, CoordinationParams, DemandParams, DirectLineParams, Domain,
-    ForumMode, HelpParams, LocalityParams, MinderParams, Params, RecognitionParams, Role,
-    RoleParams, SeverityParams, ThresholdParams, TieParams,
+    ForumMode, HelpParams, LocalityParams, MinderParams, Params, PressureParams, RecognitionParams,
+    Role, RoleParams, SeverityParams, ThresholdParams, TieParams,
 };
 
 use super::error::{Location, Problem};
@@ -79,6 +79,7 @@ pub(crate) fn build(table: &Table, at: Location, problems: &mut Vec<Problem>) ->
         self_resolve_per_week: reader.real(&severity, "self_resolve_per_week", UNIT),
         unmet_floor: reader.real(&severity, "unmet_floor", UNIT),
         close_below: reader.real(&severity, "close_below", UNIT),
+        escalation_level: reader.real(&severity, "escalation_level", UNIT),
     };
 
     let recognition = reader.section(&root, "recognition");
@@ -114,7 +115,6 @@ pub(crate) fn build(table: &Table, at: Location, problems: &mut Vec<Problem>) ->
 
     let ties = reader.section(&root, "ties");
     let ties = TieParams {
-        initial_mean: reader.real(&ties, "initial_mean", UNIT),
         meeting_gain: reader.real(&ties, "meeting_gain", UNIT),
         shared_case_gain: reader.real(&ties, "shared_case_gain", UNIT),
         informal_contact: reader.real(&ties, "informal_contact", UNIT),
@@ -123,7 +123,6 @@ pub(crate) fn build(table: &Table, at: Location, problems: &mut Vec<Problem>) ->
         decay_per_week: reader.real(&ties, "decay_per_week", UNIT),
         belonging_group_size: reader.real(&ties, "belonging_group_size", Real::AtLeast(1.0)),
         knowledge_half_weeks: reader.real(&ties, "knowledge_half_weeks", POSITIVE),
-        trust_tie: reader.real(&ties, "trust_tie", UNIT),
     };
 
     let attendance = reader.section(&root, "attendance");
@@ -140,16 +139,21 @@ pub(crate) fn build(table: &Table, at: Location, problems: &mut Vec<Problem>) ->
 
     let minder = reader.section(&root, "minder");
     let minder = MinderParams {
-        induction_tie: reader.real(&minder, "induction_tie", UNIT),
-        decay_relief: reader.real(&minder, "decay_relief", UNIT),
-        chase_relief: reader.real(&minder, "chase_relief", UNIT),
-        handover_keep: reader.real(&minder, "handover_keep", UNIT),
+        induction_hours: reader.real(&minder, "induction_hours", NON_NEGATIVE),
+        chase_hours: reader.real(&minder, "chase_hours", NON_NEGATIVE),
+        contact_hours: reader.real(&minder, "contact_hours", POSITIVE),
     };
 
     let direct_line = reader.section(&root, "direct_line");
     let direct_line = DirectLineParams {
         consult_tie: reader.real(&direct_line, "consult_tie", UNIT),
         initial_tie: reader.real(&direct_line, "initial_tie", UNIT),
+    };
+
+    let pressure = reader.section(&root, "pressure");
+    let pressure = PressureParams {
+        threshold_rise: reader.real(&pressure, "threshold_rise", UNIT),
+        disengage_per_week: reader.real(&pressure, "disengage_per_week", UNIT),
     };
 
     let bounds = Bounds {
@@ -178,6 +182,7 @@ pub(crate) fn build(table: &Table, at: Location, problems: &mut Vec<Problem>) ->
             attendance,
             minder,
             direct_line,
+            pressure,
             events,
         },
         replicates,
@@ -356,12 +361,16 @@ fn read_coordination(reader: &mut Reader<'_>, root: &Section<'_>) -> Coordinatio
             "meeting_interval_weeks",
             Whole::weeks_at_least(1),
         ),
-        cases_per_meeting: reader.whole(&section, "cases_per_meeting", COUNT.of("cases")),
+        case_minutes: reader.real(&section, "case_minutes", NON_NEGATIVE),
         meeting_hours: reader.real(&section, "meeting_hours", NON_NEGATIVE),
         purposeful: reader.flag(&section, "purposeful"),
         membership_change: reader.real(&section, "membership_change", UNIT),
         minder: reader.flag(&section, "minder"),
         minder_hours: reader.real(&section, "minder_hours", NON_NEGATIVE),
+        referral_hours: reader.real(&section, "referral_hours", NON_NEGATIVE),
+        consultation_hours: reader.real(&section, "consultation_hours", NON_NEGATIVE),
+        handover_hours: reader.real(&section, "handover_hours", NON_NEGATIVE),
+        induction_hours: reader.real(&section, "induction_hours", NON_NEGATIVE),
         direct_line: reader.flag(&section, "direct_line"),
         step_down_share: reader.real(&section, "step_down_share", UNIT),
         core_group: reader.flag(&section, "core_group"),

@@ -271,7 +271,11 @@ fn the_busy_scenario_runs_its_timeline() {
 fn simulate_is_a_pure_function_of_parameters_and_seed() {
     let scratch = tempfile::tempdir().unwrap();
     let busy_path = write_file(scratch.path(), "busy.toml", BUSY_SCENARIO);
-    let baseline = scenario::load(None, &to_sets(&["run.horizon_weeks=104"])).unwrap();
+    let baseline = scenario::load(
+        None,
+        &to_sets(&["run.horizon_weeks=104", "run.warmup_weeks=52"]),
+    )
+    .unwrap();
     let busy = scenario::load(Some(&busy_path), &[]).unwrap();
     for params in [&baseline.params, &busy.params] {
         let first = fingerprint(&simulate(params, 123));
@@ -285,7 +289,11 @@ fn simulate_is_a_pure_function_of_parameters_and_seed() {
 /// two simulations stepped in lockstep do not disturb each other (no shared or global state).
 #[test]
 fn stepping_week_by_week_matches_simulate() {
-    let loaded = scenario::load(None, &to_sets(&["run.horizon_weeks=80"])).unwrap();
+    let loaded = scenario::load(
+        None,
+        &to_sets(&["run.horizon_weeks=80", "run.warmup_weeks=52"]),
+    )
+    .unwrap();
     let params = &loaded.params;
     let mut first = Simulation::new(params, 77);
     let mut second = Simulation::new(params, 78);

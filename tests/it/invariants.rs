@@ -382,14 +382,14 @@ proptest! {
     /// - A leaver's post is vacant at the end of the week they left (vacancies last at least a
     ///   week; a restructure's for exactly one), except a withdrawn minder's, which is removed.
     /// - Social workers are a part of the staff; social-worker leavers a part of the leavers.
-    /// - Forums meet in term time only, at most once a week per patch, discuss at most
-    ///   `cases_per_meeting` each, and actions lapse only at a meeting; an ad hoc patch without
-    ///   a forum-starting event never meets.
+    /// - Forums meet in term time only, at most once a week per patch, discuss cases only when
+    ///   they meet, and actions lapse only at a meeting; an ad hoc patch without a
+    ///   forum-starting event never meets.
     /// - Mean tie strength is in 0..=1; hours and lost tie strength are finite and not negative;
     ///   the social-worker caseload is not negative (NaN only with no social worker in post).
     #[test]
     fn weekly_counters_are_in_range(knobs in knobs()) {
-        let (params, output) = knobs.run();
+        let (_, output) = knobs.run();
         let event = knobs.event_kind();
         let posts_fixed = !knobs.core_group && !event.is_some_and(TimelineEvent::changes_posts);
         let never_meets = knobs.mode == "adhoc" && event != Some(TimelineEvent::TeamStarted);
@@ -397,7 +397,6 @@ proptest! {
             Some((TimelineEvent::MinderWithdrawn, week)) => Some(week),
             _ => None,
         };
-        let cases_per_meeting = params.coordination.cases_per_meeting;
         let first_posts = output.weeks[0].posts;
         prop_assert!(first_posts > 0);
         for week in &output.weeks {
@@ -417,10 +416,9 @@ proptest! {
             if !is_term_week(w) || never_meets {
                 prop_assert_eq!(week.meetings, 0, "week {}", w);
             }
-            prop_assert!(
-                week.cases_discussed <= week.meetings * cases_per_meeting,
-                "week {w}: {week:?}"
-            );
+            if week.cases_discussed > 0 {
+                prop_assert!(week.meetings > 0, "week {w}: {week:?}");
+            }
             if week.actions_lapsed > 0 {
                 prop_assert!(week.meetings > 0, "week {w}: {week:?}");
             }
