@@ -328,10 +328,10 @@ impl Patch<'_> {
             }
             let lapse = if !cp.purposeful || action.owner == NONE {
                 self.p.attendance.lapse_unowned
-            } else if present.contains(&action.owner) {
-                0.0
-            } else if self.minder_gives(self.p.minder.chase_hours)
-                && self.rng.forum.random::<f64>() < self.ties.get(self.minder_post, action.owner)
+            } else if present.contains(&action.owner)
+                || self.minder_gives(self.p.minder.chase_hours)
+                    && self.rng.forum.random::<f64>()
+                        < self.ties.get(self.minder_post, action.owner)
             {
                 0.0
             } else {

@@ -722,7 +722,7 @@ impl Patch<'_> {
                     .sum();
                 // With nobody in post the door is as good as shut: the highest pressure a waiting
                 // list of one case can make against the smallest post.
-                waiting[slot] = waiting[slot] / capacity.max(1.0);
+                waiting[slot] /= capacity.max(1.0);
             }
         }
         self.pressure = waiting;
