@@ -141,7 +141,7 @@ fn draw_panel<DB: DrawingBackend>(
             .plotting_area()
             .draw(&Text::new(
                 format!("warm-up {weeks}"),
-                (week + x_end * 0.01, y_end * 0.08),
+                (week + x_end * 0.01, y_end * 0.97),
                 text_style(14.0).color(&ANNOTATION_GREY),
             ))
             .map_err(drawing_error)?;
