@@ -333,7 +333,7 @@ mod tests {
 
     /// Uniform noise in [-1, 1) from a hash of (replicate, week): repeatable, no RNG state.
     fn noise(replicate: u32, week: u32) -> f64 {
-        let bits = mix64((u64::from(replicate) << 32) ^ u64::from(week) ^ 0x5E77_1E);
+        let bits = mix64((u64::from(replicate) << 32) ^ u64::from(week) ^ 0x005E_771E);
         (bits >> 11) as f64 / (1u64 << 53) as f64 * 2.0 - 1.0
     }
 
