@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::metrics::MeasureSummary;
+use crate::metrics::{MeasureSummary, Settling};
 use crate::sweep::Shard;
 
 #[derive(Debug, Parser)]
@@ -49,6 +49,49 @@ pub enum Command {
     /// Run a national scenario (England when no file is given), one patch per task in parallel,
     /// and write localities.csv, national.csv, failures.csv and metadata.json
     National(NationalOptions),
+    /// Suggest a warm-up by Welch's method: run replicates with no warm-up over a long horizon,
+    /// smooth the weekly series and find where each settles; writes warmup.csv and warmup.png
+    Warmup(WarmupOptions),
+}
+
+/// Options of `patchwork warmup`.
+#[derive(Debug, Clone, PartialEq, Eq, Args)]
+pub struct WarmupOptions {
+    /// Scenario file (TOML); the built-in baseline when omitted
+    #[arg(value_name = "SCENARIO")]
+    pub scenario_path: Option<PathBuf>,
+
+    /// Directory for the output files [default: output/warmup-<scenario name>/]
+    #[arg(long = "out", value_name = "DIR")]
+    pub output_dir: Option<PathBuf>,
+
+    /// Number of replicates averaged week by week
+    #[arg(long, value_name = "N", default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..))]
+    pub replicates: u32,
+
+    /// Weeks simulated, all of them measured (run.warmup_weeks is set to 0); at least 2 × 26 + 2
+    #[arg(long, value_name = "W", default_value_t = 520, value_parser = clap::value_parser!(u32).range(54..))]
+    pub horizon_weeks: u32,
+
+    /// Master seed (overrides the scenario's)
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+
+    /// Worker threads; 0 uses every logical CPU (results never depend on it)
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub threads: usize,
+
+    /// Override a scenario key, e.g. --set coordination.mode=team (repeatable)
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub sets: Vec<String>,
+
+    /// Write into an existing non-empty output directory, replacing files of the same names
+    #[arg(long)]
+    pub force: bool,
+
+    /// Print nothing but errors (no progress bar, no table)
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 /// Options of `patchwork sweep`.
@@ -544,6 +587,111 @@ pub fn headline_table(summaries: &[MeasureSummary], replicates: u32) -> String {
     table
 }
 
+/// One warning line for each weekly series of `settling` that has not settled (of the arm named
+/// `arm` in a comparison); none when all have.
+pub fn settling_warnings(settling: &Settling, arm: Option<&str>) -> Vec<String> {
+    let whose = arm.map(|arm| format!(" in {arm}")).unwrap_or_default();
+    settling
+        .not_settled()
+        .map(|series| {
+            format!(
+                "warning: not settled{whose}: {}; {}",
+                series.describe(),
+                crate::report::settling::ADVICE
+            )
+        })
+        .collect()
+}
+
+/// Points of a sweep named in its warning at most.
+const NAMED_POINTS: usize = 3;
+
+/// The warning lines of a sweep whose points did not all settle: how many points, which series,
+/// and the first few points by their swept values; none when every point settled.
+pub fn sweep_settling_warnings(settling: &crate::sweep::SweepSettling) -> Vec<String> {
+    if settling.settled {
+        return Vec::new();
+    }
+    let series: Vec<String> = settling
+        .series_not_settled
+        .iter()
+        .filter(|(_, points)| **points > 0)
+        .map(|(series, points)| format!("{series} at {points}"))
+        .collect();
+    let mut lines = vec![format!(
+        "warning: {} of {} points not settled ({}); see settling.csv, and lengthen \
+         run.warmup_weeks or see docs/model.md",
+        settling.points_not_settled,
+        settling.points,
+        series.join(", ")
+    )];
+    for point in settling.not_settled.iter().take(NAMED_POINTS) {
+        let values = if point.values.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", point.values)
+        };
+        lines.push(format!(
+            "  point {}{values}: {}",
+            point.point,
+            point.series.join(", ")
+        ));
+    }
+    if settling.points_not_settled > NAMED_POINTS as u64 {
+        lines.push(format!(
+            "  ... and {} more",
+            settling.points_not_settled - NAMED_POINTS as u64
+        ));
+    }
+    lines
+}
+
+/// `patchwork warmup`'s table: each series' steady level and suggested warm-up, then the warm-up
+/// to use (the longest, and rounded up to whole school years).
+pub fn warmup_table(
+    series: &[crate::metrics::welch::WelchSeries],
+    replicates: u32,
+    horizon_weeks: u32,
+) -> String {
+    let first = format!("series ({replicates} replicates, {horizon_weeks} weeks)");
+    let width = first.len().max(24);
+    let mut table = format!("{first:width$}  {:>10}  suggested warm-up\n", "level");
+    let mut longest = Some(0);
+    for item in series {
+        let decimals = if item.level.abs() < 5.0 { 3 } else { 1 };
+        let warmup = match item.warmup_weeks {
+            Some(weeks) => format!("{weeks} weeks"),
+            None => format!(
+                "none: not within ±{:.0}% by week {}",
+                crate::metrics::welch::BAND * 100.0,
+                item.smoothed.len().saturating_sub(1)
+            ),
+        };
+        longest = longest.zip(item.warmup_weeks).map(|(a, b)| a.max(b));
+        table.push_str(&format!(
+            "{:width$}  {:>10.decimals$}  {warmup}\n",
+            item.series.name(),
+            item.level
+        ));
+    }
+    match longest {
+        Some(weeks) => table.push_str(&format!(
+            "suggested run.warmup_weeks: {weeks} (the longest), or {} in whole school years\n",
+            weeks.div_ceil(52) * 52
+        )),
+        None => table.push_str(
+            "no warm-up suggested: a series has not settled within the horizon; try a longer \
+             --horizon-weeks, or the model does not settle (see docs/model.md)\n",
+        ),
+    }
+    table
+}
+
+/// Where `patchwork warmup` writes when `--out` is not given: `output/warmup-<name>/`.
+pub fn default_warmup_dir(scenario_name: &str) -> PathBuf {
+    default_output_dir(&format!("warmup-{scenario_name}"))
+}
+
 /// Where `compare` writes when `--out` is not given: `output/compare-<a>-vs-<b>/`.
 pub fn default_compare_dir(a_name: &str, b_name: &str) -> PathBuf {
     default_output_dir(&format!("compare-{a_name}-vs-{b_name}"))
@@ -578,6 +726,93 @@ mod tests {
 
     fn parse(arguments: &[&str]) -> Result<Command, UsageError> {
         parse_args_from(std::iter::once("patchwork").chain(arguments.iter().copied()))
+    }
+
+    #[test]
+    fn warmup_parses_with_its_defaults() {
+        let Command::Warmup(options) = parse(&["warmup"]).unwrap() else {
+            panic!("expected warmup");
+        };
+        assert_eq!((options.replicates, options.horizon_weeks), (30, 520));
+        assert_eq!(options.scenario_path, None);
+        let Command::Warmup(options) = parse(&[
+            "warmup",
+            "a.toml",
+            "--set",
+            "ties.initial_mean=0.9",
+            "--replicates",
+            "4",
+            "--horizon-weeks",
+            "260",
+            "--out",
+            "w",
+            "--force",
+        ])
+        .unwrap() else {
+            panic!("expected warmup");
+        };
+        assert_eq!(options.sets, vec!["ties.initial_mean=0.9".to_string()]);
+        assert_eq!((options.replicates, options.horizon_weeks), (4, 260));
+        assert!(options.force && options.output_dir == Some(PathBuf::from("w")));
+        // Too short a horizon for the 53-week moving average is a usage error.
+        assert!(parse(&["warmup", "--horizon-weeks", "40"]).is_err());
+    }
+
+    #[test]
+    fn unsettled_series_get_a_warning_line_each() {
+        use crate::metrics::settle::Trend;
+        let trend = |relative_drift| Trend {
+            level: 10.0,
+            slope_per_week: 0.0,
+            relative_drift,
+        };
+        let drifting = Settling::of_trends(&[[trend(0.34); 4], [trend(0.36); 4]]);
+        let lines = settling_warnings(&drifting, None);
+        assert_eq!(lines.len(), 4);
+        assert!(
+            lines[0].starts_with(
+                "warning: not settled: waiting_for_help rises 35% across the measured weeks (95% CI "
+            ) && lines[0].ends_with("; lengthen run.warmup_weeks (`patchwork warmup` suggests one) or see docs/model.md"),
+            "{}",
+            lines[0]
+        );
+        assert!(
+            settling_warnings(&drifting, Some("b"))[3]
+                .starts_with("warning: not settled in b: social_worker_caseload")
+        );
+        let flat = Settling::of_trends(&[[trend(0.01); 4], [trend(-0.01); 4]]);
+        assert!(settling_warnings(&flat, None).is_empty());
+    }
+
+    #[test]
+    fn warmup_table_names_each_series_and_the_longest() {
+        use crate::metrics::settle::Series;
+        use crate::metrics::welch::WelchSeries;
+        let item = |series, warmup_weeks| WelchSeries {
+            series,
+            mean: vec![1.0; 100],
+            smoothed: vec![1.0; 74],
+            level: 12.5,
+            warmup_weeks,
+        };
+        let table = warmup_table(
+            &[
+                item(Series::WaitingForHelp, Some(60)),
+                item(Series::OpenCases, Some(110)),
+            ],
+            30,
+            520,
+        );
+        let lines: Vec<&str> = table.lines().collect();
+        assert!(lines[0].starts_with("series (30 replicates, 520 weeks)"));
+        assert!(lines[1].starts_with("waiting_for_help") && lines[1].ends_with("12.5  60 weeks"));
+        assert_eq!(
+            lines[3],
+            "suggested run.warmup_weeks: 110 (the longest), or 156 in whole school years"
+        );
+        let table = warmup_table(&[item(Series::OpenCases, None)], 30, 520);
+        assert!(table.contains("none: not within ±5% by week 73"), "{table}");
+        assert!(table.contains("no warm-up suggested"));
     }
 
     #[test]

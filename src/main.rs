@@ -12,7 +12,7 @@ use anyhow::Context;
 use patchwork_sim::cli::{
     self, CheckOptions, Command, MergeOptions, NationalOptions, RunOptions, SweepOptions,
 };
-use patchwork_sim::metrics::{Measures, summarise_measures};
+use patchwork_sim::metrics::{Measures, Settling, summarise_measures};
 use patchwork_sim::national;
 use patchwork_sim::report::compare;
 use patchwork_sim::report::{self, OutputDir, RunReport};
@@ -36,6 +36,15 @@ macro_rules! say_part {
         let mut stdout = std::io::stdout();
         let _ = write!(stdout, $($arg)*).and_then(|()| stdout.flush());
     }};
+}
+
+/// Warnings on stderr, after whatever stdout holds so far.
+fn warn_lines(lines: &[String]) {
+    use std::io::Write as _;
+    let _ = std::io::stdout().flush();
+    for line in lines {
+        eprintln!("{line}");
+    }
 }
 
 /// Exit status of a sweep (or merge) that finished with failed runs.
@@ -81,6 +90,7 @@ fn run(command: Command) -> anyhow::Result<Finished> {
         Command::Merge(options) => merge_shards(options),
         Command::National(options) => run_national(options),
         Command::Demo(options) => run_demo(options).map(|()| Finished::Complete),
+        Command::Warmup(options) => suggest_warmup(options).map(|()| Finished::Complete),
     }
 }
 
@@ -149,6 +159,9 @@ fn run_sweep(options: SweepOptions) -> anyhow::Result<Finished> {
                 "{}",
                 cli::written_files_message(&output_dir, &outcome.written)
             );
+        }
+        if let Some(settling) = &outcome.settling {
+            warn_lines(&cli::sweep_settling_warnings(settling));
         }
     }
     if shard == Shard::WHOLE {
@@ -221,6 +234,7 @@ fn merge_shards(options: MergeOptions) -> anyhow::Result<Finished> {
             "{}",
             cli::written_files_message(&options.output_dir, &outcome.written)
         );
+        warn_lines(&cli::sweep_settling_warnings(&outcome.settling));
     }
     Ok(finished(outcome.runs_failed))
 }
@@ -271,6 +285,57 @@ fn run_scenario(options: RunOptions) -> anyhow::Result<()> {
         say_part!(
             "{}",
             cli::headline_table(&summarise_measures(&replicate_measures), replicates)
+        );
+        let settling = Settling::of_runs(results.iter().map(|result| &result.output));
+        warn_lines(&cli::settling_warnings(&settling, None));
+        say!(
+            "{}",
+            cli::written_files_message(output_dir.path(), &written)
+        );
+    }
+    Ok(())
+}
+
+/// `patchwork warmup`: scenario with no warm-up over a long horizon → replicates → Welch's method
+/// on each weekly series → warmup.csv, warmup.png and the suggested warm-up.
+fn suggest_warmup(options: cli::WarmupOptions) -> anyhow::Result<()> {
+    use patchwork_sim::metrics::welch;
+    let mut sets = options.sets.clone();
+    sets.push("run.warmup_weeks=0".to_string());
+    sets.push(format!("run.horizon_weeks={}", options.horizon_weeks));
+    let scenario = scenario::load(options.scenario_path.as_deref(), &sets)?;
+    let master_seed = options.seed.unwrap_or(scenario.seed);
+    let output_path = options
+        .output_dir
+        .unwrap_or_else(|| cli::default_warmup_dir(&scenario.name));
+    // Refuse an occupied directory before spending time on the runs.
+    let output_dir = OutputDir::new(output_path, options.force)?;
+    let threads = runner::resolved_thread_count(options.threads);
+
+    let progress = cli::Progress::new(u64::from(options.replicates), options.quiet);
+    let results = runner::run_replicates(
+        &scenario.params,
+        master_seed,
+        options.replicates,
+        threads,
+        &|| progress.advance(),
+    );
+    progress.finish();
+    let outputs: Vec<patchwork_sim::model::RunOutput> =
+        results.into_iter().map(|result| result.output).collect();
+    let series = welch::welch_of_runs(&outputs);
+    let files = vec![
+        report::RenderedFile {
+            file_name: report::warmup_csv::WARMUP_CSV,
+            bytes: report::warmup_csv::warmup_csv(&series)?,
+        },
+        plot::render_warmup_png(&series, options.replicates, welch::WINDOW_WEEKS)?,
+    ];
+    let written = output_dir.write_files(&files)?;
+    if !options.quiet {
+        say_part!(
+            "{}",
+            cli::warmup_table(&series, options.replicates, options.horizon_weeks)
         );
         say!(
             "{}",
@@ -383,6 +448,9 @@ fn compare_scenarios(options: cli::CompareOptions) -> anyhow::Result<()> {
         let comparison = compare::Comparison::of(&report);
         for sentence in compare::headline_sentences(&report, &comparison) {
             say!("- {sentence}");
+        }
+        for arm in [&report.a, &report.b] {
+            warn_lines(&cli::settling_warnings(&arm.settling(), Some(arm.name)));
         }
         say!(
             "{}",

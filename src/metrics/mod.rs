@@ -4,13 +4,17 @@
 //! values, and `measures` turns one run into the named measures of BRIEF section 4 (the columns
 //! of `runs.csv`) and summarises them across replicates (the rows of `summary.csv`). `paired`
 //! compares two scenarios run on the same seeds, and `advantage` sets a scenario against the same
-//! scenario with agencies in silos (net collaborative advantage).
+//! scenario with agencies in silos (net collaborative advantage). `settle` checks that a run's weekly
+//! series have stopped drifting over the measured weeks, and `welch` suggests a warm-up by Welch's
+//! method.
 
 pub mod advantage;
 pub mod km;
 pub mod measures;
 pub mod paired;
+pub mod settle;
 pub mod stats;
+pub mod welch;
 
 pub use advantage::{CollaborativeAdvantage, collaborative_advantage};
 pub use km::{Observation, SurvivalCurve};
@@ -18,4 +22,5 @@ pub use measures::{
     MeasureSummary, Measures, measures, summarise_measures, waits_from_recognition,
 };
 pub use paired::{PairedDifference, PairedMeasure, compare_measures};
+pub use settle::{SeriesSettling, Settling};
 pub use stats::Summary;

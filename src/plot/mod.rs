@@ -18,7 +18,8 @@
 //!
 //! A sweep has its own plots (`sweep`, from its `points.csv`) and no network: a sweep keeps no
 //! run's output beyond its measures. The demo's animated network (`animation`) shares the
-//! network's layout and colours.
+//! network's layout and colours. `patchwork warmup`'s picture (`warmup`, Welch's method) is drawn
+//! from the analysis in memory: it has no CSV-only redraw, and writes a PNG only.
 
 pub mod animation;
 mod data;
@@ -27,6 +28,7 @@ pub mod network;
 mod png;
 mod survival;
 pub mod sweep;
+mod warmup;
 mod weekly;
 
 use std::path::Path;
@@ -233,6 +235,32 @@ pub fn sweep_plot_list(data: &sweep::SweepData) -> Vec<SweepPlot> {
         });
     }
     list
+}
+
+/// `patchwork warmup`'s picture.
+pub const WARMUP_PNG: &str = "warmup.png";
+
+/// `warmup.png`: every series of a Welch analysis of `replicates` replicates, smoothed with
+/// half-width `window`.
+pub fn render_warmup_png(
+    series: &[crate::metrics::welch::WelchSeries],
+    replicates: u32,
+    window: usize,
+) -> Result<RenderedFile, ReportError> {
+    let render_error = |reason: String| ReportError::Render {
+        file_name: WARMUP_PNG,
+        reason,
+    };
+    font::register().map_err(render_error)?;
+    let figure = warmup::WarmupFigure {
+        series,
+        replicates,
+        window,
+    };
+    Ok(RenderedFile {
+        file_name: WARMUP_PNG,
+        bytes: render_png(&figure).map_err(render_error)?,
+    })
 }
 
 /// Renders every sweep plot, PNG then SVG of each.

@@ -13,6 +13,8 @@ pub enum Block {
         text: String,
     },
     Paragraph(String),
+    /// A paragraph set apart to be seen: a boxed warning in HTML, a quotation in Markdown.
+    Notice(String),
     List(Vec<String>),
     /// A table; `numeric[i]` right-aligns column `i`.
     Table {
@@ -54,6 +56,10 @@ impl Document {
         self.blocks.push(Block::Paragraph(text.into()));
     }
 
+    pub fn notice(&mut self, text: impl Into<String>) {
+        self.blocks.push(Block::Notice(text.into()));
+    }
+
     pub fn list(&mut self, items: Vec<String>) {
         if !items.is_empty() {
             self.blocks.push(Block::List(items));
@@ -91,6 +97,9 @@ impl Document {
                 Block::Paragraph(paragraph) => {
                     text.push_str(paragraph);
                     text.push('\n');
+                }
+                Block::Notice(notice) => {
+                    text.push_str(&format!("> {notice}\n"));
                 }
                 Block::List(items) => {
                     for item in items {
@@ -140,6 +149,12 @@ impl Document {
                 }
                 Block::Paragraph(paragraph) => {
                     body.push_str(&format!("<p>{}</p>\n", inline(paragraph)));
+                }
+                Block::Notice(notice) => {
+                    body.push_str(&format!(
+                        "<p class=\"notice\" role=\"alert\">{}</p>\n",
+                        inline(notice)
+                    ));
                 }
                 Block::List(items) => {
                     body.push_str("<ul>\n");
@@ -210,6 +225,7 @@ figure { margin: 16px 0 28px; }
 figure img { max-width: 100%; height: auto; border: 1px solid #dddddd; }
 figcaption { color: #555555; font-size: 0.9em; margin-top: 4px; }
 li { margin: 4px 0; }
+.notice { border-left: 6px solid #d55e00; background: #fdf0e6; padding: 10px 14px; margin: 12px 0 20px; }
 ";
 
 /// Escapes text for HTML.
@@ -285,6 +301,7 @@ mod tests {
         let mut document = Document::new("A <vs> B");
         document.heading(2, "Headline");
         document.paragraph("B is **faster** by 2.5 weeks & cheaper");
+        document.notice("Not **settled**");
         document.list(vec!["one".to_string(), "two | three".to_string()]);
         document.table(
             &["measure", "A"],
@@ -300,7 +317,7 @@ mod tests {
         let markdown = sample().to_markdown();
         assert_eq!(
             markdown,
-            "# A <vs> B\n\n## Headline\n\nB is **faster** by 2.5 weeks & cheaper\n\n- one\n- two | three\n\n\
+            "# A <vs> B\n\n## Headline\n\nB is **faster** by 2.5 weeks & cheaper\n\n> Not **settled**\n\n- one\n- two | three\n\n\
              | measure | A |\n| --- | ---: |\n| weeks \\| to help | 11.0 |\n\n\
              ![Time to help](plots/survival.png)\n"
         );
@@ -313,6 +330,9 @@ mod tests {
         assert!(html.contains("<title>A &lt;vs&gt; B</title>"));
         assert!(html.contains("<p>B is <strong>faster</strong> by 2.5 weeks &amp; cheaper</p>"));
         assert!(html.contains("<td class=\"num\">11.0</td>"));
+        assert!(
+            html.contains("<p class=\"notice\" role=\"alert\">Not <strong>settled</strong></p>")
+        );
         assert!(html.contains("src=\"data:image/png;base64,AQID\""));
         assert!(!html.contains("http://") && !html.contains("https://"));
         assert!(!html.contains("plots/survival.png"), "no file links");

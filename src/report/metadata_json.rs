@@ -1,10 +1,13 @@
 //! `metadata.json`: what produced a run, so that it can be reproduced: the scenario's name and
 //! fully resolved parameters, the master seed, the number of replicates, the crate version and
-//! git commit of the binary, the threads used and the wall time. Wall time (and the thread count,
-//! which does not change results) are the only values that differ between identical runs.
+//! git commit of the binary, the threads used and the wall time, and whether the weekly series
+//! settled over the measured weeks (`settling`, see `metrics::settle`). Wall time (and the thread
+//! count, which does not change results) are the only values that differ between identical runs.
 
 use serde::Serialize;
 
+use crate::metrics::Settling;
+use crate::report::settling::SettlingJson;
 use crate::report::{Export, ReportError, RunReport};
 
 /// The git commit the binary was built from (`git rev-parse HEAD` at build time), or `unknown`.
@@ -25,6 +28,7 @@ struct Metadata<'a> {
     git_commit: &'static str,
     threads: usize,
     wall_time_seconds: f64,
+    settling: SettlingJson,
     resolved_scenario: &'a serde_json::Value,
 }
 
@@ -43,6 +47,9 @@ impl Export for MetadataJson {
             threads: report.threads,
             // Milliseconds are enough, and keep the file free of spurious digits.
             wall_time_seconds: (report.wall_time_seconds * 1000.0).round() / 1000.0,
+            settling: SettlingJson::of(&Settling::of_runs(
+                report.results.iter().map(|result| &result.output),
+            )),
             resolved_scenario: report.resolved_scenario,
         };
         let mut bytes =
@@ -81,6 +88,9 @@ mod tests {
         assert_eq!(parsed["crate_version"], env!("CARGO_PKG_VERSION"));
         assert!(!parsed["git_commit"].as_str().unwrap().is_empty());
         assert_eq!(parsed["resolved_scenario"], resolved);
+        // No replicates: nothing to judge, nothing reported as unsettled.
+        assert_eq!(parsed["settling"]["settled"], true);
+        assert_eq!(parsed["settling"]["series"][0]["basis"], "undefined");
         let text = String::from_utf8(bytes).unwrap();
         assert!(text.find("\"scenario\"").unwrap() < text.find("\"resolved_scenario\"").unwrap());
     }

@@ -1,6 +1,8 @@
 //! Output files of a run: `runs.csv`, `summary.csv`, `weekly.csv`, `survival.csv`, `events.csv`,
 //! `network_posts.csv`, `network_ties.csv`, `metadata.json`, then `report.html` and `plots/`
 //! (`run_html`, drawn from the CSV files just rendered); and of a comparison (`compare`).
+//! `settling` words the check that the weekly series have settled, for `metadata.json` and the
+//! reports.
 //!
 //! One file per format (as hyperfine's `export/`), each implementing `Export`: it renders a
 //! `RunReport` to bytes and does no I/O. `write_run_report` renders every file in memory and only
@@ -20,9 +22,11 @@ pub mod network_csv;
 mod output_dir;
 pub mod run_html;
 pub mod runs_csv;
+pub mod settling;
 pub mod summary_csv;
 pub mod survival_csv;
 pub mod sweep_html;
+pub mod warmup_csv;
 pub mod weekly_csv;
 
 use std::path::PathBuf;

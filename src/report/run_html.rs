@@ -1,13 +1,14 @@
 //! The pictures and the one-page report of a run: `plots/` drawn from the run's own CSV files
 //! (so `patchwork plot` redraws the same), and `report.html`, one self-contained page with the
 //! headline measures (mean and 95% CI across replicates), the plots inline (the network last) and
-//! the timeline.
+//! the timeline. A notice near the top says whether the weekly series settled over the measured
+//! weeks (`report::settling`).
 
-use crate::metrics::{Measures, summarise_measures};
+use crate::metrics::{Measures, Settling, summarise_measures};
 use crate::plot::{self, PlotData, PlotInputs};
 use crate::report::document::Document;
 use crate::report::headline::{HEADLINES, capitalised};
-use crate::report::{RenderedFile, ReportError, RunReport};
+use crate::report::{RenderedFile, ReportError, RunReport, settling};
 
 pub const REPORT_HTML: &str = "report.html";
 
@@ -59,6 +60,11 @@ fn document(report: &RunReport<'_>, plot_data: &PlotData, plots: &[RenderedFile]
          interval (Student's t).",
         report.replicates, report.master_seed
     ));
+    let settling = Settling::of_runs(report.results.iter().map(|result| &result.output));
+    match settling::notice(&settling, None) {
+        (true, line) => document.paragraph(line),
+        (false, warning) => document.notice(warning),
+    }
     let replicate_measures: Vec<Measures> = report
         .results
         .iter()

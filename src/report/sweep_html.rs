@@ -1,7 +1,8 @@
 //! The pictures and the one-page report of a finished sweep, drawn from its `points.csv` alone
 //! (so `patchwork plot` redraws the same): `plots/sweep-axis-<i>` and `plots/sweep-heatmap`, and
 //! `report.html` with the axes, a table of the best and worst points on each headline measure
-//! and the plots inline.
+//! and the plots inline. A notice near the top says whether every point's weekly series settled
+//! (`metadata.json`'s `settling`, read back from `settling.csv`; nothing is said without it).
 
 use crate::plot::sweep::{PointMeasure, SWEEP_MEASURES, SweepData, SweepPoint};
 use crate::plot::{self, sweep_plot_list};
@@ -97,6 +98,9 @@ pub fn render_sweep_pictures(
             .map(|axis| format!("**{}**: {}", axis.key, axis.levels.join(", ")))
             .collect(),
     );
+    if let Some(settling) = metadata.map(|metadata| &metadata["settling"]) {
+        settling_notice(&mut document, settling);
+    }
 
     document.heading(2, "Best and worst points");
     document.paragraph(
@@ -155,6 +159,66 @@ pub fn render_sweep_pictures(
     Ok(files)
 }
 
+/// Points named in the notice at most (all are in `settling.csv`).
+const NAMED_POINTS: usize = 10;
+
+/// The notice on `metadata.json`'s `settling` summary, if it has one.
+fn settling_notice(document: &mut Document, settling: &serde_json::Value) {
+    let (Some(settled), Some(points)) =
+        (settling["settled"].as_bool(), settling["points"].as_u64())
+    else {
+        return;
+    };
+    if settled {
+        document.paragraph(format!(
+            "Settled: at each of the {points} points, waiting for help, open cases, mean tie strength and social \
+             worker caseload drift by less than 10% across the measured weeks, or by no more than the \
+             replicates can tell from zero (settling.csv)."
+        ));
+        return;
+    }
+    let not_settled = settling["points_not_settled"].as_u64().unwrap_or(0);
+    let series: Vec<String> = settling["series_not_settled"]
+        .as_object()
+        .map(|counts| {
+            counts
+                .iter()
+                .filter(|(_, count)| count.as_u64().unwrap_or(0) > 0)
+                .map(|(series, count)| format!("{series} at {count}"))
+                .collect()
+        })
+        .unwrap_or_default();
+    let named: Vec<String> = settling["not_settled"]
+        .as_array()
+        .map(|points| {
+            points
+                .iter()
+                .take(NAMED_POINTS)
+                .map(|point| {
+                    let names: Vec<&str> = point["series"]
+                        .as_array()
+                        .map(|series| series.iter().filter_map(|name| name.as_str()).collect())
+                        .unwrap_or_default();
+                    format!(
+                        "point {} ({}): {}",
+                        point["point"].as_u64().unwrap_or(0),
+                        point["values"].as_str().unwrap_or(""),
+                        names.join(", ")
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    document.notice(format!(
+        "**Not settled at {not_settled} of {points} points** ({}): a weekly series still drifts across the \
+         measured weeks by more than 10%, so those points' measures depend on how long the run is. Every \
+         point's verdict is in settling.csv; {}.",
+        series.join(", "),
+        crate::report::settling::ADVICE
+    ));
+    document.list(named);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -199,5 +263,31 @@ mod tests {
             "<td class=\"num\">10.0 (8.0 to 12.0)</td><td>coordination.minder = false; turnover.annual_rate = 0.3</td>"
         ));
         assert_eq!(html.matches("data:image/png;base64,").count(), 3);
+        assert!(
+            !html.contains("settled"),
+            "no settling summary, nothing said"
+        );
+    }
+
+    #[test]
+    fn the_settling_summary_is_a_notice_naming_the_points() {
+        let metadata = serde_json::json!({"sweep": "tiny", "settling": {
+            "settled": false, "points": 4, "points_not_settled": 1,
+            "series_not_settled": {"open_cases": 0, "waiting_for_help": 1},
+            "not_settled": [{"point": 3, "values": "coordination.minder=true, turnover.annual_rate=0.3",
+                             "series": ["waiting_for_help"]}]}});
+        let files = render_sweep_pictures(POINTS, Some(&metadata)).unwrap();
+        let html = String::from_utf8(files[0].bytes.clone()).unwrap();
+        assert!(html.contains(
+            "<p class=\"notice\" role=\"alert\"><strong>Not settled at 1 of 4 points</strong> (waiting_for_help at 1)"
+        ), "{html}");
+        assert!(html.contains(
+            "<li>point 3 (coordination.minder=true, turnover.annual_rate=0.3): waiting_for_help</li>"
+        ));
+        let metadata = serde_json::json!({"settling": {"settled": true, "points": 4}});
+        let files = render_sweep_pictures(POINTS, Some(&metadata)).unwrap();
+        let html = String::from_utf8(files[0].bytes.clone()).unwrap();
+        assert!(html.contains("<p>Settled: at each of the 4 points"));
+        assert!(!html.contains("class=\"notice\""));
     }
 }

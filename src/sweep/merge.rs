@@ -1,8 +1,9 @@
 //! `patchwork merge`: joins the output directories of a sharded sweep into the files of the whole.
 //!
 //! Shards own contiguous blocks of whole points in shard order, so the whole sweep's `runs.csv`,
-//! `points.csv` and `failures.csv` are the shards' files concatenated in shard order, each header
-//! kept once: byte for byte the files of the sweep run unsharded. Before anything is written the
+//! `points.csv`, `failures.csv` and `settling.csv` are the shards' files concatenated in shard
+//! order, each header kept once: byte for byte the files of the sweep run unsharded. The merged
+//! `metadata.json`'s `settling` summary is read back from the merged `settling.csv`. Before anything is written the
 //! shards are checked to be one sweep: every one finished, the same sweep hash (base scenario,
 //! design, seed), the same crate version and git commit, every shard of `1..=N` given exactly once,
 //! each starting where the one before it ended. Files are copied in a stream, never held whole.
@@ -16,6 +17,7 @@ use crate::report::OutputDir;
 use super::error::SweepError;
 use super::output::{JOURNAL, METADATA_JSON, STREAMED, sync_directory, write_via_temporary};
 use super::run::{ShardMetadata, round3};
+use super::settling::{SETTLING_CSV, SweepSettling};
 
 /// What a merge wrote.
 #[derive(Debug, Clone, PartialEq)]
@@ -24,6 +26,8 @@ pub struct MergeOutcome {
     pub runs: u64,
     pub runs_failed: u64,
     pub written: Vec<PathBuf>,
+    /// Whether the points settled, from the merged `settling.csv`.
+    pub settling: SweepSettling,
 }
 
 /// One shard directory's `metadata.json`, the fields a merge checks.
@@ -178,7 +182,12 @@ pub fn merge(
         concatenate(&shards, name, &target)?;
         written.push(target);
     }
-    let metadata = merged_metadata(&shards);
+    let settling_path = output_dir.join(SETTLING_CSV);
+    let settling_bytes = std::fs::read(&settling_path).map_err(SweepError::read(&settling_path))?;
+    let settling = SweepSettling::from_csv(&settling_bytes)
+        .map_err(|reason| refuse(format!("{}: {reason}", settling_path.display())))?;
+    let mut metadata = merged_metadata(&shards);
+    metadata["settling"] = serde_json::to_value(&settling).unwrap_or(serde_json::Value::Null);
     let metadata_path = output_dir.join(METADATA_JSON);
     let mut bytes = serde_json::to_vec_pretty(&metadata)
         .map_err(|error| refuse(format!("cannot render {METADATA_JSON}: {error}")))?;
@@ -196,6 +205,7 @@ pub fn merge(
         runs,
         runs_failed,
         written,
+        settling,
     })
 }
 

@@ -8,7 +8,8 @@
 //! `design` turns the axes into points; `plan` numbers the runs (`run = point × replicates +
 //! replicate`, replicate `r` seeded by `replicate_seed(master, r)` at every point: common random
 //! numbers) and cuts shards of whole points. `run` computes chunks of whole points on a rayon pool
-//! (`engine`) and streams `runs.csv`, `points.csv` and `failures.csv` in run order through
+//! (`engine`) and streams `runs.csv`, `points.csv`, `failures.csv` and `settling.csv` (whether each
+//! point's weekly series settled, `settling`) in run order through
 //! `output`, which journals each chunk so that `--resume` ends with the same bytes as a sweep never
 //! interrupted. `merge` joins shards into the files of the whole sweep.
 
@@ -19,11 +20,13 @@ mod merge;
 pub(crate) mod output;
 mod plan;
 mod run;
+pub mod settling;
 mod spec;
 
 pub use error::SweepError;
 pub use merge::{MergeOutcome, merge};
-pub use output::{FAILURES_CSV, JOURNAL, METADATA_JSON, POINTS_CSV, RUNS_CSV};
+pub use output::{FAILURES_CSV, JOURNAL, METADATA_JSON, POINTS_CSV, RUNS_CSV, SETTLING_CSV};
 pub use plan::{Shard, Sweep, run_seed};
 pub use run::{DryRun, FAULT_RUN_VARIABLE, SweepOptions, SweepOutcome, dry_run, run_sweep};
+pub use settling::SweepSettling;
 pub use spec::DesignKind;

@@ -1,7 +1,7 @@
 //! The output directory of a sweep, written as it goes and safe to kill at any moment.
 //!
-//! While a sweep runs, its three CSV files grow as `runs.csv.partial`, `points.csv.partial` and
-//! `failures.csv.partial`, one chunk of whole points at a time, each chunk synced to disk before a
+//! While a sweep runs, its four CSV files grow as `runs.csv.partial`, `points.csv.partial`,
+//! `failures.csv.partial` and `settling.csv.partial`, one chunk of whole points at a time, each chunk synced to disk before a
 //! line is appended (and synced) to `sweep.journal`, recording the next point to run and the
 //! length of each file at that point. The journal's first line identifies the sweep (its hash,
 //! shard, crate version and git commit). Killed at any moment (SIGKILL included), the directory
@@ -26,9 +26,13 @@ pub const POINTS_CSV: &str = "points.csv";
 pub const FAILURES_CSV: &str = "failures.csv";
 pub const METADATA_JSON: &str = "metadata.json";
 pub const JOURNAL: &str = "sweep.journal";
+pub use super::settling::SETTLING_CSV;
 
-/// The three streamed files, in the order their lengths are journaled.
-pub const STREAMED: [&str; 3] = [RUNS_CSV, POINTS_CSV, FAILURES_CSV];
+/// How many files are streamed.
+pub const STREAMED_FILES: usize = 4;
+
+/// The streamed files, in the order their lengths are journaled.
+pub const STREAMED: [&str; STREAMED_FILES] = [RUNS_CSV, POINTS_CSV, FAILURES_CSV, SETTLING_CSV];
 
 fn partial_name(name: &str) -> String {
     format!("{name}.partial")
@@ -46,7 +50,7 @@ pub struct Identity {
 impl Identity {
     fn header_line(&self) -> String {
         format!(
-            "patchwork sweep journal 1 hash={} shard={} version={} commit={}\n",
+            "patchwork sweep journal 2 hash={} shard={} version={} commit={}\n",
             self.hash, self.shard, self.version, self.commit
         )
     }
@@ -89,7 +93,7 @@ pub struct Progress {
     /// The next point to run (the end of the shard when finished).
     pub next_point: u64,
     /// Byte lengths of the streamed files, in `STREAMED` order.
-    pub lengths: [u64; 3],
+    pub lengths: [u64; STREAMED_FILES],
     pub runs_done: u64,
     pub runs_failed: u64,
     /// Wall time spent so far, over every start of this sweep.
@@ -99,12 +103,13 @@ pub struct Progress {
 impl Progress {
     fn line(&self) -> String {
         format!(
-            "done next_point={} runs_bytes={} points_bytes={} failures_bytes={} runs_done={} \
-             runs_failed={} elapsed_ms={}\n",
+            "done next_point={} runs_bytes={} points_bytes={} failures_bytes={} settling_bytes={} \
+             runs_done={} runs_failed={} elapsed_ms={}\n",
             self.next_point,
             self.lengths[0],
             self.lengths[1],
             self.lengths[2],
+            self.lengths[3],
             self.runs_done,
             self.runs_failed,
             self.elapsed_ms
@@ -130,6 +135,7 @@ impl Progress {
                 value("runs_bytes")?,
                 value("points_bytes")?,
                 value("failures_bytes")?,
+                value("settling_bytes")?,
             ],
             runs_done: value("runs_done")?,
             runs_failed: value("runs_failed")?,
@@ -142,7 +148,7 @@ impl Progress {
 /// The open files of a sweep in progress.
 pub struct SweepFiles {
     directory: PathBuf,
-    files: [File; 3],
+    files: [File; STREAMED_FILES],
     journal: File,
     pub progress: Progress,
 }
@@ -162,7 +168,7 @@ pub fn start(
     directory: &Path,
     force: bool,
     identity: &Identity,
-    headers: &[Vec<u8>; 3],
+    headers: &[Vec<u8>; STREAMED_FILES],
     first_point: u64,
 ) -> Result<SweepFiles, SweepError> {
     OutputDir::new(directory, force)?;
@@ -179,8 +185,8 @@ pub fn start(
             Err(error) => return Err(SweepError::write(path)(error)),
         }
     }
-    let mut files = Vec::with_capacity(3);
-    let mut lengths = [0; 3];
+    let mut files = Vec::with_capacity(STREAMED_FILES);
+    let mut lengths = [0; STREAMED_FILES];
     for ((name, header), length) in STREAMED.iter().zip(headers).zip(&mut lengths) {
         let path = directory.join(partial_name(name));
         let mut file = File::create(&path).map_err(SweepError::write(&path))?;
@@ -204,7 +210,7 @@ pub fn start(
     sync_directory(directory);
     Ok(SweepFiles {
         directory: directory.to_path_buf(),
-        files: files.try_into().expect("three files"),
+        files: files.try_into().expect("every streamed file"),
         journal,
         progress,
     })
@@ -216,7 +222,7 @@ pub fn start(
 pub fn resume(
     directory: &Path,
     identity: &Identity,
-    headers: &[Vec<u8>; 3],
+    headers: &[Vec<u8>; STREAMED_FILES],
     first_point: u64,
 ) -> Result<Opened, SweepError> {
     let refuse = |reason: String| SweepError::Resume {
@@ -309,7 +315,7 @@ pub fn resume(
         )));
     };
 
-    let mut files = Vec::with_capacity(3);
+    let mut files = Vec::with_capacity(STREAMED_FILES);
     for (name, length) in STREAMED.iter().zip(progress.lengths) {
         let partial = directory.join(partial_name(name));
         let finished = directory.join(name);
@@ -353,7 +359,7 @@ pub fn resume(
         .map_err(SweepError::write(&journal_path))?;
     Ok(Opened::Running(SweepFiles {
         directory: directory.to_path_buf(),
-        files: files.try_into().expect("three files"),
+        files: files.try_into().expect("every streamed file"),
         journal,
         progress,
     }))
@@ -362,7 +368,11 @@ pub fn resume(
 impl SweepFiles {
     /// Appends one chunk's bytes to each streamed file, syncs them, then journals `progress`
     /// (whose lengths are updated here).
-    pub fn append(&mut self, bytes: [&[u8]; 3], mut progress: Progress) -> Result<(), SweepError> {
+    pub fn append(
+        &mut self,
+        bytes: [&[u8]; STREAMED_FILES],
+        mut progress: Progress,
+    ) -> Result<(), SweepError> {
         for ((file, name), (chunk, length)) in self
             .files
             .iter_mut()
@@ -384,6 +394,12 @@ impl SweepFiles {
             .map_err(SweepError::write(journal_path))?;
         self.progress = progress;
         Ok(())
+    }
+
+    /// The bytes of a streamed file as written so far (`name` one of `STREAMED`).
+    pub fn read_streamed(&self, name: &str) -> Result<Vec<u8>, SweepError> {
+        let path = self.directory.join(partial_name(name));
+        fs::read(&path).map_err(SweepError::read(path))
     }
 
     /// Writes `metadata.json`, gives the streamed files their final names and removes the
@@ -472,8 +488,13 @@ mod tests {
         }
     }
 
-    fn headers() -> [Vec<u8>; 3] {
-        [b"r\n".to_vec(), b"p\n".to_vec(), b"f\n".to_vec()]
+    fn headers() -> [Vec<u8>; STREAMED_FILES] {
+        [
+            b"r\n".to_vec(),
+            b"p\n".to_vec(),
+            b"f\n".to_vec(),
+            b"s\n".to_vec(),
+        ]
     }
 
     fn progress_after(files: &SweepFiles, next_point: u64) -> Progress {
@@ -488,7 +509,7 @@ mod tests {
     fn progress_lines_round_trip() {
         let progress = Progress {
             next_point: 7,
-            lengths: [10, 20, 30],
+            lengths: [10, 20, 30, 40],
             runs_done: 70,
             runs_failed: 1,
             elapsed_ms: 1234,
@@ -503,9 +524,9 @@ mod tests {
         let directory = scratch.path().join("out");
         let mut files = start(&directory, false, &identity("h"), &headers(), 0).unwrap();
         let next = progress_after(&files, 1);
-        files.append([b"1\n", b"", b"x\n"], next).unwrap();
+        files.append([b"1\n", b"", b"x\n", b"s1\n"], next).unwrap();
         let next = progress_after(&files, 2);
-        files.append([b"2\n", b"p2\n", b""], next).unwrap();
+        files.append([b"2\n", b"p2\n", b"", b"s2\n"], next).unwrap();
         drop(files);
         // A third chunk written to the files but not journaled, and half a journal line.
         let mut runs = OpenOptions::new()
@@ -529,6 +550,10 @@ mod tests {
         assert_eq!(fs::read(directory.join("runs.csv")).unwrap(), b"r\n1\n2\n");
         assert_eq!(fs::read(directory.join("points.csv")).unwrap(), b"p\np2\n");
         assert_eq!(fs::read(directory.join("failures.csv")).unwrap(), b"f\nx\n");
+        assert_eq!(
+            fs::read(directory.join("settling.csv")).unwrap(),
+            b"s\ns1\ns2\n"
+        );
         assert!(!directory.join(JOURNAL).exists());
         assert!(matches!(
             resume(&directory, &identity("h"), &headers(), 0).unwrap(),

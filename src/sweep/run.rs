@@ -3,8 +3,9 @@
 //!
 //! A chunk is a block of whole points (about 48 runs per thread). Within it, every point's
 //! scenario is built and every run is simulated in parallel; the writer thread then renders, in
-//! run order, the chunk's rows of `runs.csv`, the failures, and each point's summary rows of
-//! `points.csv` (a point's replicates are all in its chunk). Only the measures of one or two
+//! run order, the chunk's rows of `runs.csv`, the failures, each point's summary rows of
+//! `points.csv` and its rows of `settling.csv` (a point's replicates are all in its chunk; each run
+//! hands over its weekly series' trends, `metrics::settle`, alongside its measures). Only the measures of one or two
 //! chunks are ever held, so memory does not grow with the number of runs. Nothing depends on
 //! which thread ran what, so the bytes are the same with any thread count.
 
@@ -17,6 +18,7 @@ use std::time::Instant;
 use rayon::prelude::*;
 use serde::Serialize;
 
+use crate::metrics::settle::{Settling, Trend, run_trends};
 use crate::metrics::{Measures, measures, summarise_measures};
 use crate::model::{self, Params};
 use crate::report::format::format_float;
@@ -26,6 +28,7 @@ use super::engine::{catch_panic, chunk_ranges, run_chunks};
 use super::error::SweepError;
 use super::output::{self, Identity, Opened, Progress};
 use super::plan::{Shard, Sweep, run_seed};
+use super::settling::{self, SETTLING_CSV, SweepSettling};
 
 /// **Test only.** When set to a run index, that run panics on purpose, so that tests can check
 /// that one failed run is recorded in `failures.csv` and does not sink the sweep. Read once per
@@ -62,6 +65,8 @@ pub struct SweepOutcome {
     pub wall_time_seconds: f64,
     /// The files written, in order (empty when already finished).
     pub written: Vec<PathBuf>,
+    /// Whether the points settled (`None` when already finished: see its `metadata.json`).
+    pub settling: Option<SweepSettling>,
 }
 
 /// One run's result.
@@ -70,7 +75,8 @@ struct RunResult {
     point: u64,
     replicate: u32,
     seed: u64,
-    measures: Result<Measures, String>,
+    /// The measures and the weekly series' trends, or why the run failed.
+    measures: Result<(Measures, [Trend; 4]), String>,
 }
 
 /// One chunk's results, in run order.
@@ -122,6 +128,7 @@ pub fn run_sweep(
                 already_finished: true,
                 wall_time_seconds: 0.0,
                 written: Vec::new(),
+                settling: None,
             });
         }
         Opened::Running(files) => files,
@@ -170,7 +177,8 @@ pub fn run_sweep(
                         if fault_run == Some(run) {
                             panic!("fault injected for testing ({FAULT_RUN_VARIABLE}={run})");
                         }
-                        measures(&model::simulate(params, seed))
+                        let output = model::simulate(params, seed);
+                        (measures(&output), run_trends(&output))
                     }),
                 };
                 progress(finished.fetch_add(1, Ordering::Relaxed) + 1);
@@ -199,7 +207,10 @@ pub fn run_sweep(
             elapsed_ms: before.elapsed_ms + started.elapsed().as_millis() as u64,
             ..files.progress
         };
-        files.append([&rendered[0], &rendered[1], &rendered[2]], next)
+        files.append(
+            [&rendered[0], &rendered[1], &rendered[2], &rendered[3]],
+            next,
+        )
     };
     run_chunks(
         chunk_ranges(remaining, points_per_chunk),
@@ -211,7 +222,20 @@ pub fn run_sweep(
     let done = files.progress;
     let wall_time_seconds =
         (before.elapsed_ms as f64 + started.elapsed().as_secs_f64() * 1000.0) / 1000.0;
-    let metadata = metadata_json(sweep, options, &shard_points, &done, wall_time_seconds)?;
+    let settling =
+        SweepSettling::from_csv(&files.read_streamed(SETTLING_CSV)?).map_err(|reason| {
+            SweepError::Merge {
+                reason: format!("cannot read back {SETTLING_CSV}: {reason}"),
+            }
+        })?;
+    let metadata = metadata_json(
+        sweep,
+        options,
+        &shard_points,
+        &done,
+        wall_time_seconds,
+        &settling,
+    )?;
     let written = files.finish(&metadata)?;
     Ok(SweepOutcome {
         runs: shard_runs,
@@ -220,11 +244,12 @@ pub fn run_sweep(
         already_finished: false,
         wall_time_seconds,
         written,
+        settling: Some(settling),
     })
 }
 
-/// The header lines of `runs.csv`, `points.csv` and `failures.csv`.
-pub fn headers(sweep: &Sweep) -> [Vec<u8>; 3] {
+/// The header lines of `runs.csv`, `points.csv`, `failures.csv` and `settling.csv`.
+pub fn headers(sweep: &Sweep) -> [Vec<u8>; 4] {
     let axes = sweep.axis_keys();
     let runs: Vec<&str> = ["run", "point", "replicate", "seed"]
         .into_iter()
@@ -237,12 +262,22 @@ pub fn headers(sweep: &Sweep) -> [Vec<u8>; 3] {
         .chain(crate::report::summary_csv::HEADER)
         .collect();
     let failures = ["run", "point", "replicate", "seed", "error"];
+    let settling: Vec<&str> = ["point"]
+        .into_iter()
+        .chain(axes.iter().copied())
+        .chain(settling::HEADER)
+        .collect();
     let render = |header: &[&str]| {
         let mut csv = CsvBytes::new();
         csv.row(header.iter().copied());
         csv.into_bytes()
     };
-    [render(&runs), render(&points), render(&failures)]
+    [
+        render(&runs),
+        render(&points),
+        render(&failures),
+        render(&settling),
+    ]
 }
 
 /// CSV rows into bytes, `\n` line ends, quoting only where needed.
@@ -273,8 +308,9 @@ impl CsvBytes {
     }
 }
 
-/// One chunk's bytes for `runs.csv`, `points.csv` and `failures.csv`.
-fn render_chunk(sweep: &Sweep, chunk: &ChunkResult) -> [Vec<u8>; 3] {
+/// One chunk's bytes for `runs.csv`, `points.csv`, `failures.csv` and `settling.csv`.
+fn render_chunk(sweep: &Sweep, chunk: &ChunkResult) -> [Vec<u8>; 4] {
+    let mut settling_rows = CsvBytes::new();
     let mut runs = CsvBytes::new();
     let mut points = CsvBytes::new();
     let mut failures = CsvBytes::new();
@@ -284,6 +320,7 @@ fn render_chunk(sweep: &Sweep, chunk: &ChunkResult) -> [Vec<u8>; 3] {
         let first = ((point - chunk.points.start) * replicates) as usize;
         let point_runs = &chunk.runs[first..first + replicates as usize];
         let mut succeeded = Vec::with_capacity(point_runs.len());
+        let mut trends = Vec::with_capacity(point_runs.len());
         for result in point_runs {
             debug_assert_eq!((result.point, result.run / replicates), (point, point));
             let ids = [
@@ -293,8 +330,9 @@ fn render_chunk(sweep: &Sweep, chunk: &ChunkResult) -> [Vec<u8>; 3] {
                 result.seed.to_string(),
             ];
             match &result.measures {
-                Ok(measures) => {
+                Ok((measures, run_trends)) => {
                     succeeded.push(*measures);
+                    trends.push(*run_trends);
                     runs.row(
                         ids.into_iter()
                             .chain(texts.iter().cloned())
@@ -321,11 +359,23 @@ fn render_chunk(sweep: &Sweep, chunk: &ChunkResult) -> [Vec<u8>; 3] {
                     ]),
             );
         }
+        // A point whose every run failed has no rows: there is nothing to judge.
+        if !trends.is_empty() {
+            for row in settling::rows(&Settling::of_trends(&trends)) {
+                settling_rows.row(
+                    [point.to_string()]
+                        .into_iter()
+                        .chain(texts.iter().cloned())
+                        .chain(row),
+                );
+            }
+        }
     }
     [
         runs.into_bytes(),
         points.into_bytes(),
         failures.into_bytes(),
+        settling_rows.into_bytes(),
     ]
 }
 
@@ -345,6 +395,8 @@ pub(crate) struct SweepMetadata<'a> {
     pub runs_per_second: f64,
     pub runs_done: u64,
     pub runs_failed: u64,
+    /// Whether the points' weekly series settled (read back from `settling.csv`).
+    pub settling: &'a SweepSettling,
     pub resolved_base_scenario: serde_json::Value,
 }
 
@@ -364,6 +416,7 @@ fn metadata_json(
     shard_points: &Range<u64>,
     done: &Progress,
     wall_time_seconds: f64,
+    settling: &SweepSettling,
 ) -> Result<Vec<u8>, SweepError> {
     let runs = done.runs_done + done.runs_failed;
     let metadata = SweepMetadata {
@@ -390,6 +443,7 @@ fn metadata_json(
         },
         runs_done: done.runs_done,
         runs_failed: done.runs_failed,
+        settling,
         resolved_base_scenario: serde_json::to_value(&sweep.base.resolved)
             .unwrap_or(serde_json::Value::Null),
     };

@@ -12,5 +12,6 @@ mod patterns;
 mod plots;
 mod scenario_errors;
 mod scenario_library;
+mod settling;
 mod sweep;
 mod util;

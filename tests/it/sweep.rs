@@ -14,16 +14,23 @@ use crate::util::{
 };
 
 /// The files a finished sweep leaves, sorted by name.
-const SWEEP_FILES: [&str; 4] = ["failures.csv", "metadata.json", "points.csv", "runs.csv"];
+const SWEEP_FILES: [&str; 5] = [
+    "failures.csv",
+    "metadata.json",
+    "points.csv",
+    "runs.csv",
+    "settling.csv",
+];
 
 /// What a finished whole sweep (not a shard) holds: its files, then `report.html` and `plots/`.
-const FINISHED_SWEEP_ENTRIES: [&str; 6] = [
+const FINISHED_SWEEP_ENTRIES: [&str; 7] = [
     "failures.csv",
     "metadata.json",
     "plots",
     "points.csv",
     "report.html",
     "runs.csv",
+    "settling.csv",
 ];
 
 /// A factorial sweep of 2 × 3 = 6 points, 3 replicates each, short runs.
@@ -53,6 +60,7 @@ struct SweepFiles {
     runs: String,
     points: String,
     failures: String,
+    settling: String,
 }
 
 fn read_sweep(directory: &Path) -> SweepFiles {
@@ -64,6 +72,7 @@ fn read_sweep(directory: &Path) -> SweepFiles {
         runs: read("runs.csv"),
         points: read("points.csv"),
         failures: read("failures.csv"),
+        settling: read("settling.csv"),
     }
 }
 
@@ -83,6 +92,11 @@ fn sweep(scratch: &Path, sweep_file: &Path, out: &str, arguments: &[&str], code:
     let output = run_patchwork(scratch, &all);
     assert_exit_code(&output, code);
     directory
+}
+
+fn read_metadata(directory: &Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(directory.join("metadata.json")).unwrap())
+        .unwrap()
 }
 
 fn data_lines(text: &str) -> Vec<&str> {
@@ -208,6 +222,10 @@ fn shards_merged_equal_the_whole_sweep() {
     .unwrap();
     assert_eq!(metadata["merged_shards"], 4);
     assert_eq!(metadata["shard"]["runs"], 18);
+    // The settling summary is read back from settling.csv, so the merge's is the whole sweep's.
+    let whole_metadata = read_metadata(&scratch.path().join("whole"));
+    assert_eq!(metadata["settling"], whole_metadata["settling"]);
+    assert_eq!(metadata["settling"]["points"], 6);
 
     let missing = merge("missing", &["shard-1", "shard-2", "shard-4"]);
     assert_exit_code(&missing, 1);
@@ -338,6 +356,11 @@ fn a_sweep_killed_and_resumed_equals_one_never_interrupted() {
         );
         assert_exit_code(&resumed, 0);
         assert_eq!(read_sweep(&out), whole, "attempt {attempt}");
+        assert_eq!(
+            read_metadata(&out)["settling"],
+            read_metadata(&scratch.path().join("whole"))["settling"],
+            "attempt {attempt}: the settling summary of a resumed sweep covers every point"
+        );
         assert_eq!(
             file_names(&out),
             FINISHED_SWEEP_ENTRIES,

@@ -6,7 +6,8 @@
 //! - `advantage.csv`: net collaborative advantage of each scenario against its silo counterpart;
 //! - `survival.csv`, `weekly.csv`, `events.csv`, `network_posts.csv`, `network_ties.csv`: the run
 //!   files with an `arm` column, from which `plots/` is drawn (and redrawn by `patchwork plot`);
-//! - `metadata.json`: both scenarios fully resolved, the seed, replicates, version;
+//! - `metadata.json`: both scenarios fully resolved, the seed, replicates, version, and whether
+//!   each arm's weekly series settled over the measured weeks (`settling`, and `settled` for both);
 //! - `report.md` and `report.html` (`text`): the plain-language summary, the latter one
 //!   self-contained file with its pictures inline.
 //!
@@ -17,12 +18,13 @@ mod text;
 use serde::Serialize;
 
 use crate::metrics::{
-    CollaborativeAdvantage, Measures, PairedDifference, PairedMeasure, collaborative_advantage,
-    compare_measures,
+    CollaborativeAdvantage, Measures, PairedDifference, PairedMeasure, Settling,
+    collaborative_advantage, compare_measures,
 };
 use crate::plot::{self, PlotData, PlotInputs};
 use crate::report::format::format_float;
 use crate::report::metadata_json::{CRATE_VERSION, GIT_COMMIT};
+use crate::report::settling::SettlingJson;
 use crate::report::{
     RenderedFile, ReportError, csv_document, events_csv, network_csv, survival_csv, weekly_csv,
 };
@@ -66,6 +68,11 @@ pub struct Arm<'a> {
 impl Arm<'_> {
     fn measures(&self) -> Vec<Measures> {
         self.results.iter().map(|result| result.measures).collect()
+    }
+
+    /// Whether the arm's weekly series settled over the measured weeks.
+    pub fn settling(&self) -> Settling {
+        Settling::of_runs(self.results.iter().map(|result| &result.output))
     }
 }
 
@@ -265,6 +272,7 @@ struct ArmMetadata<'a> {
     scenario: &'a str,
     description: &'a str,
     already_silo: bool,
+    settling: SettlingJson,
     resolved_scenario: &'a serde_json::Value,
 }
 
@@ -279,6 +287,8 @@ struct Metadata<'a> {
     git_commit: &'static str,
     threads: usize,
     wall_time_seconds: f64,
+    /// Both arms' weekly series settled.
+    settled: bool,
     a: ArmMetadata<'a>,
     b: ArmMetadata<'a>,
 }
@@ -288,6 +298,7 @@ fn arm_metadata<'a>(arm: &Arm<'a>) -> ArmMetadata<'a> {
         scenario: arm.name,
         description: arm.description,
         already_silo: arm.already_silo,
+        settling: SettlingJson::of(&arm.settling()),
         resolved_scenario: arm.resolved_scenario,
     }
 }
@@ -303,6 +314,7 @@ fn metadata_json(report: &CompareReport<'_>) -> Result<Vec<u8>, ReportError> {
         git_commit: GIT_COMMIT,
         threads: report.threads,
         wall_time_seconds: (report.wall_time_seconds * 1000.0).round() / 1000.0,
+        settled: report.a.settling().settled() && report.b.settling().settled(),
         a: arm_metadata(&report.a),
         b: arm_metadata(&report.b),
     };

@@ -10,6 +10,7 @@ use crate::report::compare::{
 };
 use crate::report::document::Document;
 use crate::report::headline::{HEADLINES, Shown, headline, sentence};
+use crate::report::settling;
 
 /// One sentence per headline measure, B against A.
 pub fn headline_sentences(report: &CompareReport<'_>, comparison: &Comparison) -> Vec<String> {
@@ -186,6 +187,21 @@ pub(super) fn document(
         ));
     }
     document.paragraph(method);
+    let settled: Vec<String> = [a, b]
+        .iter()
+        .filter_map(
+            |arm| match settling::notice(&arm.settling(), Some(arm.name)) {
+                (true, line) => Some(line),
+                (false, warning) => {
+                    document.notice(warning);
+                    None
+                }
+            },
+        )
+        .collect();
+    if !settled.is_empty() {
+        document.paragraph(settled.join(" "));
+    }
 
     document.heading(2, "What changes");
     document.list(headline_sentences(report, comparison));
