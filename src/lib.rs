@@ -10,6 +10,7 @@
 pub mod calendar;
 pub mod cli;
 pub mod demo;
+pub mod gsa;
 pub mod metrics;
 pub mod model;
 pub mod national;
