@@ -7,6 +7,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod abc;
 pub mod calendar;
 pub mod cli;
 pub mod demo;
