@@ -19,5 +19,6 @@ pub mod plot;
 pub mod report;
 pub mod runner;
 pub mod scenario;
+pub mod sensitivity;
 pub mod sweep;
 pub mod temporary;
