@@ -52,6 +52,9 @@ pub enum Command {
     /// Suggest a warm-up by Welch's method: run replicates with no warm-up over a long horizon,
     /// smooth the weekly series and find where each settles; writes warmup.csv and warmup.png
     Warmup(WarmupOptions),
+    /// Global sensitivity analysis (Sobol' indices or Morris screening) of measures over
+    /// scenario parameters, from a sensitivity file; writes samples.csv, runs.csv and indices.csv
+    Sensitivity(SensitivityOptions),
 }
 
 /// Options of `patchwork warmup`.
@@ -90,6 +93,30 @@ pub struct WarmupOptions {
     pub force: bool,
 
     /// Print nothing but errors (no progress bar, no table)
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// Options of `patchwork sensitivity`.
+#[derive(Debug, Clone, PartialEq, Eq, Args)]
+pub struct SensitivityOptions {
+    /// Sensitivity file (TOML): base scenario, outputs, method, design, [[parameter]]s
+    #[arg(value_name = "FILE")]
+    pub spec_path: PathBuf,
+
+    /// Directory for the output files [default: output/<file name>/]
+    #[arg(long = "out", value_name = "DIR")]
+    pub output_dir: Option<PathBuf>,
+
+    /// Worker threads; 0 uses every logical CPU (results never depend on it)
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub threads: usize,
+
+    /// Write into an existing non-empty output directory, replacing files of the same names
+    #[arg(long)]
+    pub force: bool,
+
+    /// Print nothing but errors (no progress bar, no summary)
     #[arg(long, short)]
     pub quiet: bool,
 }

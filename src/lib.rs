@@ -7,9 +7,11 @@
 
 #![forbid(unsafe_code)]
 
+pub mod abc;
 pub mod calendar;
 pub mod cli;
 pub mod demo;
+pub mod gsa;
 pub mod metrics;
 pub mod model;
 pub mod national;
@@ -17,5 +19,6 @@ pub mod plot;
 pub mod report;
 pub mod runner;
 pub mod scenario;
+pub mod sensitivity;
 pub mod sweep;
 pub mod temporary;

@@ -91,6 +91,7 @@ fn run(command: Command) -> anyhow::Result<Finished> {
         Command::National(options) => run_national(options),
         Command::Demo(options) => run_demo(options).map(|()| Finished::Complete),
         Command::Warmup(options) => suggest_warmup(options).map(|()| Finished::Complete),
+        Command::Sensitivity(options) => run_sensitivity(options).map(|()| Finished::Complete),
     }
 }
 
@@ -217,6 +218,41 @@ fn run_national(options: NationalOptions) -> anyhow::Result<Finished> {
         );
     }
     Ok(finished(outcome.patches_failed))
+}
+
+/// `patchwork sensitivity`: sensitivity file → design → runs → samples.csv, runs.csv, indices.csv.
+fn run_sensitivity(options: cli::SensitivityOptions) -> anyhow::Result<()> {
+    let spec = patchwork_sim::sensitivity::load(&options.spec_path)?;
+    let threads = runner::resolved_thread_count(options.threads);
+    let output_dir = options
+        .output_dir
+        .unwrap_or_else(|| cli::default_output_dir(&spec.name));
+    let started = Instant::now();
+    let progress = cli::Progress::counting("points", spec.points() as u64, options.quiet);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .context("cannot start the worker threads")?;
+    let done = std::sync::atomic::AtomicU64::new(0);
+    let written = pool.install(|| {
+        patchwork_sim::sensitivity::run_and_write(&spec, &output_dir, options.force, &|| {
+            let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+            progress.set(n);
+        })
+    });
+    progress.finish();
+    let written = written?;
+    if !options.quiet {
+        say!(
+            "{} points x {} replicates in {:.1} s on {threads} thread{}",
+            spec.points(),
+            spec.replicates,
+            started.elapsed().as_secs_f64(),
+            if threads == 1 { "" } else { "s" }
+        );
+        say!("{}", cli::written_files_message(&output_dir, &written));
+    }
+    Ok(())
 }
 
 /// `patchwork merge`: shard directories → the whole sweep's files.

@@ -336,6 +336,8 @@ pub struct HelpParams {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct TieParams {
+    /// Mean initial tie strength between the posts of a patch.
+    pub initial_mean: f64,
     /// Rise towards 1 from a joint meeting (divided among the group's pairs).
     pub meeting_gain: f64,
     /// Rise towards 1 from working a shared case.

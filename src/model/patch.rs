@@ -310,25 +310,13 @@ impl<'p> Patch<'p> {
             profs[minder_post as usize].minder = true;
         }
 
-        // Ties between every pair of posts, spread around the level at which informal contact and
-        // decay balance, so that the network starts near where it settles: a pair in contact
-        // with weekly probability c gains c × g of the way to 1 and loses d of its strength, so
-        // the mean tie settles at c g / (c g + d) (forums and shared cases add to it later).
-        let contact = if locality.co_located {
-            p.ties.informal_contact_co_located
-        } else {
-            p.ties.informal_contact
-        };
-        let gained = contact * p.ties.informal_gain;
-        let settled_tie = if gained + p.ties.decay_per_week > 0.0 {
-            gained / (gained + p.ties.decay_per_week)
-        } else {
-            0.0
-        };
+        // Ties between every pair of posts, spread around their initial mean (by default the level
+        // at which informal contact and decay balance, so that the network starts near where it
+        // settles).
         let mut ties = Ties::new(profs.len());
         for a in 0..profs.len() as u32 {
             for b in (a + 1)..profs.len() as u32 {
-                let t = settled_tie * (0.5 + rng.ties.random::<f64>());
+                let t = p.ties.initial_mean * (0.5 + rng.ties.random::<f64>());
                 ties.set(a, b, t);
             }
         }

@@ -115,6 +115,7 @@ pub(crate) fn build(table: &Table, at: Location, problems: &mut Vec<Problem>) ->
 
     let ties = reader.section(&root, "ties");
     let ties = TieParams {
+        initial_mean: reader.real(&ties, "initial_mean", UNIT),
         meeting_gain: reader.real(&ties, "meeting_gain", UNIT),
         shared_case_gain: reader.real(&ties, "shared_case_gain", UNIT),
         informal_contact: reader.real(&ties, "informal_contact", UNIT),

@@ -1,0 +1,449 @@
+//! `patchwork sensitivity FILE`: a global sensitivity analysis of the simulation, through the
+//! engine of `gsa`.
+//!
+//! The file names a base scenario (and fixed `sets` applied to it), the measures to analyse, the method (`sobol` or `morris`) and
+//! its design, and the `[[parameter]]`s to vary (dotted scenario key, low, high, distribution).
+//! `ScenarioModel` is the simulation behind `gsa::Model`: a point becomes `--set key=value`
+//! overrides of the base scenario, replicate seeds come from the engine (common random numbers
+//! across points), and the outputs are the chosen measures of `metrics::measures`. The engine
+//! evaluates points with `par_iter` and collects them in order, so the files are the same bytes on
+//! any thread count. Three files are written: `samples.csv` (each point: its design role and
+//! parameter values), `runs.csv` (each point × replicate: the seed and the measures) and
+//! `indices.csv` (tidy: method, output, parameter, index, estimate, ci_low, ci_high).
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::gsa::morris::MorrisDesign;
+use crate::gsa::saltelli::SaltelliDesign;
+use crate::gsa::sobol_seq::Scrambling;
+use crate::gsa::{
+    Bootstrap, Distribution, EvaluationError, GsaError, IndexRow, Model, Parameter, ParameterSpace,
+    morris_analysis, sobol_analysis,
+};
+use crate::metrics::{Measures, measures};
+use crate::model::simulate;
+use crate::report::format::format_float;
+use crate::report::{OutputDir, RenderedFile, ReportError};
+use crate::scenario::{self, ScenarioError};
+
+/// Something stopped a sensitivity analysis.
+#[derive(Debug, thiserror::Error)]
+pub enum SensitivityError {
+    #[error("cannot read {}", path.display())]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+
+    #[error("{}: {message}", path.display())]
+    Parse { path: PathBuf, message: String },
+
+    #[error("{}: {reason}", path.display())]
+    Spec { path: PathBuf, reason: String },
+
+    #[error(transparent)]
+    Scenario(#[from] ScenarioError),
+
+    #[error(transparent)]
+    Analysis(#[from] GsaError),
+
+    #[error(transparent)]
+    Output(#[from] ReportError),
+}
+
+/// The file as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSpec {
+    base: Option<PathBuf>,
+    #[serde(default)]
+    sets: Vec<String>,
+    outputs: Vec<String>,
+    method: String,
+    base_samples: Option<usize>,
+    second_order: Option<bool>,
+    scrambling: Option<String>,
+    trajectories: Option<usize>,
+    levels: Option<usize>,
+    replicates: Option<u64>,
+    seed: Option<u64>,
+    bootstrap: Option<usize>,
+    parameter: Vec<RawParameter>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawParameter {
+    key: String,
+    low: f64,
+    high: f64,
+    distribution: Option<String>,
+    mode: Option<f64>,
+}
+
+/// The method and its design.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Method {
+    Sobol(SaltelliDesign),
+    Morris(MorrisDesign),
+}
+
+/// A validated sensitivity file.
+#[derive(Debug, Clone)]
+pub struct SensitivitySpec {
+    pub name: String,
+    pub model: ScenarioModel,
+    pub space: ParameterSpace,
+    pub method: Method,
+    pub replicates: u64,
+    pub seed: u64,
+    pub bootstrap: Bootstrap,
+}
+
+/// The simulation as a `gsa::Model`: parameter values as `--set` overrides of a base scenario,
+/// outputs chosen among the run's measures.
+#[derive(Debug, Clone)]
+pub struct ScenarioModel {
+    base: Option<PathBuf>,
+    /// Fixed `--set` overrides, applied before the varied parameters.
+    fixed: Vec<String>,
+    keys: Vec<String>,
+    outputs: Vec<String>,
+    columns: Vec<usize>,
+}
+
+impl ScenarioModel {
+    fn sets(&self, point: &[f64]) -> Vec<String> {
+        let varied = self
+            .keys
+            .iter()
+            .zip(point)
+            .map(|(key, value)| format!("{key}={value}"));
+        self.fixed.iter().cloned().chain(varied).collect()
+    }
+}
+
+impl Model for ScenarioModel {
+    fn outputs(&self) -> Vec<String> {
+        self.outputs.clone()
+    }
+
+    fn evaluate(&self, point: &[f64], replicate_seed: u64) -> Result<Vec<f64>, EvaluationError> {
+        let scenario = scenario::load(self.base.as_deref(), &self.sets(point))
+            .map_err(|error| EvaluationError(error.to_string()))?;
+        let values = measures(&simulate(&scenario.params, replicate_seed)).values();
+        Ok(self.columns.iter().map(|&c| values[c]).collect())
+    }
+}
+
+/// Reads and checks a sensitivity file. The base scenario is loaded at every parameter's low and
+/// high ends, so an unknown key or a value the scenario refuses is an error before anything runs.
+pub fn load(path: &Path) -> Result<SensitivitySpec, SensitivityError> {
+    let text = std::fs::read_to_string(path).map_err(|source| SensitivityError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let raw: RawSpec = toml::from_str(&text).map_err(|error| SensitivityError::Parse {
+        path: path.to_path_buf(),
+        message: error.to_string().trim_end().to_string(),
+    })?;
+    let fail = |reason: String| SensitivityError::Spec {
+        path: path.to_path_buf(),
+        reason,
+    };
+    let base = raw
+        .base
+        .map(|base| path.parent().unwrap_or(Path::new(".")).join(base));
+    let mut columns = Vec::with_capacity(raw.outputs.len());
+    if raw.outputs.is_empty() {
+        return Err(fail("outputs: list at least one measure".into()));
+    }
+    for output in &raw.outputs {
+        match Measures::NAMES.iter().position(|name| name == output) {
+            Some(column) => columns.push(column),
+            None => {
+                return Err(fail(format!(
+                    "outputs: {output} is not a measure; the measures are {}",
+                    Measures::NAMES.join(", ")
+                )));
+            }
+        }
+    }
+    let parameters = raw
+        .parameter
+        .iter()
+        .map(|p| {
+            let distribution = match (p.distribution.as_deref().unwrap_or("uniform"), p.mode) {
+                ("uniform", None) => Distribution::Uniform,
+                ("log-uniform", None) => Distribution::LogUniform,
+                ("triangular", Some(mode)) => Distribution::Triangular { mode },
+                (other, _) => {
+                    return Err(fail(format!(
+                        "parameter {}: distribution must be uniform, log-uniform or triangular \
+                         (with mode, and only triangular has one), found {other}",
+                        p.key
+                    )));
+                }
+            };
+            Parameter::new(p.key.clone(), p.low, p.high, distribution).map_err(Into::into)
+        })
+        .collect::<Result<Vec<_>, SensitivityError>>()?;
+    let space = ParameterSpace::new(parameters)?;
+    let model = ScenarioModel {
+        base,
+        fixed: raw.sets,
+        keys: space
+            .parameters()
+            .iter()
+            .map(|p| p.key().to_string())
+            .collect(),
+        outputs: raw.outputs,
+        columns,
+    };
+    for end in [0.0, 1.0] {
+        let point = space.from_unit(&vec![end; space.dimension()]);
+        scenario::load(model.base.as_deref(), &model.sets(&point))?;
+    }
+    let seed = raw.seed.unwrap_or(1);
+    let method = match raw.method.as_str() {
+        "sobol" => {
+            let scrambling = match raw.scrambling.as_deref().unwrap_or("owen") {
+                "none" => Scrambling::None,
+                "shift" => Scrambling::DigitalShift,
+                "owen" => Scrambling::Owen,
+                other => {
+                    return Err(fail(format!(
+                        "scrambling must be none, shift or owen, found {other}"
+                    )));
+                }
+            };
+            Method::Sobol(SaltelliDesign {
+                base_samples: raw.base_samples.unwrap_or(64),
+                second_order: raw.second_order.unwrap_or(false),
+                scrambling,
+                seed,
+            })
+        }
+        "morris" => Method::Morris(MorrisDesign {
+            trajectories: raw.trajectories.unwrap_or(10),
+            levels: raw.levels.unwrap_or(4),
+            seed,
+        }),
+        other => {
+            return Err(fail(format!(
+                "method must be sobol or morris, found {other}"
+            )));
+        }
+    };
+    let name = path
+        .file_stem()
+        .map(|stem| stem.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "sensitivity".into());
+    Ok(SensitivitySpec {
+        name,
+        model,
+        space,
+        method,
+        replicates: raw.replicates.unwrap_or(1).max(1),
+        seed,
+        bootstrap: Bootstrap {
+            resamples: raw.bootstrap.unwrap_or(1000),
+            seed,
+            ..Bootstrap::default()
+        },
+    })
+}
+
+impl SensitivitySpec {
+    /// The number of points of the design.
+    pub fn points(&self) -> usize {
+        let p = self.space.dimension();
+        match &self.method {
+            Method::Sobol(design) => {
+                design.base_samples
+                    * if design.second_order {
+                        2 * p + 2
+                    } else {
+                        p + 2
+                    }
+            }
+            Method::Morris(design) => design.trajectories * (p + 1),
+        }
+    }
+}
+
+/// Runs the analysis on the current rayon pool and renders its three files. `on_done` is called
+/// once per finished point.
+pub fn run(
+    spec: &SensitivitySpec,
+    on_done: &(dyn Fn() + Sync),
+) -> Result<Vec<RenderedFile>, SensitivityError> {
+    let (roles, points, evaluations, rows): (Vec<String>, _, _, Vec<IndexRow>) = match &spec.method
+    {
+        Method::Sobol(design) => {
+            let analysis = sobol_analysis(
+                &spec.model,
+                &spec.space,
+                design,
+                &spec.bootstrap,
+                spec.replicates,
+                spec.seed,
+                on_done,
+            )?;
+            let roles = (0..analysis.points.len())
+                .map(|row| {
+                    let (base, matrix) = analysis.sample.role(row);
+                    format!("{base},{}", matrix.label())
+                })
+                .collect();
+            let rows = analysis.rows(&spec.space);
+            (roles, analysis.points, analysis.evaluations, rows)
+        }
+        Method::Morris(design) => {
+            let analysis = morris_analysis(
+                &spec.model,
+                &spec.space,
+                design,
+                &spec.bootstrap,
+                spec.replicates,
+                spec.seed,
+                on_done,
+            )?;
+            let roles = (0..analysis.points.len())
+                .map(|row| {
+                    let (trajectory, step) = analysis.sample.role(row);
+                    format!("{trajectory},{step}")
+                })
+                .collect();
+            let rows = analysis.rows(&spec.space);
+            (roles, analysis.points, analysis.evaluations, rows)
+        }
+    };
+    let keys: Vec<&str> = spec.space.parameters().iter().map(|p| p.key()).collect();
+    let role_header = match spec.method {
+        Method::Sobol(_) => "base_row,matrix",
+        Method::Morris(_) => "trajectory,step",
+    };
+    let mut samples = format!("point,{role_header},{}\n", keys.join(","));
+    for (index, (role, point)) in roles.iter().zip(&points).enumerate() {
+        let values: Vec<String> = point.iter().map(|&v| format_float(v)).collect();
+        samples.push_str(&format!("{index},{role},{}\n", values.join(",")));
+    }
+    let mut runs = format!("point,replicate,seed,{}\n", evaluations.outputs.join(","));
+    for (index, replicates) in evaluations.runs.iter().enumerate() {
+        for (replicate, values) in replicates.iter().enumerate() {
+            let values: Vec<String> = values.iter().map(|&v| format_float(v)).collect();
+            runs.push_str(&format!(
+                "{index},{replicate},{},{}\n",
+                evaluations.replicate_seeds[replicate],
+                values.join(",")
+            ));
+        }
+    }
+    let mut indices = String::from("method,output,parameter,index,estimate,ci_low,ci_high\n");
+    for row in &rows {
+        indices.push_str(&format!(
+            "{},{},{},{},{},{},{}\n",
+            row.method,
+            row.output,
+            row.parameter,
+            row.index,
+            format_float(row.estimate),
+            format_float(row.ci_low),
+            format_float(row.ci_high)
+        ));
+    }
+    Ok(vec![
+        RenderedFile {
+            file_name: "samples.csv",
+            bytes: samples.into_bytes(),
+        },
+        RenderedFile {
+            file_name: "runs.csv",
+            bytes: runs.into_bytes(),
+        },
+        RenderedFile {
+            file_name: "indices.csv",
+            bytes: indices.into_bytes(),
+        },
+    ])
+}
+
+/// Checks the output directory, runs the analysis and writes its files; returns their paths.
+pub fn run_and_write(
+    spec: &SensitivitySpec,
+    output_dir: &Path,
+    force: bool,
+    on_done: &(dyn Fn() + Sync),
+) -> Result<Vec<PathBuf>, SensitivityError> {
+    let directory = OutputDir::new(output_dir, force)?;
+    let files = run(spec, on_done)?;
+    Ok(directory.write_files(&files)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+        let path = dir.join(name);
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    // A file is checked before anything runs: unknown measures, unknown scenario keys, bad
+    // distributions and methods are errors naming what is wrong.
+    #[test]
+    fn bad_files_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let good_parameter = "[[parameter]]\nkey = \"run.seed\"\nlow = 1\nhigh = 5\n";
+        let cases = [
+            (
+                "outputs = [\"nonsense\"]\nmethod = \"sobol\"\n",
+                "not a measure",
+            ),
+            ("outputs = []\nmethod = \"sobol\"\n", "at least one"),
+            (
+                "outputs = [\"median_weeks_to_help\"]\nmethod = \"fast\"\n",
+                "sobol or morris",
+            ),
+        ];
+        for (k, (head, expected)) in cases.iter().enumerate() {
+            let path = write(
+                dir.path(),
+                &format!("{k}.toml"),
+                &format!("{head}{good_parameter}"),
+            );
+            let error = load(&path).unwrap_err().to_string();
+            assert!(error.contains(expected), "{error}");
+        }
+        let unknown_key = "outputs = [\"median_weeks_to_help\"]\nmethod = \"morris\"\n\
+            [[parameter]]\nkey = \"no.such.key\"\nlow = 1\nhigh = 2\n";
+        let path = write(dir.path(), "key.toml", unknown_key);
+        assert!(matches!(load(&path), Err(SensitivityError::Scenario(_))));
+        let bad_mode = "outputs = [\"median_weeks_to_help\"]\nmethod = \"morris\"\n\
+            [[parameter]]\nkey = \"run.seed\"\nlow = 1\nhigh = 2\nmode = 1.5\n";
+        let path = write(dir.path(), "mode.toml", bad_mode);
+        assert!(
+            load(&path)
+                .unwrap_err()
+                .to_string()
+                .contains("distribution")
+        );
+    }
+
+    // The worked example loads: its keys exist, its ranges are valid at both ends, its measures
+    // are measures; 8 trajectories of 4 parameters make 40 points.
+    #[test]
+    fn shipped_example_loads() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("scenarios/sensitivity/ties-and-turnover.toml");
+        let spec = load(&path).unwrap();
+        assert_eq!(spec.points(), 40);
+        assert_eq!(spec.space.dimension(), 4);
+        assert_eq!(spec.name, "ties-and-turnover");
+    }
+}
