@@ -2,11 +2,13 @@
 //! couple of milliseconds; sweeps of thousands of runs in seconds on two cores").
 //!
 //! - `baseline_run`: one full run of the built-in baseline (one secondary and five primaries,
-//!   208 weeks), from `Simulation::new` to `finish`.
+//!   364 weeks: four warm-up years and three measured), from `Simulation::new` to `finish`.
+//! - `baseline_run_208_weeks`: the same cut to 208 weeks, to compare with figures measured before
+//!   the warm-up grew (per 208 weeks).
 //! - `baseline_step_steady_state`: one weekly step of the baseline once it has settled. A
 //!   `Simulation` is not `Clone`, so each measured stretch starts from a fresh simulation advanced
-//!   104 weeks outside the timer, then times the 52 steps of weeks 104 to 155 (the third school
-//!   year, term and holiday weeks alike); the figure is the mean time of one of those steps.
+//!   208 weeks outside the timer (the warm-up), then times the 52 steps of weeks 208 to 259 (the
+//!   fifth school year, term and holiday weeks alike); the figure is the mean time of one step.
 //!   Timing a single week per rebuilt simulation (`iter_batched`) would spend a hundred times
 //!   longer building than measuring, for the same number.
 //! - `run_replicates_20`: 20 replicates of the baseline through `runner::run_replicates` (measures
@@ -24,15 +26,15 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use patchwork_sim::model::{Params, Simulation, simulate};
 use patchwork_sim::{runner, scenario};
 
-/// The built-in baseline scenario's parameters (208 weeks).
+/// The built-in baseline scenario's parameters (364 weeks).
 fn baseline() -> Params {
     scenario::load(None, &[])
         .expect("the built-in baseline loads")
         .params
 }
 
-/// Weeks run before the measured steps: two school years, by which queues and ties have settled.
-const SETTLED_WEEK: u32 = 104;
+/// Weeks run before the measured steps: the four-year warm-up, by which the world has settled.
+const SETTLED_WEEK: u32 = 208;
 /// Steps measured per freshly built simulation (one school year).
 const MEASURED_STEPS: u32 = 52;
 
@@ -43,11 +45,22 @@ fn baseline_run(c: &mut Criterion) {
     });
 }
 
+fn baseline_run_208_weeks(c: &mut Criterion) {
+    let params = Params {
+        horizon_weeks: 208,
+        warmup_weeks: 52,
+        ..baseline()
+    };
+    c.bench_function("baseline_run_208_weeks", |b| {
+        b.iter(|| simulate(black_box(&params), black_box(20260101)))
+    });
+}
+
 fn baseline_step_steady_state(c: &mut Criterion) {
     let params = baseline();
     assert!(
         params.horizon_weeks >= SETTLED_WEEK + MEASURED_STEPS,
-        "the baseline runs long enough to measure its third year"
+        "the baseline runs long enough to measure its fifth year"
     );
     c.bench_function("baseline_step_steady_state", |b| {
         b.iter_custom(|iterations| {
@@ -97,6 +110,6 @@ fn config() -> Criterion {
 criterion_group! {
     name = benches;
     config = config();
-    targets = baseline_run, baseline_step_steady_state, run_replicates_20
+    targets = baseline_run, baseline_run_208_weeks, baseline_step_steady_state, run_replicates_20
 }
 criterion_main!(benches);

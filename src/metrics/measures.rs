@@ -95,7 +95,8 @@ define_measures! {
     escalations_per_1k,
     /// Mean over measured weeks of the weekly mean tie strength (0..1).
     mean_tie_strength,
-    /// Relational coordination on Gittell's 1 to 5 scale: `1 + 4 × mean_tie_strength`.
+    /// Relational coordination on Gittell's 1 to 5 scale, from her seven dimensions as the model
+    /// observes them (see `relational_coordination`).
     relational_coordination,
     /// Mean worker changes over episodes recognised in the window in which help started.
     worker_changes_per_case,
@@ -333,7 +334,7 @@ pub fn measures(run: &RunOutput) -> Measures {
     let help_hours = sum_weeks(|week| week.help_hours);
     let mean_tie_strength = mean_weeks(|week| week.mean_tie_strength);
 
-    Measures {
+    let mut measures = Measures {
         median_weeks_to_help: waiting_quantile(&waits_from_recognition, 0.5, longest_follow_up),
         p90_weeks_to_help: waiting_quantile(&waits_from_recognition, 0.9, longest_follow_up),
         median_weeks_onset_to_help: waiting_quantile(&waits_from_onset, 0.5, longest_follow_up),
@@ -382,7 +383,8 @@ pub fn measures(run: &RunOutput) -> Measures {
         ),
         escalations_per_1k: rate_per_pupils_per_year(escalations, pupils, 1_000.0, years),
         mean_tie_strength,
-        relational_coordination: 1.0 + 4.0 * mean_tie_strength,
+        // Set below, from the other measures and the weekly records.
+        relational_coordination: f64::NAN,
         worker_changes_per_case: stats::mean(&helped_worker_changes),
         social_worker_caseload: mean_weeks(|week| week.social_worker_caseload),
         realised_turnover: ratio(
@@ -415,7 +417,49 @@ pub fn measures(run: &RunOutput) -> Measures {
             sum_weeks(|week| f64::from(week.social_worker_vacancies)),
             sum_weeks(|week| f64::from(week.social_worker_vacancies + week.social_workers_in_post)),
         ),
+    };
+    measures.relational_coordination = relational_coordination(
+        &measures,
+        mean_weeks(|week| week.recent_contact_share),
+        mean_weeks(|week| week.mean_knowledge),
+    );
+    measures
+}
+
+/// Relational coordination on Gittell's 1 to 5 scale, from her seven dimensions as the model can
+/// observe them, each a share from 0 to 1 mapped to `1 + 4 × share` and averaged (dimensions
+/// undefined in a run are left out):
+/// - frequent communication: the share of pairs of people in post from different agencies in
+///   touch within the last term (13 weeks: a meeting, a shared case, a consultation, an
+///   informal or brokered contact);
+/// - timely communication: the share of recognised needs helped within the action window,
+///   `1 − inertia`;
+/// - accurate communication: the share of schools' referrals to social care the service takes
+///   on, `1 − school_rejection_share`;
+/// - problem-solving communication: joint work on a case rather than each agency on its own,
+///   `1 / (1 + duplicate_assessments_per_child)`;
+/// - shared goals and mutual respect: the mean tie between people of different agencies (the
+///   model's trust and regard);
+/// - shared knowledge: the mean local knowledge of agency staff in post.
+fn relational_coordination(m: &Measures, frequency: f64, knowledge: f64) -> f64 {
+    let dimensions = [
+        frequency,
+        1.0 - m.inertia,
+        1.0 - m.school_rejection_share,
+        1.0 / (1.0 + m.duplicate_assessments_per_child),
+        m.mean_tie_strength,
+        knowledge,
+        m.mean_tie_strength,
+    ];
+    let defined: Vec<f64> = dimensions
+        .into_iter()
+        .filter(|d| d.is_finite())
+        .map(|d| d.clamp(0.0, 1.0))
+        .collect();
+    if defined.is_empty() {
+        return f64::NAN;
     }
+    1.0 + 4.0 * defined.iter().sum::<f64>() / defined.len() as f64
 }
 
 /// One measure summarised across replicates.
@@ -711,7 +755,16 @@ mod tests {
         // Escalations 1 + 2 over recognised-in-window episodes.
         assert_close(measures.escalations_per_1k, 3.0 / 2.0);
         assert_close(measures.mean_tie_strength, 0.5);
-        assert_close(measures.relational_coordination, 3.0);
+        // Gittell's seven dimensions: no recent contacts and no knowledge recorded in the
+        // hand-built weeks (0 each), the tie twice (0.5), and the other three from the measures.
+        let shares = 0.0
+            + (1.0 - measures.inertia)
+            + (1.0 - measures.school_rejection_share)
+            + 1.0 / (1.0 + measures.duplicate_assessments_per_child)
+            + 0.5
+            + 0.0
+            + 0.5;
+        assert_close(measures.relational_coordination, 1.0 + 4.0 * shares / 7.0);
         // Helped episodes recognised in the window: worker changes 1 and 3.
         assert_close(measures.worker_changes_per_case, 2.0);
         assert_close(measures.social_worker_caseload, 16.0);

@@ -183,6 +183,16 @@ impl<'p> Simulation<'p> {
                 },
                 ties_lost: s.ties_lost,
                 withdrawn: s.withdrawn,
+                recent_contact_share: if s.tie_pairs > 0.0 {
+                    s.recent_contact_pairs / s.tie_pairs
+                } else {
+                    0.0
+                },
+                mean_knowledge: if s.knowledge_staff > 0 {
+                    s.knowledge_sum / f64::from(s.knowledge_staff)
+                } else {
+                    0.0
+                },
             })
             .collect();
         out
@@ -214,6 +224,9 @@ fn add_sums(total: &mut state::WeekSums, w: &state::WeekSums) {
     total.social_worker_fte += w.social_worker_fte;
     total.ties_lost += w.ties_lost;
     total.withdrawn += w.withdrawn;
+    total.recent_contact_pairs += w.recent_contact_pairs;
+    total.knowledge_sum += w.knowledge_sum;
+    total.knowledge_staff += w.knowledge_staff;
 }
 
 fn collect_episodes(patch: &Patch, out: &mut RunOutput) {

@@ -393,6 +393,7 @@ impl<'p> Patch<'p> {
     /// One week, in the fixed order of BRIEF section 3 (scheduled events take effect first).
     pub fn step(&mut self, week: u32) {
         self.now = WeekSums::default();
+        self.ties.week = week;
         let term = is_term_week(week);
         self.apply_events(week);
         self.fill_vacancies(week);
@@ -748,6 +749,28 @@ impl<'p> Patch<'p> {
             }
             sums.tie_sum = tie_sum;
         }
+        // Relational coordination's frequency: cross-agency pairs in post in touch within a term.
+        let week = self.ties.week;
+        for (a, prof_a) in self.profs.iter().enumerate() {
+            if !prof_a.active() {
+                continue;
+            }
+            let agency_a = prof_a.role.agency();
+            if agency_a != Agency::School {
+                sums.knowledge_sum += self.knowledge(a as u32, week);
+                sums.knowledge_staff += 1;
+            }
+            for b in (a + 1)..n {
+                let prof_b = &self.profs[b];
+                if !prof_b.active() || prof_b.role.agency() == agency_a {
+                    continue;
+                }
+                let last = self.ties.last_contact[a * n + b];
+                if last != NONE && week - last < RECENT_CONTACT_WEEKS {
+                    sums.recent_contact_pairs += 1.0;
+                }
+            }
+        }
         // Pairs in post of different agencies: all pairs in post less those within an agency.
         let total: u32 = in_post.iter().sum();
         let within: u32 = in_post.iter().map(|&k| k * k.saturating_sub(1) / 2).sum();
@@ -755,6 +778,10 @@ impl<'p> Patch<'p> {
         self.weeks.push(sums);
     }
 }
+
+/// Weeks within which a pair's last contact counts as recent (a term) for relational
+/// coordination's frequency.
+pub const RECENT_CONTACT_WEEKS: u32 = 13;
 
 /// Capacity in cases of a post (see `Patch::capacity`), never below zero.
 pub fn capacity_of(p: &Params, prof: &Prof) -> f64 {

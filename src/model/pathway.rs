@@ -205,10 +205,14 @@ impl Patch<'_> {
                 .strengthen(referrer, linked, self.p.ties.shared_case_gain);
             let z: f64 = StandardNormal.sample(&mut self.rng.pathway);
             let read = self.episodes[e as usize].severity + self.p.assessment.screening_noise * z;
-            quality = 1.0;
-            // Like a front door, the social worker diverts only what is clearly below the
-            // threshold; a borderline concern is referred, and referred well.
-            if read < self.gate(Role::SocialWorker, team) - 0.5 * self.p.assessment.screen_margin {
+            // The referral that follows is written with the social worker's advice: it reads as
+            // well as the SENCO knows the social worker (the line's tie), at least as well as it
+            // would have anyway.
+            quality = quality.max(self.ties.get(referrer, linked));
+            // The social worker applies the front door's own rule: only what is read clearly
+            // below the threshold (by `screen_margin`) is diverted; anything that may be serious
+            // is referred ("if in doubt, refer").
+            if read < self.gate(Role::SocialWorker, team) - self.p.assessment.screen_margin {
                 if self.episodes[e as usize].involves(Role::EarlyHelp) {
                     return;
                 }

@@ -106,6 +106,10 @@ pub struct WeekRecord {
     pub ties_lost: f64,
     /// Involvements ended because the family withdrew while waiting for a service.
     pub withdrawn: u32,
+    /// Share of pairs in post from different agencies with a contact in the last 13 weeks.
+    pub recent_contact_share: f64,
+    /// Mean local knowledge (0..1) of the agency staff in post.
+    pub mean_knowledge: f64,
 }
 
 /// Something the scenario's timeline did, for plots and narration.

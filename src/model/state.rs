@@ -89,6 +89,11 @@ impl Prof {
 pub struct Ties {
     pub n: usize,
     pub strength: Vec<f32>,
+    /// Week of each pair's last contact (a meeting attended together, a shared case, a
+    /// consultation, an informal or brokered contact, an introduction), `NONE` if never.
+    pub last_contact: Vec<u32>,
+    /// The week now running, stamped on contacts.
+    pub week: u32,
 }
 
 impl Ties {
@@ -96,6 +101,8 @@ impl Ties {
         Ties {
             n,
             strength: vec![0.0; n * n],
+            last_contact: vec![NONE; n * n],
+            week: 0,
         }
     }
 
@@ -121,6 +128,8 @@ impl Ties {
         }
         let t = self.get(a, b);
         self.set(a, b, t + (1.0 - t) * gain);
+        self.last_contact[a as usize * self.n + b as usize] = self.week;
+        self.last_contact[b as usize * self.n + a as usize] = self.week;
     }
 
     /// Grows the matrix to `n` posts, keeping existing ties.
@@ -129,12 +138,16 @@ impl Ties {
             return;
         }
         let mut next = vec![0.0; n * n];
+        let mut contact = vec![NONE; n * n];
         for a in 0..self.n {
             next[a * n..a * n + self.n]
                 .copy_from_slice(&self.strength[a * self.n..(a + 1) * self.n]);
+            contact[a * n..a * n + self.n]
+                .copy_from_slice(&self.last_contact[a * self.n..(a + 1) * self.n]);
         }
         self.n = n;
         self.strength = next;
+        self.last_contact = contact;
     }
 
     /// Sum of a post's ties (its connectedness).
@@ -148,6 +161,8 @@ impl Ties {
         for b in 0..self.n as u32 {
             self.strength[a as usize * self.n + b as usize] = 0.0;
             self.strength[b as usize * self.n + a as usize] = 0.0;
+            self.last_contact[a as usize * self.n + b as usize] = NONE;
+            self.last_contact[b as usize * self.n + a as usize] = NONE;
         }
         lost
     }
@@ -369,4 +384,9 @@ pub struct WeekSums {
     pub ties_lost: f64,
     /// Involvements ended because the family withdrew while waiting for a service.
     pub withdrawn: u32,
+    /// Pairs of people in post from different agencies with a contact in the last 13 weeks.
+    pub recent_contact_pairs: f64,
+    /// Sum over agency (non-school) staff in post of their local knowledge, and their number.
+    pub knowledge_sum: f64,
+    pub knowledge_staff: u32,
 }

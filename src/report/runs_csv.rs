@@ -51,7 +51,10 @@ mod tests {
                 .unwrap()
         };
         assert_eq!(first[column("mean_tie_strength")], "0.25");
-        assert_eq!(first[column("relational_coordination")], "2");
+        // Gittell's dimensions defined in this synthetic run (no episodes, so no inertia,
+        // rejections or assessments): no recent contacts (0), no knowledge recorded (0) and the
+        // tie twice (0.25): 1 + 4 × 0.5 / 4.
+        assert_eq!(first[column("relational_coordination")], "1.5");
         // Two measured weeks of 5 hours and one help each: 10 / 2.
         assert_eq!(first[column("grind")], "5");
         assert!(text.ends_with('\n') && !text.contains('\r'));

@@ -20,10 +20,18 @@ const MANY_REPLICATES: u32 = 120;
 
 /// Runs the built-in baseline with `sets` overrides.
 fn arm(sets: &[&str], replicates: u32) -> Vec<ReplicateResult> {
+    arm_seeded(sets, replicates, SEED)
+}
+
+/// The same from another master seed.
+fn arm_seeded(sets: &[&str], replicates: u32, seed: u64) -> Vec<ReplicateResult> {
     let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
     let scenario = load(None, &sets).unwrap_or_else(|e| panic!("scenario {sets:?}: {e}"));
-    run_replicates(&scenario.params, SEED, replicates, 0, &|| {})
+    run_replicates(&scenario.params, seed, replicates, 0, &|| {})
 }
+
+/// Twenty other master seeds, for the patterns checked to hold on every one of them.
+const OTHER_SEEDS: std::ops::Range<u64> = 1..21;
 
 /// One measure of every replicate, by name.
 fn measure(runs: &[ReplicateResult], name: &str) -> Vec<f64> {
@@ -60,6 +68,14 @@ fn diff(a: &[ReplicateResult], b: &[ReplicateResult], name: &str) -> Interval {
     interval(&x.iter().zip(&y).map(|(x, y)| y - x).collect::<Vec<_>>())
 }
 
+/// Prints an effect and its 95% CI (seen with `--nocapture`).
+fn report(what: &str, name: &str, d: Interval) {
+    eprintln!(
+        "{what}: {name} paired difference {:.4} (95% CI {:.4} to {:.4})",
+        d.mean, d.low, d.high
+    );
+}
+
 fn mean(values: &[f64]) -> f64 {
     values.iter().sum::<f64>() / values.len() as f64
 }
@@ -67,6 +83,7 @@ fn mean(values: &[f64]) -> f64 {
 /// Asserts `b - a` is surely below zero (b lower than a).
 fn lower(a: &[ReplicateResult], b: &[ReplicateResult], name: &str, what: &str) {
     let d = diff(a, b, name);
+    report(what, name, d);
     assert!(
         d.high < 0.0,
         "{what}: expected {name} lower, paired difference {d:?}"
@@ -76,6 +93,7 @@ fn lower(a: &[ReplicateResult], b: &[ReplicateResult], name: &str, what: &str) {
 /// Asserts `b - a` is surely above zero.
 fn higher(a: &[ReplicateResult], b: &[ReplicateResult], name: &str, what: &str) {
     let d = diff(a, b, name);
+    report(what, name, d);
     assert!(
         d.low > 0.0,
         "{what}: expected {name} higher, paired difference {d:?}"
@@ -127,26 +145,34 @@ fn p01_team_beats_ad_hoc_referral() {
     lower(&adhoc, &team, "unmet_below_threshold_per_100", what);
 }
 
-/// Pattern 2: A direct SENCO–social worker line: fewer referrals to social care, a smaller share rejected,
-/// and no large fall in referrals of serious safeguarding need. "Large" is taken as more than a
-/// fifth (the Social Workers in Schools trial's 95% interval for s47 enquiries reached +16.6%),
-/// and the fall in serious referrals must be clearly smaller than the fall in all of them. Part
-/// of it is prevention: concerns diverted to early help are helped before they become serious.
+/// Pattern 2: A direct SENCO–social worker line: fewer referrals to social care and a smaller share
+/// rejected, without a large fall in referrals of serious safeguarding need. The bound is the
+/// Social Workers in Schools trial's (Westlake et al.): no significant change in s47 enquiries,
+/// 95% CI −4.5% to +16.6%, so the mean fall in serious referrals may be no more than about 5%
+/// (taken as 6%, the trial's lower bound rounded up by the model's own uncertainty at 120
+/// replicates, about ±1.5 points), and most of the fall must be in referrals that are not serious
+/// (all referrals fall more than twice as much). Hinges on `assessment.screen_margin` (what the
+/// social worker diverts) and the line's tie (`direct_line.initial_tie`, `consult_tie`).
 #[test]
 fn p02_direct_line_cuts_referrals_not_serious_ones() {
-    let adhoc = arm(&[], REPLICATES);
-    let line = arm(&["coordination.direct_line=true"], REPLICATES);
+    let adhoc = arm(&[], MANY_REPLICATES);
+    let line = arm(&["coordination.direct_line=true"], MANY_REPLICATES);
     let what = "direct line vs ad hoc";
     lower(&adhoc, &line, "referrals_per_10k", what);
     lower(&adhoc, &line, "school_rejection_share", what);
     let fall_all = 1.0
         - mean(&measure(&line, "referrals_per_10k")) / mean(&measure(&adhoc, "referrals_per_10k"));
-    let fall_serious = 1.0
-        - mean(&measure(&line, "serious_referrals_per_10k"))
-            / mean(&measure(&adhoc, "serious_referrals_per_10k"));
-    assert!(fall_all > 0.15, "referrals fell by only {fall_all:.3}");
+    let serious = diff(&adhoc, &line, "serious_referrals_per_10k");
+    let serious_base = mean(&measure(&adhoc, "serious_referrals_per_10k"));
+    let fall_serious = -serious.mean / serious_base;
+    eprintln!(
+        "{what}: all referrals fall {fall_all:.3}; serious referrals fall {fall_serious:.3} \
+         (95% CI {:.3} to {:.3})",
+        -serious.high / serious_base,
+        -serious.low / serious_base
+    );
     assert!(
-        fall_serious < 0.2 && fall_serious < 0.75 * fall_all,
+        fall_serious <= 0.06 && fall_all > 2.0 * fall_serious,
         "serious referrals fell by {fall_serious:.3} (all referrals by {fall_all:.3})"
     );
 }
@@ -155,9 +181,22 @@ fn p02_direct_line_cuts_referrals_not_serious_ones() {
 /// fewer identified needs become action in time.
 #[test]
 fn p03_changing_membership_raises_inertia() {
-    let team = arm(&[TEAM], REPLICATES);
-    let network = arm(&["coordination.mode=network"], REPLICATES);
+    // The effect is about 0.025 of inertia, with a standard error of about 0.004 at 120
+    // replicates: enough for it to show on every one of twenty other master seeds.
+    let team = arm(&[TEAM], MANY_REPLICATES);
+    let network = arm(&["coordination.mode=network"], MANY_REPLICATES);
     higher(&team, &network, "inertia", "network vs team");
+    // Not luck of the seed: it holds on every one of twenty other master seeds.
+    for seed in OTHER_SEEDS {
+        let team = arm_seeded(&[TEAM], MANY_REPLICATES, seed);
+        let network = arm_seeded(&["coordination.mode=network"], MANY_REPLICATES, seed);
+        higher(
+            &team,
+            &network,
+            "inertia",
+            &format!("network vs team, seed {seed}"),
+        );
+    }
 }
 
 /// Pattern 4: After losing 30% of staff at once, median weeks to help rises less and recovers sooner with
@@ -165,10 +204,10 @@ fn p03_changing_membership_raises_inertia() {
 /// medians are pooled over replicates in term-long windows (13 weeks) after the loss.
 #[test]
 fn p04_minder_softens_and_shortens_a_staff_loss() {
-    const LOSS_WEEK: u32 = 182;
+    const LOSS_WEEK: u32 = 234;
     const WINDOW: u32 = 13;
     const WINDOWS: u32 = 6;
-    let loss = "event=[{week=182, kind=\"leave\", who=\"any\", share=0.3}]";
+    let loss = "event=[{week=234, kind=\"leave\", who=\"any\", share=0.3}]";
     let excess = |minder: &str| -> Vec<f64> {
         let control = arm(&[TEAM, minder], MANY_REPLICATES);
         let hit = arm(&[TEAM, minder, loss], MANY_REPLICATES);
@@ -282,8 +321,8 @@ fn p06_incongruent_boundaries_erode_the_team() {
 /// terms (two school years of three terms) against the same run without it.
 #[test]
 fn p07_restructure_costs_six_terms() {
-    const WEEK: u32 = 182;
-    let restructure = "event=[{week=182, kind=\"restructure\", share=0.4, suspend_forum_weeks=8}]";
+    const WEEK: u32 = 234;
+    let restructure = "event=[{week=234, kind=\"restructure\", share=0.4, suspend_forum_weeks=8}]";
     let calm = arm(&[TEAM], REPLICATES);
     let hit = arm(&[TEAM, restructure], REPLICATES);
     let term = 52.0 / 3.0;
@@ -325,6 +364,14 @@ fn p08_purposeful_forum_beats_one_that_only_meets() {
     let what = "forum without owners vs purposeful";
     higher(&purposeful, &talking_shop, "median_weeks_to_help", what);
     higher(&purposeful, &talking_shop, "inertia", what);
+    // Not luck of the seed: it holds on every one of twenty other master seeds.
+    for seed in OTHER_SEEDS {
+        let purposeful = arm_seeded(&[TEAM], REPLICATES, seed);
+        let talking_shop = arm_seeded(&[TEAM, "coordination.purposeful=false"], REPLICATES, seed);
+        let what = format!("forum without owners vs purposeful, seed {seed}");
+        higher(&purposeful, &talking_shop, "median_weeks_to_help", &what);
+        higher(&purposeful, &talking_shop, "inertia", &what);
+    }
 }
 
 /// Pattern 9: Co-location is not essential: with a minder in a well-sized congruent patch, co-located and
@@ -337,13 +384,25 @@ fn p09_co_location_is_not_essential() {
         &[base[0], base[1], "locality.0.co_located=true"],
         REPLICATES,
     );
-    let (d, c) = (
-        mean(&measure(&dispersed, "median_weeks_to_help")),
-        mean(&measure(&co_located, "median_weeks_to_help")),
+    // Equivalence by two one-sided tests (TOST) at the 5% level: the 90% interval of the paired
+    // difference must lie inside ±10% of the dispersed team's mean (the pattern's own margin).
+    let dispersed_mean = mean(&measure(&dispersed, "median_weeks_to_help"));
+    let margin = 0.10 * dispersed_mean;
+    let d = diff(&dispersed, &co_located, "median_weeks_to_help");
+    let n = dispersed.len() as f64;
+    let half_95 = d.high - d.mean;
+    // t(0.95, 39) / t(0.975, 39): the 90% half-width from the 95% one.
+    let half_90 = half_95 * 1.685 / 2.023;
+    eprintln!(
+        "co-located vs dispersed: median_weeks_to_help paired difference {:.3} \
+         (90% CI {:.3} to {:.3}), margin ±{margin:.3} ({n} replicates)",
+        d.mean,
+        d.mean - half_90,
+        d.mean + half_90
     );
     assert!(
-        (c - d).abs() / d < 0.10,
-        "co-located {c:.2} vs dispersed {d:.2} weeks"
+        d.mean - half_90 > -margin && d.mean + half_90 < margin,
+        "co-located vs dispersed: {d:?}, margin ±{margin:.3}"
     );
 }
 
@@ -385,11 +444,36 @@ fn p10_meeting_more_often_has_diminishing_returns() {
         "coordination_hours_per_child",
         "every 3 vs 6 term weeks",
     );
+    // Diminishing returns: weeks saved per extra meeting a year fall from the first step to the
+    // second (meetings a year counted from the runs themselves).
+    let meetings_a_year = |runs: &[ReplicateResult]| -> f64 {
+        let per_run: Vec<f64> = runs
+            .iter()
+            .map(|r| {
+                let out = &r.output;
+                let measured = &out.weeks[out.warmup_weeks as usize..];
+                let meetings: u32 = measured.iter().map(|w| w.meetings).sum();
+                f64::from(meetings) / (measured.len() as f64 / 52.0)
+            })
+            .collect();
+        mean(&per_run)
+    };
+    let (m_rare, m_usual, m_often) = (
+        meetings_a_year(&rare),
+        meetings_a_year(&usual),
+        meetings_a_year(&often),
+    );
     let first_gain = -diff(&rare, &usual, "median_weeks_to_help").mean;
     let second_gain = -diff(&usual, &often, "median_weeks_to_help").mean;
+    let first_return = first_gain / (m_usual - m_rare);
+    let second_return = second_gain / (m_often - m_usual);
+    eprintln!(
+        "meetings a year {m_rare:.1}, {m_usual:.1}, {m_often:.1}: weeks saved per meeting added \
+         {first_return:.3} then {second_return:.3}"
+    );
     assert!(
-        second_gain < first_gain,
-        "gains {first_gain:.2} then {second_gain:.2} weeks"
+        second_return < first_return,
+        "weeks saved per meeting added: {first_return:.3} then {second_return:.3}"
     );
 }
 
@@ -425,28 +509,30 @@ fn p11_minder_flattens_the_turnover_slope() {
         "turnover 30% vs 5%, with minder",
     );
     higher(&lo_m, &hi_m, "inertia", "turnover 30% vs 5%, with minder");
-    // The slope checked is that of time to help. The minder also flattens the inertia slope, but
-    // by about a tenth, too little to show reliably at this replicate count.
-    let name = "median_weeks_to_help";
-    let slope = |lo: &[ReplicateResult], hi: &[ReplicateResult]| -> Vec<f64> {
-        measure(lo, name)
-            .iter()
-            .zip(measure(hi, name))
-            .map(|(l, h)| h - l)
-            .collect()
-    };
-    let (without, with) = (slope(&lo, &hi), slope(&lo_m, &hi_m));
-    let d = interval(
-        &without
-            .iter()
-            .zip(&with)
-            .map(|(a, b)| b - a)
-            .collect::<Vec<_>>(),
-    );
-    assert!(
-        d.high < 0.0,
-        "{name}: slope with minder minus without {d:?}"
-    );
+    // The minder flattens both slopes: the rise from 5% to 30% turnover, replicate by replicate,
+    // is smaller with the minder, in time to help and in inertia.
+    for name in ["median_weeks_to_help", "inertia"] {
+        let slope = |lo: &[ReplicateResult], hi: &[ReplicateResult]| -> Vec<f64> {
+            measure(lo, name)
+                .iter()
+                .zip(measure(hi, name))
+                .map(|(l, h)| h - l)
+                .collect()
+        };
+        let (without, with) = (slope(&lo, &hi), slope(&lo_m, &hi_m));
+        let d = interval(
+            &without
+                .iter()
+                .zip(&with)
+                .map(|(a, b)| b - a)
+                .collect::<Vec<_>>(),
+        );
+        report("turnover slope, with minder minus without", name, d);
+        assert!(
+            d.high < 0.0,
+            "{name}: slope with minder minus without {d:?}"
+        );
+    }
 }
 
 /// Pattern 12: Pastoral units of about 100 pupils recognise needs sooner than one undivided unit of 1,500.
@@ -464,6 +550,13 @@ fn p12_small_pastoral_units_recognise_sooner() {
         &undivided,
         &units,
         "median_weeks_to_recognition",
+        "units of 100 vs undivided 1,500",
+    );
+    // Sooner recognition must also mean sooner help, counted from onset.
+    lower(
+        &undivided,
+        &units,
+        "median_weeks_onset_to_help",
         "units of 100 vs undivided 1,500",
     );
 }
