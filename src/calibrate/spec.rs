@@ -581,4 +581,18 @@ source = "DfE Children in need 2025"
         no_parameters.replace_range(parameters, "");
         assert!(refused(&no_parameters).contains(":1:1: parameter: list at least one"));
     }
+
+    // The worked example loads: its keys exist, its ranges are valid at both ends, its targets
+    // are measures.
+    #[test]
+    fn shipped_example_loads() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("scenarios/calibrate/baseline-referrals.toml");
+        let spec = load(&path).unwrap();
+        assert_eq!(spec.name, "baseline-referrals");
+        assert_eq!(spec.space.dimension(), 3);
+        assert_eq!(spec.targets.len(), 3);
+        assert_eq!(spec.replicates, 3);
+        assert_eq!(spec.config.particles, 80);
+    }
 }

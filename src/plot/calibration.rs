@@ -108,7 +108,7 @@ fn draw_panel<DB: DrawingBackend>(
         .chain(panel.prior.iter().flatten())
         .copied()
         .fold(0.0_f64, f64::max);
-    let y_end = if tallest > 0.0 { tallest * 1.15 } else { 1.0 };
+    let y_end = if tallest > 0.0 { tallest * 1.45 } else { 1.0 };
     let x_decimals = decimals(high - low);
     let mut chart = ChartBuilder::on(area)
         .caption(&panel.title, text_style(17.0))
