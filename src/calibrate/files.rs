@@ -2,7 +2,7 @@
 //! generation: `particle, weight`, one column per parameter, one per target's simulated value,
 //! `distance`), `generations.csv` (`generation, tolerance, proposals, runs, accepted,
 //! acceptance_rate, ess`), `metadata.json` (the file, its resolved settings, the seed, the stop
-//! reason and the crate version), `plots/posterior.png`, `plots/targets.png` and `report.html`.
+//! reason, the crate version and git commit), `plots/posterior.png`, `plots/targets.png` and `report.html`.
 //! Numbers go through `format_float`, so the same calibration gives the same bytes.
 
 use serde_json::json;
@@ -13,6 +13,7 @@ use crate::plot::calibration::{HistogramPanel, weighted_bins};
 use crate::plot::{CALIBRATION_POSTERIOR_PNG, CALIBRATION_TARGETS_PNG, render_histogram_grid_png};
 use crate::report::document::Document;
 use crate::report::format::format_float;
+use crate::report::metadata_json::{CRATE_VERSION, GIT_COMMIT};
 use crate::report::{RenderedFile, ReportError};
 
 pub const POSTERIOR_CSV: &str = "posterior.csv";
@@ -175,7 +176,8 @@ pub fn metadata_json(spec: &CalibrationSpec, calibration: &Calibration) -> Strin
         })).collect::<Vec<_>>(),
         "generations_run": calibration.result.generations.len(),
         "stop": calibration.result.stop.describe(),
-        "crate_version": env!("CARGO_PKG_VERSION"),
+        "crate_version": CRATE_VERSION,
+        "git_commit": GIT_COMMIT,
     });
     serde_json::to_string_pretty(&metadata).expect("JSON of plain values") + "\n"
 }

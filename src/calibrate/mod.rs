@@ -274,8 +274,8 @@ impl std::fmt::Display for DryRun {
         if let Some(runs) = self.runs_at_minimum_rate {
             writeln!(
                 f,
-                "at most {runs} runs (about {}) if every later generation accepts at the minimum \
-                 rate {} (the calibration stops after a generation below it)",
+                "up to {runs} runs (about {}) while every later generation accepts at least the \
+                 minimum rate {} (the calibration stops after the first generation below it)",
                 time(runs),
                 self.min_acceptance_rate
             )?;

@@ -262,7 +262,7 @@ fn dry_run_counts_runs_and_writes_nothing() {
     // Generation 0: 8 particles × 2 replicates; generation 1 at the default minimum rate 0.02:
     // 8 / 0.02 = 400 particles run × 2 replicates.
     assert!(stdout.contains("generation 0: 16 runs"), "{stdout}");
-    assert!(stdout.contains("at most 816 runs"), "{stdout}");
+    assert!(stdout.contains("up to 816 runs"), "{stdout}");
     assert!(stdout.contains("s per run"), "{stdout}");
     assert_eq!(
         file_names(scratch.path()),
