@@ -249,7 +249,12 @@ fn shown(value: f64) -> String {
         value.abs().log10().floor() as i32
     };
     let decimals = (3 - magnitude).clamp(0, 6) as usize;
-    format!("{value:.decimals$}")
+    let text = format!("{value:.decimals$}");
+    if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        text
+    }
 }
 
 pub fn report_html(
@@ -341,6 +346,7 @@ pub fn report_html(
          posterior particles' simulated values. A target whose value lies outside that range is \
          not reproduced by the model within these priors.",
     );
+    let mut missed = Vec::new();
     let rows = spec
         .targets
         .iter()
@@ -351,6 +357,13 @@ pub fn report_html(
             let within = if low <= t.target.value && t.target.value <= high {
                 "yes"
             } else {
+                missed.push(format!(
+                    "**{}** (target {}, simulated {} to {})",
+                    t.target.output,
+                    shown(t.target.value),
+                    shown(low),
+                    shown(high)
+                ));
                 "no"
             };
             vec![
@@ -375,6 +388,14 @@ pub fn report_html(
         rows,
         &[false, true, true, true, false, false],
     );
+    if !missed.is_empty() {
+        document.notice(format!(
+            "Outside the posterior's 95% range: {}. Within these priors the model does not reach \
+             that figure together with the others; widen a prior, calibrate another parameter, or \
+             question the target's definition against the measure's.",
+            missed.join("; ")
+        ));
+    }
 
     document.heading(2, "Generations");
     document.paragraph(
@@ -452,6 +473,8 @@ mod tests {
     fn numbers_for_people_keep_four_figures() {
         assert_eq!(shown(152.345), "152.3");
         assert_eq!(shown(0.37123), "0.3712");
+        assert_eq!(shown(150.0), "150");
+        assert_eq!(shown(0.02), "0.02");
         assert_eq!(shown(f64::INFINITY), "∞");
     }
 }

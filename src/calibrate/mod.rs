@@ -294,3 +294,40 @@ impl std::fmt::Display for DryRun {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // A particle's outputs are means over the same replicate seeds whatever seed the engine
+    // passes (common random numbers), and are kept for reading back.
+    #[test]
+    fn replicate_means_use_common_seeds() {
+        let model = ScenarioModel::new(
+            None,
+            vec!["run.horizon_weeks=60".into(), "run.warmup_weeks=8".into()],
+            vec!["demand.onset_per_1000_year".into()],
+            vec!["referrals_per_10k".into(), "coordination_hours".into()],
+        )
+        .unwrap();
+        let runs = std::sync::atomic::AtomicU64::new(0);
+        let on_run = || {
+            runs.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        };
+        let means = ReplicateMeans::new(&model, 2, 11, &on_run);
+        let point = [55.0];
+        assert_eq!(means.outputs_of(&point), None);
+        let first = means.evaluate(&point, 1).unwrap();
+        assert_eq!(first, means.evaluate(&point, 999).unwrap());
+        assert_eq!(runs.load(std::sync::atomic::Ordering::Relaxed), 4);
+        assert_eq!(means.outputs_of(&point), Some(first.clone()));
+        let seeds = replicate_seeds(2, 11);
+        let a = model.evaluate(&point, seeds[0]).unwrap();
+        let b = model.evaluate(&point, seeds[1]).unwrap();
+        for k in 0..2 {
+            assert_eq!(first[k], (a[k] + b[k]) / 2.0);
+        }
+        assert_ne!(a, b, "the replicates differ, so the mean is over two draws");
+        assert_eq!(means.outputs(), ["referrals_per_10k", "coordination_hours"]);
+    }
+}
