@@ -805,6 +805,32 @@ mod tests {
     }
 
     #[test]
+    fn calibrate_needs_a_file_and_parses_its_options() {
+        assert!(parse(&["calibrate"]).is_err());
+        let Command::Calibrate(options) = parse(&["calibrate", "c.toml"]).unwrap() else {
+            panic!("expected calibrate");
+        };
+        assert_eq!(options.spec_path, PathBuf::from("c.toml"));
+        assert!(!options.dry_run && !options.force && options.output_dir.is_none());
+        assert_eq!(options.threads, 0);
+        let Command::Calibrate(options) = parse(&[
+            "calibrate",
+            "c.toml",
+            "--dry-run",
+            "--threads",
+            "2",
+            "--out",
+            "o",
+        ])
+        .unwrap() else {
+            panic!("expected calibrate");
+        };
+        assert!(options.dry_run);
+        assert_eq!(options.threads, 2);
+        assert_eq!(options.output_dir, Some(PathBuf::from("o")));
+    }
+
+    #[test]
     fn warmup_parses_with_its_defaults() {
         let Command::Warmup(options) = parse(&["warmup"]).unwrap() else {
             panic!("expected warmup");
