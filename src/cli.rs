@@ -55,6 +55,9 @@ pub enum Command {
     /// Global sensitivity analysis (Sobol' indices or Morris screening) of measures over
     /// scenario parameters, from a sensitivity file; writes samples.csv, runs.csv and indices.csv
     Sensitivity(SensitivityOptions),
+    /// Fit scenario parameters to observed measures by ABC-SMC, from a calibration file; writes
+    /// posterior.csv, generations.csv, metadata.json, report.html and plots/
+    Calibrate(CalibrateOptions),
 }
 
 /// Options of `patchwork warmup`.
@@ -117,6 +120,34 @@ pub struct SensitivityOptions {
     pub force: bool,
 
     /// Print nothing but errors (no progress bar, no summary)
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// Options of `patchwork calibrate`.
+#[derive(Debug, Clone, PartialEq, Eq, Args)]
+pub struct CalibrateOptions {
+    /// Calibration file (TOML): base scenario, sets, ABC settings, [[parameter]]s, [[target]]s
+    #[arg(value_name = "FILE")]
+    pub spec_path: PathBuf,
+
+    /// Directory for the output files [default: output/<file name>/]
+    #[arg(long = "out", value_name = "DIR")]
+    pub output_dir: Option<PathBuf>,
+
+    /// Worker threads; 0 uses every logical CPU (results never depend on it)
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub threads: usize,
+
+    /// Print how many simulations the schedule may need and an estimate of the time, write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Write into an existing non-empty output directory, replacing files of the same names
+    #[arg(long)]
+    pub force: bool,
+
+    /// Print nothing but errors (no progress, no summary)
     #[arg(long, short)]
     pub quiet: bool,
 }
@@ -485,6 +516,24 @@ impl Progress {
         progress
     }
 
+    /// A spinner counting units named `noun` with no known total (a calibration's runs), with
+    /// their rate and the time so far.
+    pub fn open_ended(noun: &str, quiet: bool) -> Progress {
+        let progress = Progress::new(0, quiet);
+        progress.bar.unset_length();
+        if let Ok(style) = ProgressStyle::with_template(&format!(
+            "{{spinner}} {noun} {{pos}} {{per_sec}} {{elapsed_precise}}"
+        )) {
+            progress.bar.set_style(style);
+        }
+        progress
+    }
+
+    /// Runs `print` with the bar cleared, so that lines printed meanwhile are not overdrawn.
+    pub fn suspend<R>(&self, print: impl FnOnce() -> R) -> R {
+        self.bar.suspend(print)
+    }
+
     /// One more replicate finished (callable from any thread).
     pub fn advance(&self) {
         self.bar.inc(1);
@@ -753,6 +802,32 @@ mod tests {
 
     fn parse(arguments: &[&str]) -> Result<Command, UsageError> {
         parse_args_from(std::iter::once("patchwork").chain(arguments.iter().copied()))
+    }
+
+    #[test]
+    fn calibrate_needs_a_file_and_parses_its_options() {
+        assert!(parse(&["calibrate"]).is_err());
+        let Command::Calibrate(options) = parse(&["calibrate", "c.toml"]).unwrap() else {
+            panic!("expected calibrate");
+        };
+        assert_eq!(options.spec_path, PathBuf::from("c.toml"));
+        assert!(!options.dry_run && !options.force && options.output_dir.is_none());
+        assert_eq!(options.threads, 0);
+        let Command::Calibrate(options) = parse(&[
+            "calibrate",
+            "c.toml",
+            "--dry-run",
+            "--threads",
+            "2",
+            "--out",
+            "o",
+        ])
+        .unwrap() else {
+            panic!("expected calibrate");
+        };
+        assert!(options.dry_run);
+        assert_eq!(options.threads, 2);
+        assert_eq!(options.output_dir, Some(PathBuf::from("o")));
     }
 
     #[test]

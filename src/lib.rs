@@ -9,6 +9,7 @@
 
 pub mod abc;
 pub mod calendar;
+pub mod calibrate;
 pub mod cli;
 pub mod demo;
 pub mod gsa;

@@ -92,6 +92,7 @@ fn run(command: Command) -> anyhow::Result<Finished> {
         Command::Demo(options) => run_demo(options).map(|()| Finished::Complete),
         Command::Warmup(options) => suggest_warmup(options).map(|()| Finished::Complete),
         Command::Sensitivity(options) => run_sensitivity(options).map(|()| Finished::Complete),
+        Command::Calibrate(options) => run_calibration(options).map(|()| Finished::Complete),
     }
 }
 
@@ -247,6 +248,66 @@ fn run_sensitivity(options: cli::SensitivityOptions) -> anyhow::Result<()> {
             "{} points x {} replicates in {:.1} s on {threads} thread{}",
             spec.points(),
             spec.replicates,
+            started.elapsed().as_secs_f64(),
+            if threads == 1 { "" } else { "s" }
+        );
+        say!("{}", cli::written_files_message(&output_dir, &written));
+    }
+    Ok(())
+}
+
+/// `patchwork calibrate`: calibration file → ABC-SMC generations → posterior.csv,
+/// generations.csv, metadata.json, report.html, plots/ (or, with `--dry-run`, only the count of
+/// simulations and an estimate of the time).
+fn run_calibration(options: cli::CalibrateOptions) -> anyhow::Result<()> {
+    use patchwork_sim::calibrate;
+    let spec = calibrate::load(&options.spec_path)?;
+    let threads = runner::resolved_thread_count(options.threads);
+    if options.dry_run {
+        say_part!("{}\n", calibrate::dry_run(&spec, threads)?);
+        return Ok(());
+    }
+    let output_dir = options
+        .output_dir
+        .unwrap_or_else(|| cli::default_output_dir(&spec.name));
+    let started = Instant::now();
+    let progress = cli::Progress::open_ended("runs", options.quiet);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .context("cannot start the worker threads")?;
+    let done = std::sync::atomic::AtomicU64::new(0);
+    let written = pool.install(|| {
+        calibrate::calibrate_and_write(
+            &spec,
+            &output_dir,
+            options.force,
+            &|| {
+                let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+                progress.set(n);
+            },
+            &|generation| {
+                if !options.quiet {
+                    progress.suspend(|| {
+                        say!(
+                            "generation {}: tolerance {:.4}, {} particles run, acceptance rate {:.3}, ESS {:.0}",
+                            generation.index,
+                            generation.tolerance,
+                            generation.runs,
+                            generation.acceptance_rate(),
+                            generation.ess()
+                        )
+                    });
+                }
+            },
+        )
+    });
+    progress.finish();
+    let written = written?;
+    if !options.quiet {
+        say!(
+            "{} simulations in {:.1} s on {threads} thread{}",
+            done.load(std::sync::atomic::Ordering::Relaxed),
             started.elapsed().as_secs_f64(),
             if threads == 1 { "" } else { "s" }
         );

@@ -116,7 +116,45 @@ pub struct ScenarioModel {
 }
 
 impl ScenarioModel {
-    fn sets(&self, point: &[f64]) -> Vec<String> {
+    /// The simulation of `base` (the built-in baseline when `None`) with the `fixed` overrides,
+    /// varying the scenario keys `keys` and reporting the measures named by `outputs`. An output
+    /// that is not a measure is an error naming the measures.
+    pub fn new(
+        base: Option<PathBuf>,
+        fixed: Vec<String>,
+        keys: Vec<String>,
+        outputs: Vec<String>,
+    ) -> Result<ScenarioModel, String> {
+        let columns = outputs
+            .iter()
+            .map(|output| {
+                Measures::NAMES
+                    .iter()
+                    .position(|name| name == output)
+                    .ok_or_else(|| {
+                        format!(
+                            "{output} is not a measure; the measures are {}",
+                            Measures::NAMES.join(", ")
+                        )
+                    })
+            })
+            .collect::<Result<Vec<usize>, String>>()?;
+        Ok(ScenarioModel {
+            base,
+            fixed,
+            keys,
+            outputs,
+            columns,
+        })
+    }
+
+    /// The base scenario file (`None`: the built-in baseline).
+    pub fn base(&self) -> Option<&Path> {
+        self.base.as_deref()
+    }
+
+    /// The `--set` overrides of one point: the fixed ones, then `key=value` per varied key.
+    pub fn sets(&self, point: &[f64]) -> Vec<String> {
         let varied = self
             .keys
             .iter()
@@ -157,20 +195,8 @@ pub fn load(path: &Path) -> Result<SensitivitySpec, SensitivityError> {
     let base = raw
         .base
         .map(|base| path.parent().unwrap_or(Path::new(".")).join(base));
-    let mut columns = Vec::with_capacity(raw.outputs.len());
     if raw.outputs.is_empty() {
         return Err(fail("outputs: list at least one measure".into()));
-    }
-    for output in &raw.outputs {
-        match Measures::NAMES.iter().position(|name| name == output) {
-            Some(column) => columns.push(column),
-            None => {
-                return Err(fail(format!(
-                    "outputs: {output} is not a measure; the measures are {}",
-                    Measures::NAMES.join(", ")
-                )));
-            }
-        }
     }
     let parameters = raw
         .parameter
@@ -192,17 +218,13 @@ pub fn load(path: &Path) -> Result<SensitivitySpec, SensitivityError> {
         })
         .collect::<Result<Vec<_>, SensitivityError>>()?;
     let space = ParameterSpace::new(parameters)?;
-    let model = ScenarioModel {
-        base,
-        fixed: raw.sets,
-        keys: space
-            .parameters()
-            .iter()
-            .map(|p| p.key().to_string())
-            .collect(),
-        outputs: raw.outputs,
-        columns,
-    };
+    let keys = space
+        .parameters()
+        .iter()
+        .map(|p| p.key().to_string())
+        .collect();
+    let model = ScenarioModel::new(base, raw.sets, keys, raw.outputs)
+        .map_err(|reason| fail(format!("outputs: {reason}")))?;
     for end in [0.0, 1.0] {
         let point = space.from_unit(&vec![end; space.dimension()]);
         scenario::load(model.base.as_deref(), &model.sets(&point))?;

@@ -19,9 +19,11 @@
 //! A sweep has its own plots (`sweep`, from its `points.csv`) and no network: a sweep keeps no
 //! run's output beyond its measures. The demo's animated network (`animation`) shares the
 //! network's layout and colours. `patchwork warmup`'s picture (`warmup`, Welch's method) is drawn
-//! from the analysis in memory: it has no CSV-only redraw, and writes a PNG only.
+//! from the analysis in memory: it has no CSV-only redraw, and writes a PNG only. So are
+//! `patchwork calibrate`'s posterior and target-fit histograms (`calibration`).
 
 pub mod animation;
+pub mod calibration;
 mod data;
 mod font;
 pub mod network;
@@ -259,6 +261,25 @@ pub fn render_warmup_png(
     };
     Ok(RenderedFile {
         file_name: WARMUP_PNG,
+        bytes: render_png(&figure).map_err(render_error)?,
+    })
+}
+
+/// `patchwork calibrate`'s pictures.
+pub const CALIBRATION_POSTERIOR_PNG: &str = "plots/posterior.png";
+pub const CALIBRATION_TARGETS_PNG: &str = "plots/targets.png";
+
+/// A grid of histogram panels (`calibration`) as a PNG named `file_name`.
+pub fn render_histogram_grid_png(
+    file_name: &'static str,
+    title: String,
+    panels: &[calibration::HistogramPanel],
+) -> Result<RenderedFile, ReportError> {
+    let render_error = |reason: String| ReportError::Render { file_name, reason };
+    font::register().map_err(render_error)?;
+    let figure = calibration::HistogramGrid { title, panels };
+    Ok(RenderedFile {
+        file_name,
         bytes: render_png(&figure).map_err(render_error)?,
     })
 }
