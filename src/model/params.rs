@@ -357,8 +357,6 @@ pub struct TieParams {
 #[derive(Debug, Clone, PartialEq)]
 pub struct AttendanceParams {
     pub base: f64,
-    /// Multiplier per extra team/provider an agency's membership is split across.
-    pub per_extra_boundary: f64,
     /// Multiplier in a rural patch (travel).
     pub rural: f64,
     /// Hours of travel a meeting costs a member based outside the patch (all members in a rural

@@ -546,7 +546,6 @@ impl<'p> Patch<'p> {
                 });
             }
         }
-        let per_extra = self.p.attendance.per_extra_boundary;
         for role in Role::ALL {
             if role.agency() == super::params::Agency::School {
                 continue;
@@ -565,7 +564,11 @@ impl<'p> Patch<'p> {
                 let splits = self.splits(role);
                 seats.push(Seat {
                     post: idx as u32,
-                    boundary_factor: per_extra.powi(splits.saturating_sub(1) as i32),
+                    // A team split across the patch's boundary also serves the schools, and sits
+                    // at the forums, of the other patches it reaches: with `splits` teams here,
+                    // each reaches about `splits` patches, and this forum has that share of its
+                    // member's forum time.
+                    boundary_factor: 1.0 / f64::from(splits.max(1)),
                 });
             }
         }

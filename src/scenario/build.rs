@@ -129,7 +129,6 @@ pub(crate) fn build(table: &Table, at: Location, problems: &mut Vec<Problem>) ->
     let attendance = reader.section(&root, "attendance");
     let attendance = AttendanceParams {
         base: reader.real(&attendance, "base", UNIT),
-        per_extra_boundary: reader.real(&attendance, "per_extra_boundary", UNIT),
         rural: reader.real(&attendance, "rural", UNIT),
         travel_hours: reader.real(&attendance, "travel_hours", NON_NEGATIVE),
         group_size_reference: reader.real(&attendance, "group_size_reference", Real::AtLeast(1.0)),
