@@ -116,9 +116,13 @@ define_measures! {
     coordination_hours_per_child,
     /// Helps started per 100 pupils a year.
     helps_started_per_100,
-    /// Vacant case-holding social-worker posts as a share of those posts, pooled over measured
-    /// weeks (DfE's vacancy rate is of social workers: 17% in 2024).
+    /// Case-holding social-worker posts without a permanent holder (vacant or covered by an agency
+    /// locum) as a share of those posts, pooled over measured weeks (DfE's vacancy rate is of
+    /// social workers: 17% in 2024).
     social_worker_vacancy_share,
+    /// Case-holding social-worker posts held by agency locums, as a share of those posts (DfE
+    /// 2024: 15.9% of children's social workers are agency workers).
+    social_worker_agency_share,
 }
 
 /// The span of a run over which measures are taken.
@@ -417,6 +421,10 @@ pub fn measures(run: &RunOutput) -> Measures {
             sum_weeks(|week| f64::from(week.social_worker_vacancies)),
             sum_weeks(|week| f64::from(week.social_worker_vacancies + week.social_workers_in_post)),
         ),
+        social_worker_agency_share: ratio(
+            sum_weeks(|week| f64::from(week.social_worker_locums)),
+            sum_weeks(|week| f64::from(week.social_worker_vacancies + week.social_workers_in_post)),
+        ),
     };
     measures.relational_coordination = relational_coordination(
         &measures,
@@ -671,7 +679,7 @@ mod tests {
         assert_eq!(Measures::NAMES[0], "median_weeks_to_help");
         assert_eq!(
             Measures::NAMES[Measures::NAMES.len() - 1],
-            "social_worker_vacancy_share"
+            "social_worker_agency_share"
         );
         assert_eq!(measures.values()[4], measures.inertia);
     }
@@ -684,7 +692,7 @@ mod tests {
             serious_referrals_per_10k, rereferral_share_12m, unmet_need_child_weeks_per_100, unmet_below_threshold_per_100, escalations_per_1k, \
             mean_tie_strength, relational_coordination, worker_changes_per_case, social_worker_caseload, \
             realised_turnover, social_worker_turnover, vacancy_share, coordination_hours, coordination_hours_per_child, \
-            helps_started_per_100, social_worker_vacancy_share";
+            helps_started_per_100, social_worker_vacancy_share, social_worker_agency_share";
         let documented: Vec<&str> = documented.split(',').map(str::trim).collect();
         assert_eq!(Measures::NAMES, documented.as_slice());
     }

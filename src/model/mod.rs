@@ -175,6 +175,7 @@ impl<'p> Simulation<'p> {
                 social_worker_leavers: s.social_worker_leavers,
                 social_workers_in_post: s.social_workers_in_post,
                 social_worker_vacancies: s.social_worker_vacancies,
+                social_worker_locums: s.social_worker_locums,
                 posts: s.staff_in_post + s.vacancies,
                 social_worker_caseload: if s.social_worker_fte > 0.0 {
                     s.social_care_cases / s.social_worker_fte
@@ -220,6 +221,7 @@ fn add_sums(total: &mut state::WeekSums, w: &state::WeekSums) {
     total.social_worker_leavers += w.social_worker_leavers;
     total.social_workers_in_post += w.social_workers_in_post;
     total.social_worker_vacancies += w.social_worker_vacancies;
+    total.social_worker_locums += w.social_worker_locums;
     total.social_care_cases += w.social_care_cases;
     total.social_worker_fte += w.social_worker_fte;
     total.ties_lost += w.ties_lost;

@@ -394,6 +394,17 @@ pub struct PressureParams {
     pub disengage_per_week: f64,
 }
 
+/// Agency (locum) social workers covering vacant social-worker posts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AgencyCoverParams {
+    /// Probability that a vacant case-holding social-worker post is covered by a locum.
+    pub share: f64,
+    /// Weeks from a post falling vacant (or a locum leaving) to a locum starting.
+    pub weeks_to_cover: u32,
+    /// Locums' annual leaving rate (leavers per post-year).
+    pub locum_annual_rate: f64,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct DirectLineParams {
     /// Tie strength from which a SENCO consults a social worker before referring.
@@ -476,6 +487,7 @@ pub struct Params {
     pub minder: MinderParams,
     pub direct_line: DirectLineParams,
     pub pressure: PressureParams,
+    pub agency_cover: AgencyCoverParams,
     pub events: Vec<Event>,
 }
 

@@ -93,6 +93,8 @@ pub struct Patch<'p> {
     pub pupils: u32,
     /// Weekly probability of leaving, by role, from the annual rates.
     pub weekly_leaving: [f64; Role::COUNT],
+    /// Weekly probability that an agency locum leaves.
+    pub weekly_locum_leaving: f64,
     /// Whether to keep a story of what happens (a narrated run), and the story so far.
     pub narrate: bool,
     pub story: Vec<Happening>,
@@ -228,6 +230,8 @@ impl<'p> Patch<'p> {
                 removed: false,
                 hours_spent: 0.0,
                 load: 0.0,
+                locum: false,
+                cover_from: NONE,
             });
             profs.len() as u32 - 1
         };
@@ -381,6 +385,7 @@ impl<'p> Patch<'p> {
             // rate / 52, so a post is left with probability 1 - exp(-rate / 52) a week.
             weekly_leaving: Role::ALL
                 .map(|role| 1.0 - (-p.role(role).annual_turnover / 52.0).exp()),
+            weekly_locum_leaving: 1.0 - (-p.agency_cover.locum_annual_rate / 52.0).exp(),
         };
         patch.seat_forum();
         patch.link_direct_lines();
@@ -708,7 +713,12 @@ impl<'p> Patch<'p> {
                 sums.staff_in_post += 1;
                 if prof.role == Role::SocialWorker && !prof.pooled {
                     sums.social_worker_fte += prof.fte;
-                    sums.social_workers_in_post += 1;
+                    if prof.locum {
+                        sums.social_worker_locums += 1;
+                        sums.social_worker_vacancies += 1;
+                    } else {
+                        sums.social_workers_in_post += 1;
+                    }
                 }
             } else {
                 sums.vacancies += 1;

@@ -96,8 +96,10 @@ pub struct WeekRecord {
     /// Social workers (not pooled) who left this week, and social workers in post.
     pub social_worker_leavers: u32,
     pub social_workers_in_post: u32,
-    /// Case-holding social-worker posts vacant.
+    /// Case-holding social-worker posts without a permanent holder (vacant, or covered by a
+    /// locum), and those covered by a locum.
     pub social_worker_vacancies: u32,
+    pub social_worker_locums: u32,
     /// Staff posts (filled or vacant) this week, for the turnover rate.
     pub posts: u32,
     /// Open social-care cases (school and outside) per case-holding social worker FTE in post.

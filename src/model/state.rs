@@ -68,6 +68,10 @@ pub struct Prof {
     /// Hours spent this week on coordination (meetings and travel, referral paperwork,
     /// consultations, chasing, handovers, induction).
     pub hours_spent: f64,
+    /// The holder is an agency locum covering the vacancy until `vacant_until`.
+    pub locum: bool,
+    /// A vacant post is covered by a locum from this week (`NONE`: not covered).
+    pub cover_from: u32,
     /// Coordination hours a week, averaged over about a half-term (`HOURS_MEMORY_WEEKS`): the
     /// hours the holder cannot give to casework.
     pub load: f64,
@@ -379,6 +383,7 @@ pub struct WeekSums {
     pub social_worker_leavers: u32,
     pub social_workers_in_post: u32,
     pub social_worker_vacancies: u32,
+    pub social_worker_locums: u32,
     pub social_care_cases: f64,
     pub social_worker_fte: f64,
     pub ties_lost: f64,

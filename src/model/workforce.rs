@@ -28,6 +28,8 @@ impl Patch<'_> {
             removed: false,
             hours_spent: 0.0,
             load: 0.0,
+            locum: false,
+            cover_from: NONE,
         });
         self.ties.grow(self.profs.len());
         self.profs.len() as u32 - 1
@@ -38,10 +40,31 @@ impl Patch<'_> {
     /// introducing them to the forum's members through the minder's own ties.
     pub fn fill_vacancies(&mut self, week: u32) {
         for post in 0..self.profs.len() as u32 {
-            let prof = &mut self.profs[post as usize];
-            if prof.in_post || prof.removed || prof.vacant_until > week {
+            let prof = &self.profs[post as usize];
+            if prof.removed {
                 continue;
             }
+            // The permanent newcomer arrives: a locum covering the post hands over and goes.
+            if prof.in_post && prof.locum && prof.vacant_until <= week {
+                self.locum_leaves(post, week);
+            }
+            let prof = &mut self.profs[post as usize];
+            if prof.in_post {
+                continue;
+            }
+            if prof.vacant_until > week {
+                if prof.cover_from != NONE && prof.cover_from <= week {
+                    // An agency locum covers the vacancy: in post, no ties, no local knowledge.
+                    prof.in_post = true;
+                    prof.locum = true;
+                    prof.cover_from = NONE;
+                    prof.start_week = i64::from(week);
+                    prof.cases = 0;
+                    self.spend(post, self.p.coordination.induction_hours);
+                }
+                continue;
+            }
+            prof.cover_from = NONE;
             prof.in_post = true;
             prof.start_week = i64::from(week);
             prof.cases = 0;
@@ -146,6 +169,12 @@ impl Patch<'_> {
             if !prof.active() {
                 continue;
             }
+            if prof.locum {
+                if self.rng.turnover.random::<f64>() < self.weekly_locum_leaving {
+                    self.locum_leaves(post, week);
+                }
+                continue;
+            }
             if self.rng.turnover.random::<f64>() < self.weekly_leaving[prof.role.idx()] {
                 let vacancy = self.vacancy_weeks(post);
                 self.vacate(post, week, vacancy, true);
@@ -169,6 +198,14 @@ impl Patch<'_> {
     /// `leaver` is false when the post itself goes (a cut, a minder withdrawn): its holder is not
     /// counted in turnover.
     pub fn vacate(&mut self, post: u32, week: u32, vacancy: u32, leaver: bool) {
+        if self.profs[post as usize].locum {
+            // A locum's post is already vacant: the locum goes, the vacancy stands.
+            self.locum_leaves(post, week);
+            if !leaver {
+                self.profs[post as usize].cover_from = NONE;
+            }
+            return;
+        }
         let prof = &self.profs[post as usize];
         if leaver {
             self.now.leavers += 1;
@@ -184,6 +221,9 @@ impl Patch<'_> {
         prof.in_post = false;
         prof.vacant_until = week + vacancy;
         prof.cases = 0;
+        if leaver {
+            self.arrange_cover(post, week);
+        }
         let (role, school, minder) = (
             self.profs[post as usize].role,
             self.school_of(post),
@@ -195,6 +235,46 @@ impl Patch<'_> {
             handed_over,
             restarted,
             minder,
+        });
+    }
+
+    /// After a post falls vacant (or its locum leaves, with `vacant_until` weeks of vacancy
+    /// still to run): a case-holding social-worker post is covered by an agency locum from
+    /// `agency_cover.weeks_to_cover` weeks on, with probability `agency_cover.share`, if the
+    /// vacancy lasts longer than that (DfE workforce 2024: 17% of posts vacant, 15.9% of social
+    /// workers agency workers).
+    fn arrange_cover(&mut self, post: u32, week: u32) {
+        let ac = &self.p.agency_cover;
+        let prof = &self.profs[post as usize];
+        let covered_role = prof.role == Role::SocialWorker && !prof.pooled && !prof.minder;
+        let until = prof.vacant_until;
+        self.profs[post as usize].cover_from = NONE;
+        if covered_role
+            && week + ac.weeks_to_cover < until
+            && self.rng.turnover.random::<f64>() < ac.share
+        {
+            self.profs[post as usize].cover_from = week + ac.weeks_to_cover.max(1);
+        }
+    }
+
+    /// A locum leaves: cases handed over, ties cut, the post vacant again (and covered again in
+    /// time if the vacancy still has long to run). A locum's leaving is not counted in turnover,
+    /// which the DfE counts of permanent staff.
+    fn locum_leaves(&mut self, post: u32, week: u32) {
+        let (handed_over, restarted) = self.hand_over(post, week);
+        self.now.ties_lost += self.ties.clear(post);
+        let prof = &mut self.profs[post as usize];
+        prof.in_post = false;
+        prof.locum = false;
+        prof.cases = 0;
+        let (role, school) = (prof.role, self.school_of(post));
+        self.arrange_cover(post, week);
+        self.tell(week, || What::Left {
+            role,
+            school,
+            handed_over,
+            restarted,
+            minder: false,
         });
     }
 

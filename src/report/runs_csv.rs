@@ -40,7 +40,9 @@ mod tests {
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines.len(), 3);
         assert!(lines[0].starts_with("replicate,seed,median_weeks_to_help,p90_weeks_to_help,"));
-        assert!(lines[0].ends_with(",helps_started_per_100,social_worker_vacancy_share"));
+        assert!(lines[0].ends_with(
+            ",helps_started_per_100,social_worker_vacancy_share,social_worker_agency_share"
+        ));
         let first: Vec<&str> = lines[1].split(',').collect();
         assert_eq!(first.len(), 2 + Measures::NAMES.len());
         assert_eq!(&first[..3], &["0", "11", "NA"]);

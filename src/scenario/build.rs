@@ -7,9 +7,10 @@
 //! absent from `[thresholds]` (head, SENCO, pastoral lead) get a threshold of 0.
 
 use crate::model::{
-    AssessmentParams, AttendanceParams, CoordinationParams, DemandParams, DirectLineParams, Domain,
-    ForumMode, HelpParams, LocalityParams, MinderParams, Params, PressureParams, RecognitionParams,
-    Role, RoleParams, SeverityParams, ThresholdParams, TieParams,
+    AgencyCoverParams, AssessmentParams, AttendanceParams, CoordinationParams, DemandParams,
+    DirectLineParams, Domain, ForumMode, HelpParams, LocalityParams, MinderParams, Params,
+    PressureParams, RecognitionParams, Role, RoleParams, SeverityParams, ThresholdParams,
+    TieParams,
 };
 
 use super::error::{Location, Problem};
@@ -156,6 +157,13 @@ pub(crate) fn build(table: &Table, at: Location, problems: &mut Vec<Problem>) ->
         disengage_per_week: reader.real(&pressure, "disengage_per_week", UNIT),
     };
 
+    let agency_cover = reader.section(&root, "agency_cover");
+    let agency_cover = AgencyCoverParams {
+        share: reader.real(&agency_cover, "share", UNIT),
+        weeks_to_cover: reader.whole(&agency_cover, "weeks_to_cover", Whole::weeks_at_least(0)),
+        locum_annual_rate: reader.real(&agency_cover, "locum_annual_rate", NON_NEGATIVE),
+    };
+
     let bounds = Bounds {
         horizon_weeks: horizon_valid.then_some(horizon_weeks),
         localities: localities.as_ref().map(Vec::len),
@@ -183,6 +191,7 @@ pub(crate) fn build(table: &Table, at: Location, problems: &mut Vec<Problem>) ->
             minder,
             direct_line,
             pressure,
+            agency_cover,
             events,
         },
         replicates,
