@@ -2,13 +2,13 @@
 //! couple of milliseconds; sweeps of thousands of runs in seconds on two cores").
 //!
 //! - `baseline_run`: one full run of the built-in baseline (one secondary and five primaries,
-//!   364 weeks: four warm-up years and three measured), from `Simulation::new` to `finish`.
+//!   416 weeks: five warm-up years and three measured), from `Simulation::new` to `finish`.
 //! - `baseline_run_208_weeks`: the same cut to 208 weeks, to compare with figures measured before
 //!   the warm-up grew (per 208 weeks).
 //! - `baseline_step_steady_state`: one weekly step of the baseline once it has settled. A
 //!   `Simulation` is not `Clone`, so each measured stretch starts from a fresh simulation advanced
-//!   208 weeks outside the timer (the warm-up), then times the 52 steps of weeks 208 to 259 (the
-//!   fifth school year, term and holiday weeks alike); the figure is the mean time of one step.
+//!   260 weeks outside the timer (the warm-up), then times the 52 steps of weeks 260 to 311 (the
+//!   sixth school year, term and holiday weeks alike); the figure is the mean time of one step.
 //!   Timing a single week per rebuilt simulation (`iter_batched`) would spend a hundred times
 //!   longer building than measuring, for the same number.
 //! - `run_replicates_20`: 20 replicates of the baseline through `runner::run_replicates` (measures
@@ -26,15 +26,15 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use patchwork_sim::model::{Params, Simulation, simulate};
 use patchwork_sim::{runner, scenario};
 
-/// The built-in baseline scenario's parameters (364 weeks).
+/// The built-in baseline scenario's parameters (416 weeks).
 fn baseline() -> Params {
     scenario::load(None, &[])
         .expect("the built-in baseline loads")
         .params
 }
 
-/// Weeks run before the measured steps: the four-year warm-up, by which the world has settled.
-const SETTLED_WEEK: u32 = 208;
+/// Weeks run before the measured steps: the five-year warm-up, by which the world has settled.
+const SETTLED_WEEK: u32 = 260;
 /// Steps measured per freshly built simulation (one school year).
 const MEASURED_STEPS: u32 = 52;
 
@@ -60,7 +60,7 @@ fn baseline_step_steady_state(c: &mut Criterion) {
     let params = baseline();
     assert!(
         params.horizon_weeks >= SETTLED_WEEK + MEASURED_STEPS,
-        "the baseline runs long enough to measure its fifth year"
+        "the baseline runs long enough to measure its sixth year"
     );
     c.bench_function("baseline_step_steady_state", |b| {
         b.iter_custom(|iterations| {

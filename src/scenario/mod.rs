@@ -131,8 +131,8 @@ mod tests {
         assert_eq!(scenario.replicates, 20);
         assert_eq!(scenario.seed, 20_260_101);
         let params = &scenario.params;
-        assert_eq!(params.horizon_weeks, 364);
-        assert_eq!(params.warmup_weeks, 208);
+        assert_eq!(params.horizon_weeks, 416);
+        assert_eq!(params.warmup_weeks, 260);
         assert_eq!(params.localities.len(), 1);
         assert_eq!(params.localities[0].primaries, 5);
         assert_eq!(params.localities[0].secondary_pupils, 1050);
@@ -364,7 +364,7 @@ mod tests {
                  found neither",
                 "event.2.who: must be one of \"most_connected\", \"least_connected\", \"any\", found \"everyone\"",
                 "event.3.value: must be given (a number from 0 to 1), found nothing",
-                "event.4.week: must be given (a whole number of weeks from 0 to 363), found nothing",
+                "event.4.week: must be given (a whole number of weeks from 0 to 415), found nothing",
                 "event.4.mode: must be one of \"team\", \"network\", found \"adhoc\"",
                 "event.5.locality: must be 0, the index of the only [[locality]] entry, found 1",
                 "event.5.social_care_teams: must be a whole number of teams of at least 1, found 0",

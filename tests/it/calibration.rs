@@ -27,10 +27,10 @@ fn baseline_means(sets: &[&str]) -> Vec<(&'static str, f64)> {
         .collect()
 }
 
-/// The default measured window (school years 5-7, after the four-year warm-up).
+/// The default measured window (school years 6-8, after the five-year warm-up).
 #[test]
 fn ad_hoc_baseline_lands_near_englands_figures() {
-    check_calibration(&[], "years 5-7");
+    check_calibration(&[], "years 6-8");
 }
 
 /// The same figures in a late window (school years 8-10): the world has settled, so calibration

@@ -204,10 +204,10 @@ fn p03_changing_membership_raises_inertia() {
 /// medians are pooled over replicates in term-long windows (13 weeks) after the loss.
 #[test]
 fn p04_minder_softens_and_shortens_a_staff_loss() {
-    const LOSS_WEEK: u32 = 234;
+    const LOSS_WEEK: u32 = 286;
     const WINDOW: u32 = 13;
     const WINDOWS: u32 = 6;
-    let loss = "event=[{week=234, kind=\"leave\", who=\"any\", share=0.3}]";
+    let loss = "event=[{week=286, kind=\"leave\", who=\"any\", share=0.3}]";
     let excess = |minder: &str| -> Vec<f64> {
         let control = arm(&[TEAM, minder], MANY_REPLICATES);
         let hit = arm(&[TEAM, minder, loss], MANY_REPLICATES);
@@ -321,8 +321,8 @@ fn p06_incongruent_boundaries_erode_the_team() {
 /// terms (two school years of three terms) against the same run without it.
 #[test]
 fn p07_restructure_costs_six_terms() {
-    const WEEK: u32 = 234;
-    let restructure = "event=[{week=234, kind=\"restructure\", share=0.4, suspend_forum_weeks=8}]";
+    const WEEK: u32 = 286;
+    let restructure = "event=[{week=286, kind=\"restructure\", share=0.4, suspend_forum_weeks=8}]";
     let calm = arm(&[TEAM], REPLICATES);
     let hit = arm(&[TEAM, restructure], REPLICATES);
     let term = 52.0 / 3.0;

@@ -126,10 +126,10 @@ fn the_warm_up_must_be_shorter_than_the_horizon() {
         problems_of("[run]\nhorizon_weeks = 52\nwarmup_weeks = 52\n"),
         ["x.toml:3:16: run.warmup_weeks: must be shorter than run.horizon_weeks (52), found 52"]
     );
-    // The warm-up comes from the defaults (208 weeks): blame the horizon the user wrote.
+    // The warm-up comes from the defaults (260 weeks): blame the horizon the user wrote.
     assert_eq!(
         problems_of("[run]\nhorizon_weeks = 40\n"),
-        ["x.toml:2:17: run.warmup_weeks: must be shorter than run.horizon_weeks (40), found 208"]
+        ["x.toml:2:17: run.warmup_weeks: must be shorter than run.horizon_weeks (40), found 260"]
     );
 }
 
@@ -138,12 +138,12 @@ fn events_outside_the_run_are_reported() {
     assert_eq!(
         problems_of(
             "[[event]]\nweek = -1\nkind = \"minder_appointed\"\n\
-             [[event]]\nweek = 364\nkind = \"minder_withdrawn\"\n\
-             [[event]]\nweek = 363\nkind = \"forum_stopped\"\n"
+             [[event]]\nweek = 416\nkind = \"minder_withdrawn\"\n\
+             [[event]]\nweek = 415\nkind = \"forum_stopped\"\n"
         ),
         [
-            "x.toml:2:8: event.0.week: must be a whole number of weeks from 0 to 363, found -1",
-            "x.toml:5:8: event.1.week: must be a whole number of weeks from 0 to 363, found 364",
+            "x.toml:2:8: event.0.week: must be a whole number of weeks from 0 to 415, found -1",
+            "x.toml:5:8: event.1.week: must be a whole number of weeks from 0 to 415, found 416",
         ]
     );
 }

@@ -676,7 +676,7 @@ fn bad_sweep_files_are_reported_at_their_line_and_key() {
     let combination = write_file(
         scratch.path(),
         "combination.toml",
-        "[sweep]\n[sweep.axes]\n\"run.horizon_weeks\" = [260, 300]\n\"run.warmup_weeks\" = [10, 270]\n",
+        "[sweep]\n[sweep.axes]\n\"run.horizon_weeks\" = [300, 340]\n\"run.warmup_weeks\" = [10, 310]\n",
     );
     let output = run_patchwork(
         scratch.path(),
@@ -685,8 +685,8 @@ fn bad_sweep_files_are_reported_at_their_line_and_key() {
     assert_exit_code(&output, 1);
     let name = combination.to_string_lossy();
     let expected = format!(
-        "{name}:4:27: run.warmup_weeks: must be shorter than run.horizon_weeks (260), found 270 \
-         (at point 1: run.horizon_weeks = 260, run.warmup_weeks = 270)"
+        "{name}:4:27: run.warmup_weeks: must be shorter than run.horizon_weeks (300), found 310 \
+         (at point 1: run.horizon_weeks = 300, run.warmup_weeks = 310)"
     );
     assert!(
         stderr_of(&output).contains(&expected),
