@@ -216,6 +216,8 @@ pub struct CoordinationParams {
     pub membership_change: f64,
     pub minder: bool,
     pub minder_hours: f64,
+    /// The agency role whose FTE the minder's hours are taken from (`None`: extra funding).
+    pub minder_funded_by: Option<Role>,
     /// Hours a school's referral costs its referrer (forms, calls, chasing a reply).
     pub referral_hours: f64,
     /// Hours a direct-line consultation costs each of the SENCO and the social worker.

@@ -274,9 +274,19 @@ impl<'p> Patch<'p> {
                     }
                 }
                 _ => {
-                    let total = rp.per_1000_pupils_fte * f64::from(pupils) / 1000.0
+                    // A minder funded from this role's budget takes its hours out of the role.
+                    let funds_minder =
+                        p.coordination.minder && p.coordination.minder_funded_by == Some(role);
+                    let minder_fte = if funds_minder {
+                        p.coordination.minder_hours / rp.hours_per_week.max(1.0)
+                    } else {
+                        0.0
+                    };
+                    let total = (rp.per_1000_pupils_fte * f64::from(pupils) / 1000.0
                         + rp.per_primary_fte * f64::from(locality.primaries)
-                        + rp.per_secondary_fte * f64::from(locality.secondaries);
+                        + rp.per_secondary_fte * f64::from(locality.secondaries)
+                        - minder_fte)
+                        .max(0.0);
                     if total <= 0.0 {
                         continue;
                     }
@@ -813,6 +823,35 @@ mod tests {
 
     use super::super::Simulation;
     use super::*;
+
+    /// A minder funded from early help takes its hours out of early help's FTE; an extra-funded
+    /// minder takes nothing.
+    #[test]
+    fn a_minder_funded_by_a_service_costs_that_service_its_hours() {
+        let early_help_fte = |funder: &str| -> f64 {
+            let sets = vec![
+                "coordination.minder=true".to_string(),
+                format!("coordination.minder_funded_by=\"{funder}\""),
+            ];
+            let params = crate::scenario::load(None, &sets)
+                .expect("the scenario loads")
+                .params;
+            let patch = Patch::new(&params, &params.localities[0], 0, 0, 1);
+            patch
+                .profs
+                .iter()
+                .filter(|p| p.role == Role::EarlyHelp && !p.minder)
+                .map(|p| p.fte)
+                .sum()
+        };
+        let extra = early_help_fte("extra");
+        let funded = early_help_fte("early_help");
+        let minder_fte = 7.5 / 37.0;
+        assert!(
+            (extra - funded - minder_fte).abs() < 1e-9,
+            "early help FTE {extra} extra-funded, {funded} funding the minder"
+        );
+    }
 
     /// The lists and counts the weekly step keeps up to date as it goes equal, after every week,
     /// what a fresh look at the open episodes gives: `active_school` is `active` without the

@@ -376,6 +376,24 @@ fn read_coordination(reader: &mut Reader<'_>, root: &Section<'_>) -> Coordinatio
         membership_change: reader.real(&section, "membership_change", UNIT),
         minder: reader.flag(&section, "minder"),
         minder_hours: reader.real(&section, "minder_hours", NON_NEGATIVE),
+        minder_funded_by: {
+            let mut funders: Vec<(&str, Option<Role>)> = vec![("extra", None)];
+            funders.extend(
+                Role::ALL
+                    .into_iter()
+                    .filter(|role| role.agency() != crate::model::Agency::School)
+                    .map(|role| (role.key(), Some(role))),
+            );
+            match section.get("minder_funded_by") {
+                Some(node) => reader
+                    .choice_of(node, &section.key_path("minder_funded_by"), &funders)
+                    .flatten(),
+                None => {
+                    reader.text(&section, "minder_funded_by");
+                    None
+                }
+            }
+        },
         referral_hours: reader.real(&section, "referral_hours", NON_NEGATIVE),
         consultation_hours: reader.real(&section, "consultation_hours", NON_NEGATIVE),
         handover_hours: reader.real(&section, "handover_hours", NON_NEGATIVE),
