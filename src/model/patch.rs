@@ -744,9 +744,12 @@ impl<'p> Patch<'p> {
         // never negative), and the loop needs no branch.
         let n = self.profs.len();
         let mut in_post = [0u32; Agency::COUNT];
-        let weights = &mut self.scratch.tie_weights;
+        let mut weights = std::mem::take(&mut self.scratch.tie_weights);
         weights.clear();
         weights.resize(Agency::COUNT * n, 0.0);
+        // The same pairs give relational coordination's frequency: those in touch within a term
+        // (`RECENT_CONTACT_WEEKS`), counted in whole numbers alongside the tie sum.
+        let week = self.ties.week;
         for (b, prof) in self.profs.iter().enumerate() {
             if !prof.active() {
                 continue;
@@ -758,42 +761,30 @@ impl<'p> Patch<'p> {
                     weights[agency * n + b] = 1.0;
                 }
             }
+            if prof.role.agency() != Agency::School {
+                sums.knowledge_sum += self.knowledge(b as u32, week);
+                sums.knowledge_staff += 1;
+            }
         }
+        let mut recent_pairs = 0u32;
         for (a, prof) in self.profs.iter().enumerate() {
             if !prof.active() {
                 continue;
             }
             let agency_a = prof.role.agency().idx();
             let row = &self.ties.strength[a * n + a + 1..(a + 1) * n];
+            let contacts = &self.ties.last_contact[a * n + a + 1..(a + 1) * n];
             let weights = &weights[agency_a * n + a + 1..(agency_a + 1) * n];
             let mut tie_sum = sums.tie_sum;
-            for (&tie, &weight) in row.iter().zip(weights) {
+            for ((&tie, &weight), &last) in row.iter().zip(weights).zip(contacts) {
                 tie_sum += f64::from(tie * weight);
+                let recent = last != NONE && week - last < RECENT_CONTACT_WEEKS;
+                recent_pairs += u32::from(recent && weight > 0.0);
             }
             sums.tie_sum = tie_sum;
         }
-        // Relational coordination's frequency: cross-agency pairs in post in touch within a term.
-        let week = self.ties.week;
-        for (a, prof_a) in self.profs.iter().enumerate() {
-            if !prof_a.active() {
-                continue;
-            }
-            let agency_a = prof_a.role.agency();
-            if agency_a != Agency::School {
-                sums.knowledge_sum += self.knowledge(a as u32, week);
-                sums.knowledge_staff += 1;
-            }
-            for b in (a + 1)..n {
-                let prof_b = &self.profs[b];
-                if !prof_b.active() || prof_b.role.agency() == agency_a {
-                    continue;
-                }
-                let last = self.ties.last_contact[a * n + b];
-                if last != NONE && week - last < RECENT_CONTACT_WEEKS {
-                    sums.recent_contact_pairs += 1.0;
-                }
-            }
-        }
+        sums.recent_contact_pairs += f64::from(recent_pairs);
+        self.scratch.tie_weights = weights;
         // Pairs in post of different agencies: all pairs in post less those within an agency.
         let total: u32 = in_post.iter().sum();
         let within: u32 = in_post.iter().map(|&k| k * k.saturating_sub(1) / 2).sum();
