@@ -187,6 +187,9 @@ pub struct LocalityParams {
     pub social_care_teams: u32,
     /// Health providers serving the patch.
     pub health_providers: u32,
+    /// The school consultation teams: each a list of school indices (0-based, primaries first,
+    /// then secondaries); every school in exactly one. One team of every school by default.
+    pub consultation_teams: Vec<Vec<u32>>,
 }
 
 /// Workforce of one role.
@@ -205,6 +208,10 @@ pub struct RoleParams {
 #[derive(Debug, Clone, PartialEq)]
 pub struct CoordinationParams {
     pub mode: ForumMode,
+    /// The school posts each school sends to its consultation team (head, SENCO, pastoral lead).
+    pub school_seats: Vec<Role>,
+    /// The agency roles that send a link worker to each consultation team.
+    pub agency_seats: Vec<Role>,
     /// Term weeks between forum meetings.
     pub meeting_interval_weeks: u32,
     /// Minutes each case discussed at a forum takes of every attendee's time.

@@ -175,6 +175,7 @@ impl<'p> Patch<'p> {
                 social_care_team: s % teams,
                 health_provider: s % providers,
                 link_social_worker: NONE,
+                consultation_team: 0,
             });
         }
 
@@ -365,6 +366,14 @@ impl<'p> Patch<'p> {
             onset_due: vec![Vec::new(); horizon],
             forum: Forum {
                 mode: p.coordination.mode,
+                teams: locality
+                    .consultation_teams
+                    .iter()
+                    .map(|schools| ConsultationTeam {
+                        schools: schools.clone(),
+                        seats: Vec::new(),
+                    })
+                    .collect(),
                 seats: Vec::new(),
                 suspended_until: 0,
                 term_weeks_seen: 0,
@@ -397,6 +406,11 @@ impl<'p> Patch<'p> {
                 .map(|role| 1.0 - (-p.role(role).annual_turnover / 52.0).exp()),
             weekly_locum_leaving: 1.0 - (-p.agency_cover.locum_annual_rate / 52.0).exp(),
         };
+        for (t, team) in locality.consultation_teams.iter().enumerate() {
+            for &school in team {
+                patch.schools[school as usize].consultation_team = t as u32;
+            }
+        }
         patch.seat_forum();
         patch.link_direct_lines();
         for c in 0..patch.children.len() as u32 {
@@ -550,50 +564,87 @@ impl<'p> Patch<'p> {
         }
     }
 
-    /// Forum seats: each school's SENCO, one link worker per agency team or provider, the minder.
+    /// Seats each consultation team: the school posts of `coordination.school_seats` for each of
+    /// its schools, then for each role of `coordination.agency_seats` one link worker per team or
+    /// provider serving its schools, then the minder. A role's workers take the consultation teams
+    /// in turn (the first team gets each team's first worker, the next the second, and so on), so
+    /// that with several teams the links are spread over the workers. `forum.seats` is the union.
     pub fn seat_forum(&mut self) {
-        let mut seats = Vec::new();
-        for school in &self.schools {
-            if school.senco != NONE {
+        let cp = &self.p.coordination;
+        let minder = if self.minder_post != NONE && !self.profs[self.minder_post as usize].removed {
+            Some(self.minder_post)
+        } else {
+            None
+        };
+        // Turns taken so far by each role's team, for the round robin.
+        let mut turns = vec![0usize; Role::COUNT * self.team_stride as usize];
+        let mut all: Vec<Seat> = Vec::new();
+        for t in 0..self.forum.teams.len() {
+            let mut seats = Vec::new();
+            for &school in &self.forum.teams[t].schools {
+                let s = &self.schools[school as usize];
+                for &role in &cp.school_seats {
+                    let post = match role {
+                        Role::Head => s.head,
+                        Role::Senco => s.senco,
+                        _ => s.pastoral.first().copied().unwrap_or(NONE),
+                    };
+                    if post != NONE {
+                        seats.push(Seat {
+                            post,
+                            boundary_factor: 1.0,
+                        });
+                    }
+                }
+            }
+            for &role in &cp.agency_seats {
+                let splits = self.splits(role);
+                let mut served: Vec<u32> = self.forum.teams[t]
+                    .schools
+                    .iter()
+                    .map(|&school| self.team_for(school, role))
+                    .collect();
+                served.sort_unstable();
+                served.dedup();
+                // Teams in the order of their first worker in post order (for one consultation
+                // team of every school: team 0, 1, ...).
+                for team in served {
+                    let workers: Vec<u32> = (0..self.profs.len() as u32)
+                        .filter(|&i| {
+                            let p = &self.profs[i as usize];
+                            p.role == role && !p.minder && !p.pooled && !p.removed && p.team == team
+                        })
+                        .collect();
+                    if workers.is_empty() {
+                        continue;
+                    }
+                    let turn = &mut turns[role.idx() * self.team_stride as usize + team as usize];
+                    let post = workers[*turn % workers.len()];
+                    *turn += 1;
+                    seats.push(Seat {
+                        post,
+                        // A team split across the patch's boundary also serves the schools, and
+                        // sits at the forums, of the other patches it reaches: with `splits`
+                        // teams here, each reaches about `splits` patches, and this forum has
+                        // that share of its member's forum time.
+                        boundary_factor: 1.0 / f64::from(splits.max(1)),
+                    });
+                }
+            }
+            if let Some(post) = minder {
                 seats.push(Seat {
-                    post: school.senco,
+                    post,
                     boundary_factor: 1.0,
                 });
             }
-        }
-        for role in Role::ALL {
-            if role.agency() == super::params::Agency::School {
-                continue;
-            }
-            let mut teams_seen: Vec<u32> = Vec::new();
-            for (idx, prof) in self.profs.iter().enumerate() {
-                if prof.role != role
-                    || prof.minder
-                    || prof.pooled
-                    || prof.removed
-                    || teams_seen.contains(&prof.team)
-                {
-                    continue;
+            for &seat in &seats {
+                if !all.iter().any(|s| s.post == seat.post) {
+                    all.push(seat);
                 }
-                teams_seen.push(prof.team);
-                let splits = self.splits(role);
-                seats.push(Seat {
-                    post: idx as u32,
-                    // A team split across the patch's boundary also serves the schools, and sits
-                    // at the forums, of the other patches it reaches: with `splits` teams here,
-                    // each reaches about `splits` patches, and this forum has that share of its
-                    // member's forum time.
-                    boundary_factor: 1.0 / f64::from(splits.max(1)),
-                });
             }
+            self.forum.teams[t].seats = seats;
         }
-        if self.minder_post != NONE && !self.profs[self.minder_post as usize].removed {
-            seats.push(Seat {
-                post: self.minder_post,
-                boundary_factor: 1.0,
-            });
-        }
-        self.forum.seats = seats;
+        self.forum.seats = all;
     }
 
     /// A direct line links each school's SENCO to a social worker of the school's team, and the
@@ -842,6 +893,47 @@ mod tests {
             (extra - funded - minder_fte).abs() < 1e-9,
             "early help FTE {extra} extra-funded, {funded} funding the minder"
         );
+    }
+
+    /// With one consultation team per school, each team seats its own school's posts and a link
+    /// of each agency role, the links taking the teams in turn; the union lists each post once.
+    #[test]
+    fn each_consultation_team_seats_its_schools_and_links_in_turn() {
+        let sets: Vec<String> = [
+            "coordination.mode=\"team\"",
+            "locality.0.schools_per_team=1",
+            "coordination.school_seats=[\"head\", \"senco\"]",
+            "coordination.agency_seats=[\"early_help\"]",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let params = crate::scenario::load(None, &sets)
+            .expect("the scenario loads")
+            .params;
+        let patch = Patch::new(&params, &params.localities[0], 0, 0, 1);
+        assert_eq!(patch.forum.teams.len(), 6);
+        let workers: Vec<u32> = (0..patch.profs.len() as u32)
+            .filter(|&i| {
+                patch.profs[i as usize].role == Role::EarlyHelp && !patch.profs[i as usize].minder
+            })
+            .collect();
+        for (t, team) in patch.forum.teams.iter().enumerate() {
+            let school = &patch.schools[t];
+            assert_eq!(team.schools, vec![t as u32]);
+            assert_eq!(school.consultation_team, t as u32);
+            let posts: Vec<u32> = team.seats.iter().map(|seat| seat.post).collect();
+            assert_eq!(
+                posts,
+                vec![school.head, school.senco, workers[t % workers.len()]]
+            );
+        }
+        let mut union: Vec<u32> = patch.forum.seats.iter().map(|seat| seat.post).collect();
+        let n = union.len();
+        union.sort_unstable();
+        union.dedup();
+        assert_eq!(union.len(), n, "the union lists each post once");
+        assert_eq!(n, 12 + workers.len().min(6));
     }
 
     /// The lists and counts the weekly step keeps up to date as it goes equal, after every week,

@@ -289,13 +289,26 @@ impl Patch<'_> {
         }
     }
 
-    /// A forum meeting: attendance, ties among those present, review of last meeting's actions,
-    /// then every waiting case discussed and allocated, each taking `case_minutes` of every
-    /// attendee's time: a forum with more cases costs more hours, not fewer discussions.
+    /// A meeting week: each consultation team meets in turn, for its own schools.
     pub fn meeting(&mut self, week: u32) {
+        for t in 0..self.forum.teams.len() {
+            self.team_meeting(t, week);
+        }
+    }
+
+    /// One consultation team's meeting: attendance, ties among those present, review of last
+    /// meeting's actions for its schools' children, then every waiting case of its schools
+    /// discussed and allocated, each taking `case_minutes` of every attendee's time: a team with
+    /// more cases costs more hours, not fewer discussions.
+    fn team_meeting(&mut self, t: usize, week: u32) {
         let cp = &self.p.coordination;
         self.now.meetings += 1;
-        let seats = self.forum.seats.clone();
+        let seats = self.forum.teams[t].seats.clone();
+        let team = t as u32;
+        let ours = |patch: &Self, e: u32| {
+            let school = patch.episodes[e as usize].school;
+            school != NONE && patch.schools[school as usize].consultation_team == team
+        };
         let mut present: Vec<u32> = Vec::new();
         for &seat in &seats {
             let sitter = self.sitter(seat);
@@ -326,6 +339,9 @@ impl Patch<'_> {
             let Some(action) = self.episodes[e as usize].action else {
                 continue;
             };
+            if !ours(self, e) {
+                continue;
+            }
             if self.episodes[e as usize].helped() {
                 self.episodes[e as usize].action = None;
                 continue;
@@ -352,6 +368,7 @@ impl Patch<'_> {
         for &e in &self.active_school {
             let ep = &self.episodes[e as usize];
             if ep.state == EpisodeState::Waiting
+                && ours(self, e)
                 && self.for_forum(e)
                 && self.due_for_referral(e, week)
             {
@@ -370,7 +387,7 @@ impl Patch<'_> {
             let hours = self.meeting_hours_of(p) + discussion_hours;
             self.spend(p, hours);
         }
-        let seats = self.forum.seats.len() as u32;
+        let seats = seats.len() as u32;
         self.tell(week, || What::Meeting {
             present: present.len() as u32,
             seats,
@@ -549,16 +566,23 @@ impl Patch<'_> {
             return;
         }
         let n_schools = self.schools.len();
-        // The core group meets like a forum: each school's head and each agency's member at the
-        // forum give a meeting's hours (and travel).
+        // The core group meets like a forum: each school's head, one member of each agency team
+        // seated at the consultation teams (the first team's link) and the minder give a
+        // meeting's hours (and travel).
         let mut members: Vec<u32> = self.schools.iter().map(|s| s.head).collect();
-        members.extend(
-            self.forum
-                .seats
-                .iter()
-                .map(|seat| seat.post)
-                .filter(|&post| self.profs[post as usize].school == NONE),
-        );
+        let mut agencies: Vec<(Role, u32)> = Vec::new();
+        for seat in &self.forum.seats {
+            let prof = &self.profs[seat.post as usize];
+            if prof.school != NONE {
+                continue;
+            }
+            if prof.minder || !agencies.contains(&(prof.role, prof.team)) {
+                if !prof.minder {
+                    agencies.push((prof.role, prof.team));
+                }
+                members.push(seat.post);
+            }
+        }
         for post in members {
             if post != NONE && self.profs[post as usize].active() {
                 let hours = self.meeting_hours_of(post);

@@ -38,6 +38,8 @@ pub struct School {
     pub health_provider: u32,
     /// The social worker a direct line links this school's SENCO to, or `NONE`.
     pub link_social_worker: u32,
+    /// The consultation team this school belongs to (an index into `Forum::teams`).
+    pub consultation_team: u32,
 }
 
 #[derive(Debug, Clone)]
@@ -287,10 +289,21 @@ pub struct Seat {
     pub boundary_factor: f64,
 }
 
-/// The forum of a patch and its state.
+/// One school consultation team: its schools and its seats.
+#[derive(Debug, Clone, Default)]
+pub struct ConsultationTeam {
+    pub schools: Vec<u32>,
+    pub seats: Vec<Seat>,
+}
+
+/// The forum of a patch and its state: one or more consultation teams (or network tables), which
+/// meet on the same weeks, each for its own schools.
 #[derive(Debug, Clone)]
 pub struct Forum {
     pub mode: ForumMode,
+    pub teams: Vec<ConsultationTeam>,
+    /// Every post seated at any team, each once, in seating order (the members a minder inducts
+    /// newcomers to and brokers contacts between, and the agency members of the core group).
     pub seats: Vec<Seat>,
     pub suspended_until: u32,
     /// Term weeks counted since the start (for meeting and core-group timing).

@@ -281,9 +281,35 @@ fn read_locality(reader: &mut Reader<'_>, section: &Section<'_>) -> LocalityPara
             "health_providers",
             Whole::at_least(1).of("providers"),
         ),
+        consultation_teams: Vec::new(),
     };
+    let schools_per_team = reader.whole(section, "schools_per_team", COUNT.of("schools"));
+    let explicit = section.get("consultation_teams");
+    let mut locality = locality;
     if reader.problems.len() != before || section.table.is_none() {
         return locality;
+    }
+    let n_schools = locality.primaries + locality.secondaries;
+    locality.consultation_teams = match explicit {
+        Some(node) => read_consultation_teams(
+            reader,
+            node,
+            &section.key_path("consultation_teams"),
+            n_schools,
+        ),
+        None => Vec::new(),
+    };
+    if locality.consultation_teams.is_empty() {
+        let per_team = if schools_per_team == 0 {
+            n_schools.max(1)
+        } else {
+            schools_per_team
+        };
+        locality.consultation_teams = (0..n_schools)
+            .collect::<Vec<u32>>()
+            .chunks(per_team as usize)
+            .map(<[u32]>::to_vec)
+            .collect();
     }
     if locality.primaries + locality.secondaries == 0 {
         let at = users(
@@ -315,6 +341,113 @@ fn read_locality(reader: &mut Reader<'_>, section: &Section<'_>) -> LocalityPara
         }
     }
     locality
+}
+
+/// `consultation_teams = [[1, 2], [3, 4, 5, 6]]`: the schools of each team, numbered from 1 with
+/// the primaries first, every school in exactly one team. An empty list leaves the teams to
+/// `schools_per_team`. Returns 0-based indices.
+fn read_consultation_teams(
+    reader: &mut Reader<'_>,
+    node: &crate::scenario::raw::Node,
+    path: &str,
+    n_schools: u32,
+) -> Vec<Vec<u32>> {
+    let shape = "an array of teams, each an array of school numbers (1 to the number of schools, primaries first)";
+    let Value::Array(teams) = &node.value else {
+        let message = format!("must be {shape}, found {}", node.value.found());
+        reader.problem(&node.at, path, message);
+        return Vec::new();
+    };
+    let mut seen = vec![false; n_schools as usize];
+    let mut out = Vec::with_capacity(teams.len());
+    for (t, team) in teams.iter().enumerate() {
+        let team_path = format!("{path}.{t}");
+        let Value::Array(schools) = &team.value else {
+            let message = format!(
+                "must be an array of school numbers, found {}",
+                team.value.found()
+            );
+            reader.problem(&team.at, &team_path, message);
+            continue;
+        };
+        if schools.is_empty() {
+            reader.problem(
+                &team.at,
+                &team_path,
+                "must name at least one school, found none",
+            );
+        }
+        let mut members = Vec::with_capacity(schools.len());
+        for school in schools {
+            let number = reader.whole_of(
+                school,
+                &team_path,
+                Whole {
+                    min: 1,
+                    max: u64::from(n_schools.max(1)),
+                    noun: "school number",
+                },
+            );
+            let index = (number.max(1) - 1) as usize;
+            if index < seen.len() {
+                if seen[index] {
+                    let message =
+                        format!("names school {number} twice: each school belongs to one team");
+                    reader.problem(&school.at, &team_path, message);
+                }
+                seen[index] = true;
+            }
+            members.push(index as u32);
+        }
+        out.push(members);
+    }
+    if !teams.is_empty()
+        && let Some(missing) = seen.iter().position(|&s| !s)
+    {
+        let message = format!(
+            "leaves school {} without a team: every school (1 to {n_schools}, primaries first) belongs to one",
+            missing + 1
+        );
+        reader.problem(&node.at, path, message);
+    }
+    out
+}
+
+/// A list of roles (`school_seats`, `agency_seats`): each a role key allowed by `allowed`.
+fn read_roles_list(
+    reader: &mut Reader<'_>,
+    section: &Section<'_>,
+    key: &str,
+    allowed: impl Fn(Role) -> bool,
+) -> Vec<Role> {
+    let path = section.key_path(key);
+    let choices: Vec<(&str, Role)> = Role::ALL
+        .into_iter()
+        .filter(|&role| allowed(role))
+        .map(|role| (role.key(), role))
+        .collect();
+    let Some(node) = section.get(key) else {
+        reader.problem(
+            &section.at,
+            &path,
+            "must be given (an array of roles), found nothing",
+        );
+        return Vec::new();
+    };
+    let Value::Array(items) = &node.value else {
+        let message = format!("must be an array of roles, found {}", node.value.found());
+        reader.problem(&node.at, &path, message);
+        return Vec::new();
+    };
+    let mut roles = Vec::with_capacity(items.len());
+    for item in items {
+        if let Some(role) = reader.choice_of(item, &path, &choices)
+            && !roles.contains(&role)
+        {
+            roles.push(role);
+        }
+    }
+    roles
 }
 
 /// `workforce.<role>` with each role's turnover.
@@ -365,6 +498,12 @@ fn read_coordination(reader: &mut Reader<'_>, root: &Section<'_>) -> Coordinatio
     };
     CoordinationParams {
         mode: mode.unwrap_or(ForumMode::AdHoc),
+        school_seats: read_roles_list(reader, &section, "school_seats", |role| {
+            matches!(role, Role::Head | Role::Senco | Role::PastoralLead)
+        }),
+        agency_seats: read_roles_list(reader, &section, "agency_seats", |role| {
+            !matches!(role, Role::Head | Role::Senco | Role::PastoralLead)
+        }),
         meeting_interval_weeks: reader.whole(
             &section,
             "meeting_interval_weeks",

@@ -145,6 +145,49 @@ mod tests {
         assert!(params.events.is_empty());
     }
 
+    /// Consultation teams: by default one team of every school; `schools_per_team` groups
+    /// consecutive schools; an explicit list is numbered from 1 and must name each school once.
+    #[test]
+    fn consultation_teams_are_read_and_checked() {
+        let teams = |overrides: &[&str]| {
+            load(None, &sets(overrides)).map(|s| s.params.localities[0].consultation_teams.clone())
+        };
+        assert_eq!(teams(&[]).unwrap(), vec![vec![0, 1, 2, 3, 4, 5]]);
+        assert_eq!(
+            teams(&["locality.0.schools_per_team=4"]).unwrap(),
+            vec![vec![0, 1, 2, 3], vec![4, 5]]
+        );
+        assert_eq!(
+            teams(&["locality.0.consultation_teams=[[6], [1, 2, 3], [4, 5]]"]).unwrap(),
+            vec![vec![5], vec![0, 1, 2], vec![3, 4]]
+        );
+        for (value, expected) in [
+            ("[[1, 2, 3], [4, 5, 7]]", "from 1 to 6"),
+            ("[[1, 2, 3], [3, 4, 5, 6]]", "names school 3 twice"),
+            ("[[1, 2, 3], [4, 5]]", "leaves school 6 without a team"),
+            ("[[1, 2, 3, 4, 5, 6], []]", "must name at least one school"),
+            ("[1, 2]", "must be an array of school numbers"),
+        ] {
+            let set = format!("locality.0.consultation_teams={value}");
+            let error = teams(&[set.as_str()]).unwrap_err();
+            let text = messages(&error).join("; ");
+            assert!(
+                text.contains("locality.0.consultation_teams") && text.contains(expected),
+                "{value}: {text}"
+            );
+        }
+        let error = load(
+            None,
+            &sets(&["coordination.school_seats=[\"senco\", \"social_worker\"]"]),
+        )
+        .unwrap_err();
+        let text = messages(&error).join("; ");
+        assert!(
+            text.contains("coordination.school_seats") && text.contains("\"pastoral_lead\""),
+            "{text}"
+        );
+    }
+
     #[test]
     fn every_default_key_is_read() {
         // A key in defaults.toml that the builder never reads would be silently ignored: check
