@@ -14,6 +14,7 @@ use patchwork_sim::cli::{
 };
 use patchwork_sim::metrics::{Measures, Settling, summarise_measures};
 use patchwork_sim::national;
+use patchwork_sim::posterior::{Posterior, PosteriorDraws};
 use patchwork_sim::report::compare;
 use patchwork_sim::report::{self, OutputDir, RunReport};
 use patchwork_sim::sweep::{self, Shard, Sweep};
@@ -336,13 +337,30 @@ fn merge_shards(options: MergeOptions) -> anyhow::Result<Finished> {
     Ok(finished(outcome.runs_failed))
 }
 
-/// `patchwork run`: scenario → replicates → measures → files → headline table.
+/// `patchwork run`: scenario → replicates (each with its posterior draw, under `--posterior`) →
+/// measures → files → headline table.
 fn run_scenario(options: RunOptions) -> anyhow::Result<()> {
-    let scenario = scenario::load(options.scenario_path.as_deref(), &options.sets)?;
+    let scenario_path = options.scenario_path.as_deref();
+    let scenario = scenario::load(scenario_path, &options.sets)?;
+    let posterior = options
+        .posterior
+        .as_deref()
+        .map(|path| Posterior::load_for(path, scenario_path, &options.sets))
+        .transpose()?;
     let network_weeks = runner::chosen_network_weeks(&options.network_weeks, &[&scenario.params])
         .context("--network-weeks")?;
     let replicates = options.replicates.unwrap_or(scenario.replicates);
     let master_seed = options.seed.unwrap_or(scenario.seed);
+    let drawn = posterior
+        .as_ref()
+        .map(|posterior| {
+            posterior.arm(
+                scenario_path,
+                &options.sets,
+                &posterior.draws(master_seed, replicates),
+            )
+        })
+        .transpose()?;
     let output_path = options
         .output_dir
         .unwrap_or_else(|| cli::default_output_dir(&scenario.name));
@@ -354,8 +372,8 @@ fn run_scenario(options: RunOptions) -> anyhow::Result<()> {
 
     let progress = cli::Progress::new(u64::from(replicates), options.quiet);
     let started = Instant::now();
-    let results = runner::run_replicates_recording(
-        &scenario.params,
+    let results = runner::run_replicates_varying(
+        &|replicate| drawn.as_ref().map_or(&scenario.params, |d| d.of(replicate)),
         master_seed,
         replicates,
         &network_weeks,
@@ -373,6 +391,13 @@ fn run_scenario(options: RunOptions) -> anyhow::Result<()> {
         threads,
         wall_time_seconds,
         results: &results,
+        posterior: posterior
+            .as_ref()
+            .zip(drawn.as_ref())
+            .map(|(posterior, drawn)| PosteriorDraws {
+                posterior,
+                rows: &drawn.draws,
+            }),
     };
     let written = report::write_run_report(&output_dir, &report)?;
 
@@ -383,6 +408,9 @@ fn run_scenario(options: RunOptions) -> anyhow::Result<()> {
             "{}",
             cli::headline_table(&summarise_measures(&replicate_measures), replicates)
         );
+        if let Some(draws) = &report.posterior {
+            say!("{}", cli::posterior_line(&draws.metadata()));
+        }
         let settling = Settling::of_runs(results.iter().map(|result| &result.output));
         warn_lines(&cli::settling_warnings(&settling, None));
         say!(
