@@ -582,14 +582,13 @@ impl PosteriorDraws<'_> {
         self.posterior.run_cells(self.rows[replicate as usize])
     }
 
-    /// One sentence on the posterior used, for the reports.
-    pub fn sentence(&self) -> String {
+    /// One sentence on the posterior used, for the reports; `listed` says where the draws are.
+    pub fn sentence(&self, listed: &str) -> String {
         let metadata = self.metadata();
         format!(
             "Parameter uncertainty: each replicate drew its values of {} from the posterior {} \
              ({} rows, effective sample size {:.1}, checksum {}) with probability proportional to \
-             the rows' weights, from its own seed; {} distinct rows were drawn. The draws are in \
-             the posterior_row and parameter columns of the runs file.",
+             the rows' weights, from its own seed; {} distinct rows were drawn ({listed}).",
             metadata.parameters.join(", "),
             metadata.file,
             metadata.rows,
