@@ -108,7 +108,10 @@ fn finished(runs_failed: u64) -> Finished {
 /// `patchwork sweep`: sweep file → points × replicates on a rayon pool → files streamed in run
 /// order (or, with `--dry-run`, only the size and an estimate).
 fn run_sweep(options: SweepOptions) -> anyhow::Result<Finished> {
-    let sweep = Sweep::load(options.sweep_path.as_deref(), &options.sets)?;
+    let mut sweep = Sweep::load(options.sweep_path.as_deref(), &options.sets)?;
+    if let Some(path) = options.posterior.as_deref() {
+        sweep = sweep.with_posterior(Posterior::load(path)?, &options.sets)?;
+    }
     let threads = runner::resolved_thread_count(options.threads);
     let shard = options.shard.unwrap_or(Shard::WHOLE);
     if options.dry_run {
