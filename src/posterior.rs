@@ -449,14 +449,16 @@ impl Posterior {
         )
     }
 
-    /// A scenario's problems with row `row`, each moved from `--set` to the cell it came from
-    /// (an unknown key to its header cell); other problems are kept as they are.
+    /// A scenario's problems with row `row`, each moved from `--set` (or from row `row`'s own
+    /// cells) to the cell it came from, an unknown key to its header cell; other problems are
+    /// kept as they are.
     pub fn relocate(&self, row: usize, error: ScenarioError) -> ScenarioError {
         let problems = error
             .problems
             .into_iter()
             .map(|problem| {
-                let from_set = &*problem.location.source == "--set";
+                let source = &*problem.location.source;
+                let from_set = source == "--set" || source == self.path.display().to_string();
                 match self.overlapping(&problem.key).filter(|_| from_set) {
                     Some(index) => {
                         let line = if problem.message.starts_with("unknown key") {

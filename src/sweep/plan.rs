@@ -135,7 +135,10 @@ impl Sweep {
         )?;
         let problems: Vec<Problem> = (0..posterior.rows())
             .into_par_iter()
-            .filter_map(|row| self.tree.build_with(&posterior.nodes(row)).err())
+            .filter_map(|row| {
+                let error = self.tree.build_with(&posterior.nodes(row)).err()?;
+                Some(posterior.relocate(row, error))
+            })
             .flat_map_iter(|error| error.problems)
             .collect();
         if !problems.is_empty() {
