@@ -86,6 +86,22 @@ fn files_below(directory: &Path) -> Vec<(String, Vec<u8>)> {
     files
 }
 
+/// Runs `command` with the posterior on 1 thread into `one` and on 2 into `two`.
+fn on_one_and_two_threads(directory: &Path, command: &[&str]) {
+    for (out, threads) in [("one", "1"), ("two", "2")] {
+        let mut arguments = command.to_vec();
+        arguments.extend([
+            "--posterior",
+            "posterior.csv",
+            "--threads",
+            threads,
+            "--out",
+            out,
+        ]);
+        assert_exit_code(&patchwork(directory, &arguments), 0);
+    }
+}
+
 #[test]
 fn run_draws_rows_by_weight_and_records_them() {
     let directory = setup();
@@ -161,24 +177,7 @@ fn run_draws_rows_by_weight_and_records_them() {
 #[test]
 fn compare_pairs_both_arms_on_one_draw_and_splits_the_variance() {
     let directory = setup();
-    let compare = |out: &str, threads: &str| {
-        patchwork(
-            directory.path(),
-            &[
-                "compare",
-                "a.toml",
-                "b.toml",
-                "--posterior",
-                "posterior.csv",
-                "--threads",
-                threads,
-                "--out",
-                out,
-            ],
-        )
-    };
-    assert_exit_code(&compare("one", "1"), 0);
-    assert_exit_code(&compare("two", "2"), 0);
+    on_one_and_two_threads(directory.path(), &["compare", "a.toml", "b.toml"]);
     assert_eq!(
         files_below(&directory.path().join("one")),
         files_below(&directory.path().join("two")),
@@ -261,23 +260,7 @@ fn compare_prints_the_shares() {
 #[test]
 fn sweep_draws_the_same_row_at_every_point_on_any_thread_count() {
     let directory = setup();
-    let sweep = |out: &str, threads: &str| {
-        patchwork(
-            directory.path(),
-            &[
-                "sweep",
-                "sweep.toml",
-                "--posterior",
-                "posterior.csv",
-                "--threads",
-                threads,
-                "--out",
-                out,
-            ],
-        )
-    };
-    assert_exit_code(&sweep("one", "1"), 0);
-    assert_exit_code(&sweep("two", "2"), 0);
+    on_one_and_two_threads(directory.path(), &["sweep", "sweep.toml"]);
     let runs = |out: &str| std::fs::read(directory.path().join(out).join("runs.csv")).unwrap();
     assert_eq!(runs("one"), runs("two"));
     let rows = read_csv(&directory.path().join("one/runs.csv"));
