@@ -172,6 +172,12 @@ pub struct SweepOptions {
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub sets: Vec<String>,
 
+    /// Draw each run's parameters from a posterior CSV (as `calibrate`'s posterior.csv):
+    /// replicate r draws one row by weight from its seed, the same at every point; a --set or
+    /// axis on a posterior key is refused; runs.csv gains the draws
+    #[arg(long, value_name = "FILE")]
+    pub posterior: Option<PathBuf>,
+
     /// Carry on an interrupted sweep in the output directory, running only what is missing
     #[arg(long, conflicts_with = "force")]
     pub resume: bool,
@@ -278,6 +284,12 @@ pub struct RunOptions {
     #[arg(long, value_name = "W[,W...]", value_delimiter = ',', value_parser = clap::value_parser!(u32))]
     pub network_weeks: Vec<u32>,
 
+    /// Draw each replicate's parameters from a posterior CSV (as `calibrate`'s posterior.csv):
+    /// replicate r draws one row by weight from its own seed; its values override the scenario;
+    /// a --set on a posterior key is refused; runs.csv gains the draws
+    #[arg(long, value_name = "FILE")]
+    pub posterior: Option<PathBuf>,
+
     /// Write into an existing non-empty output directory, replacing files of the same names
     #[arg(long)]
     pub force: bool,
@@ -374,6 +386,13 @@ pub struct CompareOptions {
     /// before each timeline event of either, the last week; at most 6]
     #[arg(long, value_name = "W[,W...]", value_delimiter = ',', value_parser = clap::value_parser!(u32))]
     pub network_weeks: Vec<u32>,
+
+    /// Draw each replicate's parameters from a posterior CSV (as `calibrate`'s posterior.csv):
+    /// replicate r draws one row by weight from its seed, the same in both scenarios, and also
+    /// runs it on a second seed, so each difference's variance is split into the part from the
+    /// parameters and the part from the random draws
+    #[arg(long, value_name = "FILE")]
+    pub posterior: Option<PathBuf>,
 
     /// Write into an existing non-empty output directory, replacing files of the same names
     #[arg(long)]
@@ -773,6 +792,17 @@ pub fn default_compare_dir(a_name: &str, b_name: &str) -> PathBuf {
     default_output_dir(&format!("compare-{a_name}-vs-{b_name}"))
 }
 
+/// The line naming the posterior a run's replicates drew from.
+pub fn posterior_line(posterior: &crate::posterior::PosteriorMetadata) -> String {
+    format!(
+        "parameters {} drawn from {} ({} rows, {} distinct drawn)",
+        posterior.parameters.join(", "),
+        posterior.file,
+        posterior.rows,
+        posterior.rows_drawn
+    )
+}
+
 /// The line saying where the files went: each file by name, and a subdirectory (`plots/`) once.
 pub fn written_files_message(output_dir: &Path, written: &[PathBuf]) -> String {
     let mut names: Vec<String> = Vec::new();
@@ -934,6 +964,8 @@ mod tests {
             "coordination.mode=team",
             "--set",
             "horizon_weeks=104",
+            "--posterior",
+            "cal/posterior.csv",
             "--network-weeks",
             "52,60",
             "--network-weeks",
@@ -955,6 +987,7 @@ mod tests {
                     "horizon_weeks=104".to_string()
                 ],
                 network_weeks: vec![52, 60, 103],
+                posterior: Some(PathBuf::from("cal/posterior.csv")),
                 force: true,
                 quiet: true,
             })
@@ -1087,6 +1120,7 @@ mod tests {
                 threads: 0,
                 sets: vec!["run.horizon_weeks=104".to_string()],
                 network_weeks: Vec::new(),
+                posterior: None,
                 force: true,
                 quiet: true,
             })

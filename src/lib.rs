@@ -17,6 +17,7 @@ pub mod metrics;
 pub mod model;
 pub mod national;
 pub mod plot;
+pub mod posterior;
 pub mod report;
 pub mod runner;
 pub mod scenario;

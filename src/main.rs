@@ -14,6 +14,7 @@ use patchwork_sim::cli::{
 };
 use patchwork_sim::metrics::{Measures, Settling, summarise_measures};
 use patchwork_sim::national;
+use patchwork_sim::posterior::{DrawnParams, Posterior, PosteriorDraws, twin_seed};
 use patchwork_sim::report::compare;
 use patchwork_sim::report::{self, OutputDir, RunReport};
 use patchwork_sim::sweep::{self, Shard, Sweep};
@@ -107,7 +108,10 @@ fn finished(runs_failed: u64) -> Finished {
 /// `patchwork sweep`: sweep file → points × replicates on a rayon pool → files streamed in run
 /// order (or, with `--dry-run`, only the size and an estimate).
 fn run_sweep(options: SweepOptions) -> anyhow::Result<Finished> {
-    let sweep = Sweep::load(options.sweep_path.as_deref(), &options.sets)?;
+    let mut sweep = Sweep::load(options.sweep_path.as_deref(), &options.sets)?;
+    if let Some(path) = options.posterior.as_deref() {
+        sweep = sweep.with_posterior(Posterior::load(path)?, &options.sets)?;
+    }
     let threads = runner::resolved_thread_count(options.threads);
     let shard = options.shard.unwrap_or(Shard::WHOLE);
     if options.dry_run {
@@ -336,13 +340,30 @@ fn merge_shards(options: MergeOptions) -> anyhow::Result<Finished> {
     Ok(finished(outcome.runs_failed))
 }
 
-/// `patchwork run`: scenario → replicates → measures → files → headline table.
+/// `patchwork run`: scenario → replicates (each with its posterior draw, under `--posterior`) →
+/// measures → files → headline table.
 fn run_scenario(options: RunOptions) -> anyhow::Result<()> {
-    let scenario = scenario::load(options.scenario_path.as_deref(), &options.sets)?;
+    let scenario_path = options.scenario_path.as_deref();
+    let scenario = scenario::load(scenario_path, &options.sets)?;
+    let posterior = options
+        .posterior
+        .as_deref()
+        .map(|path| Posterior::load_for(path, scenario_path, &options.sets))
+        .transpose()?;
     let network_weeks = runner::chosen_network_weeks(&options.network_weeks, &[&scenario.params])
         .context("--network-weeks")?;
     let replicates = options.replicates.unwrap_or(scenario.replicates);
     let master_seed = options.seed.unwrap_or(scenario.seed);
+    let drawn = posterior
+        .as_ref()
+        .map(|posterior| {
+            posterior.arm(
+                scenario_path,
+                &options.sets,
+                &posterior.draws(master_seed, replicates),
+            )
+        })
+        .transpose()?;
     let output_path = options
         .output_dir
         .unwrap_or_else(|| cli::default_output_dir(&scenario.name));
@@ -354,8 +375,8 @@ fn run_scenario(options: RunOptions) -> anyhow::Result<()> {
 
     let progress = cli::Progress::new(u64::from(replicates), options.quiet);
     let started = Instant::now();
-    let results = runner::run_replicates_recording(
-        &scenario.params,
+    let results = runner::run_replicates_varying(
+        &|replicate| drawn.as_ref().map_or(&scenario.params, |d| d.of(replicate)),
         master_seed,
         replicates,
         &network_weeks,
@@ -373,6 +394,13 @@ fn run_scenario(options: RunOptions) -> anyhow::Result<()> {
         threads,
         wall_time_seconds,
         results: &results,
+        posterior: posterior
+            .as_ref()
+            .zip(drawn.as_ref())
+            .map(|(posterior, drawn)| PosteriorDraws {
+                posterior,
+                rows: &drawn.draws,
+            }),
     };
     let written = report::write_run_report(&output_dir, &report)?;
 
@@ -383,6 +411,9 @@ fn run_scenario(options: RunOptions) -> anyhow::Result<()> {
             "{}",
             cli::headline_table(&summarise_measures(&replicate_measures), replicates)
         );
+        if let Some(draws) = &report.posterior {
+            say!("{}", cli::posterior_line(&draws.metadata()));
+        }
         let settling = Settling::of_runs(results.iter().map(|result| &result.output));
         warn_lines(&cli::settling_warnings(&settling, None));
         say!(
@@ -442,22 +473,32 @@ fn suggest_warmup(options: cli::WarmupOptions) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// `patchwork compare`: A and B (and each in silos) on the same seeds → paired statistics →
+/// `patchwork compare`: A and B (and each in silos) on the same seeds (and, under
+/// `--posterior`, the same drawn rows, each also run from its twin seed) → paired statistics →
 /// comparison.csv, advantage.csv, report.md, report.html, the plots and their CSV files.
 fn compare_scenarios(options: cli::CompareOptions) -> anyhow::Result<()> {
-    let load = |path: &std::path::Path, extra: &[&str]| {
-        let sets: Vec<String> = options
+    let with_extra = |extra: &[&str]| -> Vec<String> {
+        options
             .sets
             .iter()
             .cloned()
             .chain(extra.iter().map(|set| set.to_string()))
-            .collect();
-        scenario::load(Some(path), &sets)
+            .collect()
     };
-    let scenario_a = load(&options.scenario_a, &[])?;
-    let scenario_b = load(&options.scenario_b, &[])?;
-    let silo_a = load(&options.scenario_a, &compare::SILO_OVERRIDES)?;
-    let silo_b = load(&options.scenario_b, &compare::SILO_OVERRIDES)?;
+    let silo_sets = with_extra(&compare::SILO_OVERRIDES);
+    let load = |path: &std::path::Path, sets: &[String]| scenario::load(Some(path), sets);
+    let scenario_a = load(&options.scenario_a, &options.sets)?;
+    let scenario_b = load(&options.scenario_b, &options.sets)?;
+    let silo_a = load(&options.scenario_a, &silo_sets)?;
+    let silo_b = load(&options.scenario_b, &silo_sets)?;
+    let posterior = match options.posterior.as_deref() {
+        None => None,
+        Some(path) => {
+            let posterior = Posterior::load_for(path, Some(&options.scenario_a), &options.sets)?;
+            posterior.check_rows(Some(&options.scenario_b), &options.sets)?;
+            Some(posterior)
+        }
+    };
     let network_weeks = runner::chosen_network_weeks(
         &options.network_weeks,
         &[&scenario_a.params, &scenario_b.params],
@@ -466,6 +507,21 @@ fn compare_scenarios(options: cli::CompareOptions) -> anyhow::Result<()> {
     let (name_a, name_b) = compare::arm_names(&scenario_a.name, &scenario_b.name);
     let replicates = options.replicates.unwrap_or(scenario_a.replicates);
     let master_seed = options.seed.unwrap_or(scenario_a.seed);
+    // Each arm's parameters per replicate: its drawn row's, under a posterior.
+    let draws = posterior
+        .as_ref()
+        .map(|posterior| posterior.draws(master_seed, replicates));
+    let drawn = |path: &std::path::Path, sets: &[String]| {
+        posterior
+            .as_ref()
+            .zip(draws.as_ref())
+            .map(|(posterior, draws)| posterior.arm(Some(path), sets, draws))
+            .transpose()
+    };
+    let drawn_a = drawn(&options.scenario_a, &options.sets)?;
+    let drawn_b = drawn(&options.scenario_b, &options.sets)?;
+    let drawn_silo_a = drawn(&options.scenario_a, &silo_sets)?;
+    let drawn_silo_b = drawn(&options.scenario_b, &silo_sets)?;
     let output_path = options
         .output_dir
         .unwrap_or_else(|| cli::default_compare_dir(&scenario_a.name, &scenario_b.name));
@@ -479,13 +535,18 @@ fn compare_scenarios(options: cli::CompareOptions) -> anyhow::Result<()> {
     let a_already_silo = silo_a.params == scenario_a.params;
     let b_already_silo = silo_b.params == scenario_b.params;
 
-    let arms_to_run = 2 + u64::from(!a_already_silo) + u64::from(!b_already_silo);
+    let arms_to_run = 2
+        + u64::from(!a_already_silo)
+        + u64::from(!b_already_silo)
+        + if posterior.is_some() { 2 } else { 0 };
     let progress = cli::Progress::new(arms_to_run * u64::from(replicates), options.quiet);
     let started = Instant::now();
     // Only A and B record their networks; their silo counterparts are measured, not drawn.
-    let run_arm = |params: &patchwork_sim::model::Params, network_weeks: &[u32]| {
-        runner::run_replicates_recording(
-            params,
+    let run_arm = |params: &patchwork_sim::model::Params,
+                   drawn: Option<&DrawnParams>,
+                   network_weeks: &[u32]| {
+        runner::run_replicates_varying(
+            &|replicate| drawn.map_or(params, |drawn| drawn.of(replicate)),
             master_seed,
             replicates,
             network_weeks,
@@ -493,22 +554,38 @@ fn compare_scenarios(options: cli::CompareOptions) -> anyhow::Result<()> {
             &|| progress.advance(),
         )
     };
-    let results_a = run_arm(&scenario_a.params, &network_weeks);
-    let results_b = run_arm(&scenario_b.params, &network_weeks);
+    let results_a = run_arm(&scenario_a.params, drawn_a.as_ref(), &network_weeks);
+    let results_b = run_arm(&scenario_b.params, drawn_b.as_ref(), &network_weeks);
     let silo_measures = |already_silo: bool,
                          silo: &scenario::Scenario,
+                         drawn: Option<&DrawnParams>,
                          results: &[runner::ReplicateResult]|
      -> Vec<Measures> {
         let silo_results = if already_silo {
             Vec::new()
         } else {
-            run_arm(&silo.params, &[])
+            run_arm(&silo.params, drawn, &[])
         };
         let source = if already_silo { results } else { &silo_results };
         source.iter().map(|result| result.measures).collect()
     };
-    let silo_measures_a = silo_measures(a_already_silo, &silo_a, &results_a);
-    let silo_measures_b = silo_measures(b_already_silo, &silo_b, &results_b);
+    let silo_measures_a = silo_measures(a_already_silo, &silo_a, drawn_silo_a.as_ref(), &results_a);
+    let silo_measures_b = silo_measures(b_already_silo, &silo_b, drawn_silo_b.as_ref(), &results_b);
+    // Under a posterior, each replicate's row again from its twin seed, in both arms.
+    let twins = |drawn: &Option<DrawnParams>| -> Vec<Measures> {
+        let Some(drawn) = drawn else {
+            return Vec::new();
+        };
+        runner::run_each_replicate(replicates, threads, &|| progress.advance(), &|replicate| {
+            let seed = patchwork_sim::model::rng::replicate_seed(master_seed, u64::from(replicate));
+            runner::run_seeded(drawn.of(replicate), twin_seed(seed), replicate, &[])
+        })
+        .iter()
+        .map(|result| result.measures)
+        .collect()
+    };
+    let twins_a = twins(&drawn_a);
+    let twins_b = twins(&drawn_b);
     let wall_time_seconds = started.elapsed().as_secs_f64();
     progress.finish();
 
@@ -534,6 +611,14 @@ fn compare_scenarios(options: cli::CompareOptions) -> anyhow::Result<()> {
         sets: &options.sets,
         threads,
         wall_time_seconds,
+        posterior: posterior
+            .as_ref()
+            .zip(draws.as_ref())
+            .map(|(posterior, rows)| compare::PosteriorArms {
+                draws: PosteriorDraws { posterior, rows },
+                a_twins: &twins_a,
+                b_twins: &twins_b,
+            }),
     };
     let files = compare::render_compare_report(&report)?;
     let written = output_dir.write_files(&files)?;
@@ -545,6 +630,15 @@ fn compare_scenarios(options: cli::CompareOptions) -> anyhow::Result<()> {
         let comparison = compare::Comparison::of(&report);
         for sentence in compare::headline_sentences(&report, &comparison) {
             say!("- {sentence}");
+        }
+        if let Some(posterior) = &report.posterior {
+            say!("{}", cli::posterior_line(&posterior.draws.metadata()));
+            say!(
+                "share of each difference's variance from the drawn parameters and from the random draws (twin runs of each draw):"
+            );
+            for sentence in compare::split_sentences(&comparison) {
+                say!("- {sentence}");
+            }
         }
         for arm in [&report.a, &report.b] {
             warn_lines(&cli::settling_warnings(&arm.settling(), Some(arm.name)));

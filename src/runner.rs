@@ -42,6 +42,17 @@ pub fn run_replicate_recording(
     network_weeks: &[u32],
 ) -> ReplicateResult {
     let seed = rng::replicate_seed(master_seed, u64::from(replicate));
+    run_seeded(params, seed, replicate, network_weeks)
+}
+
+/// Runs and measures replicate `replicate` from the run seed `seed` itself (a posterior draw's
+/// twin runs from a seed of its own), recording the network at `network_weeks`.
+pub fn run_seeded(
+    params: &Params,
+    seed: u64,
+    replicate: u32,
+    network_weeks: &[u32],
+) -> ReplicateResult {
     let mut simulation = Simulation::with_network_weeks(params, seed, network_weeks);
     while simulation.step() {}
     let output = simulation.finish();
@@ -77,9 +88,43 @@ pub fn run_replicates_recording(
     threads: usize,
     on_done: &(dyn Fn() + Sync),
 ) -> Vec<ReplicateResult> {
-    let run_one = |replicate: u32| {
+    run_replicates_varying(
+        &|_| params,
+        master_seed,
+        replicates,
+        network_weeks,
+        threads,
+        on_done,
+    )
+}
+
+/// As `run_replicates_recording`, replicate `r` with the parameters `params_of(r)` (under
+/// `--posterior`, those of the row it drew).
+pub fn run_replicates_varying<'p>(
+    params_of: &(dyn Fn(u32) -> &'p Params + Sync),
+    master_seed: u64,
+    replicates: u32,
+    network_weeks: &[u32],
+    threads: usize,
+    on_done: &(dyn Fn() + Sync),
+) -> Vec<ReplicateResult> {
+    run_each_replicate(replicates, threads, on_done, &|replicate| {
         let weeks = if replicate == 0 { network_weeks } else { &[] };
-        let result = run_replicate_recording(params, master_seed, replicate, weeks);
+        run_replicate_recording(params_of(replicate), master_seed, replicate, weeks)
+    })
+}
+
+/// Calls `run_one` for replicates `0..replicates` on `threads` threads and returns the results
+/// in replicate order; `on_done` is called as each finishes. `run_one` decides the parameters
+/// and seed of each replicate (a posterior's draws, their twins).
+pub fn run_each_replicate(
+    replicates: u32,
+    threads: usize,
+    on_done: &(dyn Fn() + Sync),
+    run_one: &(dyn Fn(u32) -> ReplicateResult + Sync),
+) -> Vec<ReplicateResult> {
+    let run_one = |replicate: u32| {
+        let result = run_one(replicate);
         on_done();
         result
     };

@@ -7,6 +7,8 @@
 //! scenario with agencies in silos (net collaborative advantage). `settle` checks that a run's weekly
 //! series have stopped drifting over the measured weeks, and `welch` suggests a warm-up by Welch's
 //! method.
+//! `variance_split` splits a paired difference's variance under `--posterior` into the part the
+//! drawn parameters explain and the part the random draws leave.
 
 pub mod advantage;
 pub mod km;
@@ -14,6 +16,7 @@ pub mod measures;
 pub mod paired;
 pub mod settle;
 pub mod stats;
+pub mod variance_split;
 pub mod welch;
 
 pub use advantage::{CollaborativeAdvantage, collaborative_advantage};
@@ -24,3 +27,4 @@ pub use measures::{
 pub use paired::{PairedDifference, PairedMeasure, compare_measures};
 pub use settle::{SeriesSettling, Settling};
 pub use stats::Summary;
+pub use variance_split::{VarianceSplit, split_measures};

@@ -1,12 +1,14 @@
 //! `metadata.json`: what produced a run, so that it can be reproduced: the scenario's name and
 //! fully resolved parameters, the master seed, the number of replicates, the crate version and
 //! git commit of the binary, the threads used and the wall time, and whether the weekly series
-//! settled over the measured weeks (`settling`, see `metrics::settle`). Wall time (and the thread
+//! settled over the measured weeks (`settling`, see `metrics::settle`), and with `--posterior` the
+//! posterior the replicates drew from (`posterior`: file, checksum, rows, parameters). Wall time (and the thread
 //! count, which does not change results) are the only values that differ between identical runs.
 
 use serde::Serialize;
 
 use crate::metrics::Settling;
+use crate::posterior::PosteriorMetadata;
 use crate::report::settling::SettlingJson;
 use crate::report::{Export, ReportError, RunReport};
 
@@ -29,6 +31,9 @@ struct Metadata<'a> {
     threads: usize,
     wall_time_seconds: f64,
     settling: SettlingJson,
+    /// The posterior the replicates drew from (`--posterior`); absent without one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    posterior: Option<PosteriorMetadata>,
     resolved_scenario: &'a serde_json::Value,
 }
 
@@ -50,6 +55,7 @@ impl Export for MetadataJson {
             settling: SettlingJson::of(&Settling::of_runs(
                 report.results.iter().map(|result| &result.output),
             )),
+            posterior: report.posterior.map(|draws| draws.metadata()),
             resolved_scenario: report.resolved_scenario,
         };
         let mut bytes =
@@ -77,6 +83,7 @@ mod tests {
             threads: 2,
             wall_time_seconds: 1.234_567,
             results: &[],
+            posterior: None,
         };
         let bytes = MetadataJson.render(&report).unwrap();
         let parsed: serde_json::Value = serde_json::from_slice(&bytes).unwrap();

@@ -34,6 +34,7 @@ use std::path::PathBuf;
 pub use error::ReportError;
 pub use output_dir::{OutputDir, RenderedFile};
 
+use crate::posterior::PosteriorDraws;
 use crate::runner::ReplicateResult;
 
 /// Everything the output files are rendered from.
@@ -49,6 +50,8 @@ pub struct RunReport<'a> {
     pub wall_time_seconds: f64,
     /// In replicate order.
     pub results: &'a [ReplicateResult],
+    /// The posterior the replicates drew their parameters from (`--posterior`), if any.
+    pub posterior: Option<PosteriorDraws<'a>>,
 }
 
 /// One output format.
@@ -144,6 +147,7 @@ pub(crate) mod test_support {
             threads: 1,
             wall_time_seconds: 0.0,
             results,
+            posterior: None,
         }
     }
 
@@ -218,6 +222,7 @@ mod tests {
             threads: 1,
             wall_time_seconds: 0.25,
             results: &results,
+            posterior: None,
         };
         let scratch = tempfile::tempdir().unwrap();
         let output_dir = OutputDir::new(scratch.path().join("out"), false).unwrap();

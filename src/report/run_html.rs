@@ -60,6 +60,9 @@ fn document(report: &RunReport<'_>, plot_data: &PlotData, plots: &[RenderedFile]
          interval (Student's t).",
         report.replicates, report.master_seed
     ));
+    if let Some(draws) = report.posterior {
+        document.paragraph(draws.sentence("the posterior_row and parameter columns of runs.csv"));
+    }
     let settling = Settling::of_runs(report.results.iter().map(|result| &result.output));
     match settling::notice(&settling, None) {
         (true, line) => document.paragraph(line),

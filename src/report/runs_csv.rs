@@ -1,5 +1,6 @@
-//! `runs.csv`: one row per replicate, `replicate, seed`, then every measure in
-//! `Measures::NAMES` order. Tidy input for R or pandas; NaN written `NA`.
+//! `runs.csv`: one row per replicate, `replicate, seed`, with `--posterior` the row drawn
+//! (`posterior_row`) and its value of each parameter, then every measure in `Measures::NAMES`
+//! order. Tidy input for R or pandas; NaN written `NA`.
 
 use crate::metrics::Measures;
 use crate::report::format::format_float;
@@ -13,13 +14,24 @@ impl Export for RunsCsv {
     }
 
     fn render(&self, report: &RunReport<'_>) -> Result<Vec<u8>, ReportError> {
+        let drawn = report
+            .posterior
+            .map(|draws| draws.posterior.run_columns())
+            .unwrap_or_default();
         let header: Vec<&str> = ["replicate", "seed"]
             .into_iter()
+            .chain(drawn)
             .chain(Measures::NAMES.iter().copied())
             .collect();
         let rows = report.results.iter().map(|result| {
             [result.replicate.to_string(), result.seed.to_string()]
                 .into_iter()
+                .chain(
+                    report
+                        .posterior
+                        .map(|draws| draws.cells(result.replicate))
+                        .unwrap_or_default(),
+                )
                 .chain(result.measures.values().into_iter().map(format_float))
                 .collect()
         });

@@ -98,6 +98,25 @@ pub fn render_sweep_pictures(
             .map(|axis| format!("**{}**: {}", axis.key, axis.levels.join(", ")))
             .collect(),
     );
+    if let Some(posterior) = metadata
+        .map(|metadata| &metadata["posterior"])
+        .filter(|posterior| posterior.is_object())
+    {
+        let parameters: Vec<&str> = posterior["parameters"]
+            .as_array()
+            .map(|keys| keys.iter().filter_map(serde_json::Value::as_str).collect())
+            .unwrap_or_default();
+        document.paragraph(format!(
+            "Parameter uncertainty: replicate r of every point drew its values of {} from the \
+             posterior {} ({} rows, checksum {}) with probability proportional to the rows' \
+             weights, from its own seed; the draws are in the posterior_row and parameter columns \
+             of runs.csv.",
+            parameters.join(", "),
+            posterior["file"].as_str().unwrap_or("?"),
+            posterior["rows"],
+            posterior["checksum"].as_str().unwrap_or("?")
+        ));
+    }
     if let Some(settling) = metadata.map(|metadata| &metadata["settling"]) {
         settling_notice(&mut document, settling);
     }

@@ -15,6 +15,7 @@ use rayon::prelude::*;
 use serde_json::json;
 
 use crate::model::rng;
+use crate::posterior::{Posterior, checksum};
 use crate::scenario::{BuiltIn, Node, Problem, Scenario, ScenarioError, ScenarioTree, Value};
 
 use super::design::Design;
@@ -40,6 +41,8 @@ pub struct Sweep {
     pub hash: String,
     /// The design as recorded in `metadata.json`.
     pub resolved_design: serde_json::Value,
+    /// The posterior each run draws its parameters from (`--posterior`), if any.
+    pub posterior: Option<Posterior>,
     tree: ScenarioTree,
 }
 
@@ -108,8 +111,42 @@ impl Sweep {
             design,
             hash,
             resolved_design,
+            posterior: None,
             tree,
         })
+    }
+
+    /// The sweep with each run drawing its parameters from `posterior` (replicate `r` the row
+    /// `posterior.draw` of its seed). A `--set` (of `sets`) or an axis on a key the posterior sets
+    /// is refused, and every row is checked against the base scenario before anything runs. The
+    /// posterior's checksum joins the sweep's hash, so `--resume` and `merge` refuse a sweep run
+    /// with another posterior, or none.
+    pub fn with_posterior(
+        mut self,
+        posterior: Posterior,
+        sets: &[String],
+    ) -> Result<Sweep, ScenarioError> {
+        posterior.check_sets(sets)?;
+        posterior.check_keys(
+            self.design.axes.iter().flat_map(|axis| {
+                std::iter::once(axis.key.as_str()).chain(axis.also.iter().map(String::as_str))
+            }),
+            "the sweep axis",
+        )?;
+        let problems: Vec<Problem> = (0..posterior.rows())
+            .into_par_iter()
+            .filter_map(|row| {
+                let error = self.tree.build_with(&posterior.nodes(row)).err()?;
+                Some(posterior.relocate(row, error))
+            })
+            .flat_map_iter(|error| error.problems)
+            .collect();
+        if !problems.is_empty() {
+            return Err(ScenarioError::new(problems));
+        }
+        self.hash = checksum(format!("{} {}", self.hash, posterior.checksum).as_bytes());
+        self.posterior = Some(posterior);
+        Ok(self)
     }
 
     pub fn design_kind(&self) -> DesignKind {
@@ -135,6 +172,16 @@ impl Sweep {
 
     /// The scenario of one point: the base with each axis's value (and its `also` keys) set.
     pub fn point_scenario(&self, point: u64) -> Result<Scenario, ScenarioError> {
+        self.point_scenario_drawn(point, None)
+    }
+
+    /// The scenario of one point under the posterior's row `row` (its values set after the
+    /// axes'), or of the point alone when `None`.
+    pub fn point_scenario_drawn(
+        &self,
+        point: u64,
+        row: Option<usize>,
+    ) -> Result<Scenario, ScenarioError> {
         let values = self.design.point_values(point);
         let mut sets: Vec<(&str, Node)> = Vec::new();
         for (axis, node) in self.design.axes.iter().zip(values) {
@@ -142,6 +189,9 @@ impl Sweep {
             for also in &axis.also {
                 sets.push((also.as_str(), node.clone()));
             }
+        }
+        if let (Some(posterior), Some(row)) = (&self.posterior, row) {
+            sets.extend(posterior.nodes(row));
         }
         self.tree.build_with(&sets)
     }
@@ -387,17 +437,7 @@ fn sweep_hash(base: &Scenario, resolved_design: &serde_json::Value) -> String {
         "design": resolved_design,
         "master_seed": base.seed,
     });
-    let text = identity.to_string();
-    let fnv = |basis: u64| {
-        text.bytes().fold(basis, |hash, byte| {
-            (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01B3)
-        })
-    };
-    format!(
-        "{:016x}{:016x}",
-        fnv(0xCBF2_9CE4_8422_2325),
-        fnv(0x6C62_272E_07BB_0142)
-    )
+    checksum(identity.to_string().as_bytes())
 }
 
 /// A slice of a sweep: shard `index` of `count`, both from 1.

@@ -21,6 +21,7 @@ use serde::Serialize;
 use crate::metrics::settle::{Settling, Trend, run_trends};
 use crate::metrics::{Measures, measures, summarise_measures};
 use crate::model::{self, Params};
+use crate::posterior::PosteriorMetadata;
 use crate::report::format::format_float;
 use crate::report::metadata_json::{CRATE_VERSION, GIT_COMMIT};
 
@@ -75,6 +76,8 @@ struct RunResult {
     point: u64,
     replicate: u32,
     seed: u64,
+    /// The posterior row the run drew (`--posterior`).
+    row: Option<usize>,
     /// The measures and the weekly series' trends, or why the run failed.
     measures: Result<(Measures, [Trend; 4]), String>,
 }
@@ -147,6 +150,10 @@ pub fn run_sweep(
     let remaining = before.next_point.max(shard_points.start)..shard_points.end;
 
     let compute = |points: Range<u64>| -> ChunkResult {
+        let invalid = |error: crate::scenario::ScenarioError| {
+            let lines: Vec<String> = error.problems.iter().map(ToString::to_string).collect();
+            format!("invalid scenario: {}", lines.join("; "))
+        };
         let scenarios: Vec<Result<(Params, u64), String>> = points
             .clone()
             .into_par_iter()
@@ -154,11 +161,7 @@ pub fn run_sweep(
                 sweep
                     .point_scenario(point)
                     .map(|scenario| (scenario.params, scenario.seed))
-                    .map_err(|error| {
-                        let lines: Vec<String> =
-                            error.problems.iter().map(ToString::to_string).collect();
-                        format!("invalid scenario: {}", lines.join("; "))
-                    })
+                    .map_err(invalid)
             })
             .collect();
         let runs = (points.start * replicates..points.end * replicates)
@@ -171,22 +174,37 @@ pub fn run_sweep(
                     .as_ref()
                     .map_or(sweep.master_seed, |(_, seed)| *seed);
                 let seed = run_seed(master_seed, replicate);
-                let measures = match scenario {
-                    Err(message) => Err(message.clone()),
-                    Ok((params, _)) => catch_panic(|| {
+                let row = sweep
+                    .posterior
+                    .as_ref()
+                    .map(|posterior| posterior.draw(seed));
+                // Under a posterior, the point's scenario with the drawn row's values.
+                let drawn = row.map(|row| {
+                    sweep
+                        .point_scenario_drawn(point, Some(row))
+                        .map(|scenario| scenario.params)
+                        .map_err(invalid)
+                });
+                let params = match (scenario, &drawn) {
+                    (Err(message), _) | (Ok(_), Some(Err(message))) => Err(message.clone()),
+                    (Ok(_), Some(Ok(params))) | (Ok((params, _)), None) => Ok(params),
+                };
+                let measures = params.and_then(|params| {
+                    catch_panic(|| {
                         if fault_run == Some(run) {
                             panic!("fault injected for testing ({FAULT_RUN_VARIABLE}={run})");
                         }
                         let output = model::simulate(params, seed);
                         (measures(&output), run_trends(&output))
-                    }),
-                };
+                    })
+                });
                 progress(finished.fetch_add(1, Ordering::Relaxed) + 1);
                 RunResult {
                     run,
                     point,
                     replicate,
                     seed,
+                    row,
                     measures,
                 }
             })
@@ -254,6 +272,13 @@ pub fn headers(sweep: &Sweep) -> [Vec<u8>; 4] {
     let runs: Vec<&str> = ["run", "point", "replicate", "seed"]
         .into_iter()
         .chain(axes.iter().copied())
+        .chain(
+            sweep
+                .posterior
+                .as_ref()
+                .map(|posterior| posterior.run_columns())
+                .unwrap_or_default(),
+        )
         .chain(Measures::NAMES.iter().copied())
         .collect();
     let points: Vec<&str> = ["point"]
@@ -333,9 +358,16 @@ fn render_chunk(sweep: &Sweep, chunk: &ChunkResult) -> [Vec<u8>; 4] {
                 Ok((measures, run_trends)) => {
                     succeeded.push(*measures);
                     trends.push(*run_trends);
+                    let drawn = sweep
+                        .posterior
+                        .as_ref()
+                        .zip(result.row)
+                        .map(|(posterior, row)| posterior.run_cells(row))
+                        .unwrap_or_default();
                     runs.row(
                         ids.into_iter()
                             .chain(texts.iter().cloned())
+                            .chain(drawn)
                             .chain(measures.values().into_iter().map(format_float)),
                     );
                 }
@@ -397,6 +429,9 @@ pub(crate) struct SweepMetadata<'a> {
     pub runs_failed: u64,
     /// Whether the points' weekly series settled (read back from `settling.csv`).
     pub settling: &'a SweepSettling,
+    /// The posterior each run drew from (`--posterior`); absent without one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub posterior: Option<PosteriorMetadata>,
     pub resolved_base_scenario: serde_json::Value,
 }
 
@@ -444,6 +479,9 @@ fn metadata_json(
         runs_done: done.runs_done,
         runs_failed: done.runs_failed,
         settling,
+        posterior: sweep.posterior.as_ref().map(|posterior| {
+            posterior.metadata(&posterior.draws(sweep.master_seed, sweep.replicates))
+        }),
         resolved_base_scenario: serde_json::to_value(&sweep.base.resolved)
             .unwrap_or(serde_json::Value::Null),
     };

@@ -140,6 +140,7 @@ fn flat_synthetic_runs_are_reported_settled() {
         threads: 1,
         wall_time_seconds: 0.0,
         results: &results,
+        posterior: None,
     };
     let files = report::render_run_report(&report).unwrap();
     let bytes = |name: &str| {

@@ -11,6 +11,11 @@
 //! - `report.md` and `report.html` (`text`): the plain-language summary, the latter one
 //!   self-contained file with its pictures inline.
 //!
+//! With `--posterior`, replicate `r` of both arms runs under the same drawn row, and again from
+//! its twin seed; `comparison.csv` gains each difference's `parameter_share` and `random_share`
+//! of variance (`metrics::VarianceSplit`), `metadata.json` a `posterior` object, and
+//! `posterior_draws.csv` lists each replicate's seeds, row and values.
+//!
 //! Rendering is pure: everything is built in memory and handed to `OutputDir` in one go.
 
 mod text;
@@ -18,10 +23,11 @@ mod text;
 use serde::Serialize;
 
 use crate::metrics::{
-    CollaborativeAdvantage, Measures, PairedDifference, PairedMeasure, Settling,
-    collaborative_advantage, compare_measures,
+    CollaborativeAdvantage, Measures, PairedDifference, PairedMeasure, Settling, VarianceSplit,
+    collaborative_advantage, compare_measures, split_measures,
 };
 use crate::plot::{self, PlotData, PlotInputs};
+use crate::posterior::{PosteriorDraws, PosteriorMetadata, twin_seed};
 use crate::report::format::format_float;
 use crate::report::metadata_json::{CRATE_VERSION, GIT_COMMIT};
 use crate::report::settling::SettlingJson;
@@ -30,7 +36,7 @@ use crate::report::{
 };
 use crate::runner::ReplicateResult;
 
-pub use text::headline_sentences;
+pub use text::{headline_sentences, split_sentences};
 
 /// The overrides that turn a scenario into its silo counterpart: ad hoc referral, no minder, no
 /// direct line, no core group. The timeline is kept as written.
@@ -87,6 +93,18 @@ pub struct CompareReport<'a> {
     pub sets: &'a [String],
     pub threads: usize,
     pub wall_time_seconds: f64,
+    /// The posterior both arms drew from (`--posterior`), if any.
+    pub posterior: Option<PosteriorArms<'a>>,
+}
+
+/// What `compare --posterior` adds: the rows drawn and each arm's twin runs.
+#[derive(Debug, Clone, Copy)]
+pub struct PosteriorArms<'a> {
+    pub draws: PosteriorDraws<'a>,
+    /// A's and B's replicates run again under the same row, each from its twin seed
+    /// (`posterior::twin_seed` of its seed), in replicate order.
+    pub a_twins: &'a [Measures],
+    pub b_twins: &'a [Measures],
 }
 
 /// The statistics of a comparison.
@@ -96,6 +114,9 @@ pub struct Comparison {
     pub measures: Vec<PairedMeasure>,
     pub advantage_a: CollaborativeAdvantage,
     pub advantage_b: CollaborativeAdvantage,
+    /// With a posterior, each measure's difference split into parameters and random draws, in
+    /// `measures` order; empty without.
+    pub splits: Vec<VarianceSplit>,
 }
 
 impl Comparison {
@@ -106,7 +127,19 @@ impl Comparison {
             measures: compare_measures(&a, &b),
             advantage_a: collaborative_advantage(report.a.silo_measures, &a),
             advantage_b: collaborative_advantage(report.b.silo_measures, &b),
+            splits: report.posterior.map_or_else(Vec::new, |posterior| {
+                split_measures(&a, &b, posterior.a_twins, posterior.b_twins)
+            }),
         }
+    }
+
+    /// The split of one measure's difference, with a posterior.
+    pub fn split(&self, name: &str) -> Option<&VarianceSplit> {
+        let index = self
+            .measures
+            .iter()
+            .position(|measure| measure.name == name)?;
+        self.splits.get(index)
     }
 
     /// The comparison of one measure.
@@ -123,6 +156,10 @@ pub const ADVANTAGE_CSV: &str = "advantage.csv";
 pub const METADATA_JSON: &str = "metadata.json";
 pub const REPORT_MD: &str = "report.md";
 pub const REPORT_HTML: &str = "report.html";
+pub const POSTERIOR_DRAWS_CSV: &str = "posterior_draws.csv";
+
+/// The columns `comparison.csv` gains with a posterior.
+pub const SPLIT_HEADER: [&str; 2] = ["parameter_share", "random_share"];
 
 pub const COMPARISON_HEADER: [&str; 8] = [
     "measure",
@@ -147,20 +184,63 @@ pub const ADVANTAGE_HEADER: [&str; 8] = [
 ];
 
 fn comparison_csv(comparison: &Comparison) -> Result<Vec<u8>, ReportError> {
-    let rows = comparison.measures.iter().map(|measure| {
-        let paired = &measure.difference;
-        vec![
-            measure.name.to_string(),
-            format_float(paired.a_mean),
-            format_float(paired.b_mean),
-            format_float(paired.difference),
-            format_float(paired.ci_low),
-            format_float(paired.ci_high),
-            format_float(paired.relative_change),
-            paired.pairs.to_string(),
+    let split_columns = if comparison.splits.is_empty() {
+        &[][..]
+    } else {
+        &SPLIT_HEADER[..]
+    };
+    let header: Vec<&str> = COMPARISON_HEADER
+        .iter()
+        .chain(split_columns)
+        .copied()
+        .collect();
+    let rows = comparison
+        .measures
+        .iter()
+        .enumerate()
+        .map(|(index, measure)| {
+            let paired = &measure.difference;
+            let split = comparison.splits.get(index).map(|split| {
+                [
+                    format_float(split.parameter_share()),
+                    format_float(split.random_share()),
+                ]
+            });
+            let row = [
+                measure.name.to_string(),
+                format_float(paired.a_mean),
+                format_float(paired.b_mean),
+                format_float(paired.difference),
+                format_float(paired.ci_low),
+                format_float(paired.ci_high),
+                format_float(paired.relative_change),
+                paired.pairs.to_string(),
+            ];
+            row.into_iter().chain(split.into_iter().flatten()).collect()
+        });
+    csv_document(COMPARISON_CSV, &header, rows)
+}
+
+/// `posterior_draws.csv`: each replicate's seed, twin seed, row drawn and its values.
+fn posterior_draws_csv(
+    report: &CompareReport<'_>,
+    posterior: &PosteriorArms<'_>,
+) -> Result<Vec<u8>, ReportError> {
+    let header: Vec<&str> = ["replicate", "seed", "twin_seed"]
+        .into_iter()
+        .chain(posterior.draws.posterior.run_columns())
+        .collect();
+    let rows = report.a.results.iter().map(|result| {
+        [
+            result.replicate.to_string(),
+            result.seed.to_string(),
+            twin_seed(result.seed).to_string(),
         ]
+        .into_iter()
+        .chain(posterior.draws.cells(result.replicate))
+        .collect()
     });
-    csv_document(COMPARISON_CSV, &COMPARISON_HEADER, rows)
+    csv_document(POSTERIOR_DRAWS_CSV, &header, rows)
 }
 
 /// Rows of `advantage.csv` for one arm: each outcome against silos (difference = arm − silo),
@@ -289,8 +369,19 @@ struct Metadata<'a> {
     wall_time_seconds: f64,
     /// Both arms' weekly series settled.
     settled: bool,
+    /// The posterior both arms drew from (`--posterior`); absent without one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    posterior: Option<ComparePosteriorMetadata>,
     a: ArmMetadata<'a>,
     b: ArmMetadata<'a>,
+}
+
+#[derive(Serialize)]
+struct ComparePosteriorMetadata {
+    #[serde(flatten)]
+    posterior: PosteriorMetadata,
+    twin_seeds: &'static str,
+    variance_split: &'static str,
 }
 
 fn arm_metadata<'a>(arm: &Arm<'a>) -> ArmMetadata<'a> {
@@ -315,6 +406,14 @@ fn metadata_json(report: &CompareReport<'_>) -> Result<Vec<u8>, ReportError> {
         threads: report.threads,
         wall_time_seconds: (report.wall_time_seconds * 1000.0).round() / 1000.0,
         settled: report.a.settling().settled() && report.b.settling().settled(),
+        posterior: report.posterior.map(|posterior| ComparePosteriorMetadata {
+            posterior: posterior.draws.metadata(),
+            twin_seeds: "each replicate's drawn row is run again in both scenarios from \
+                             twin_seed(seed), listed in posterior_draws.csv",
+            variance_split: "one-way random-effects ANOVA over each replicate's two paired \
+                                 differences (its seed and its twin seed, one drawn row): \
+                                 Var(E[d|theta]) = max(0, (MSB - MSW) / 2), E[Var(d|theta)] = MSW",
+        }),
         a: arm_metadata(&report.a),
         b: arm_metadata(&report.b),
     };
@@ -378,6 +477,12 @@ pub fn render_compare_report(report: &CompareReport<'_>) -> Result<Vec<RenderedF
             bytes: metadata_json(report)?,
         },
     ];
+    if let Some(posterior) = &report.posterior {
+        files.push(RenderedFile {
+            file_name: POSTERIOR_DRAWS_CSV,
+            bytes: posterior_draws_csv(report, posterior)?,
+        });
+    }
 
     let plot_data = PlotData::from_csv(&PlotInputs {
         survival_csv: bytes_of(&files, plot::SURVIVAL_CSV),

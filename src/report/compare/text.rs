@@ -1,15 +1,16 @@
 //! The words of a comparison: `report.md` and `report.html` from one document, and the headline
 //! sentences `compare` also prints.
 
+use crate::metrics::VarianceSplit;
 use crate::metrics::{CollaborativeAdvantage, PairedDifference};
 use crate::plot::{self, PlotData};
 use crate::report::RenderedFile;
 use crate::report::compare::{
-    ADVANTAGE_CSV, COMPARISON_CSV, CompareReport, Comparison, REPORT_HTML, REPORT_MD,
-    SILO_OVERRIDES,
+    ADVANTAGE_CSV, COMPARISON_CSV, CompareReport, Comparison, POSTERIOR_DRAWS_CSV, REPORT_HTML,
+    REPORT_MD, SILO_OVERRIDES,
 };
 use crate::report::document::Document;
-use crate::report::headline::{HEADLINES, Shown, headline, sentence};
+use crate::report::headline::{HEADLINES, Shown, capitalised, headline, sentence};
 use crate::report::settling;
 
 /// One sentence per headline measure, B against A.
@@ -20,6 +21,36 @@ pub fn headline_sentences(report: &CompareReport<'_>, comparison: &Comparison) -
             comparison
                 .measure(headline.measure)
                 .map(|paired| sentence(headline, report.a.name, report.b.name, paired))
+        })
+        .collect()
+}
+
+/// The parameters' and the random draws' shares of a difference's variance, in words.
+fn shares(split: &VarianceSplit) -> (String, String) {
+    let percent = |share: f64| {
+        if share.is_finite() {
+            format!("{:.0}%", share * 100.0)
+        } else {
+            "n/a".to_string()
+        }
+    };
+    (
+        percent(split.parameter_share()),
+        percent(split.random_share()),
+    )
+}
+
+/// With a posterior, one line per headline measure: how much of its difference's variance comes
+/// from the parameters and how much from the random draws. Empty without a posterior.
+pub fn split_sentences(comparison: &Comparison) -> Vec<String> {
+    HEADLINES
+        .iter()
+        .filter_map(|headline| {
+            let (parameters, random) = shares(comparison.split(headline.measure)?);
+            Some(format!(
+                "{}: {parameters} from the parameters, {random} from the random draws",
+                capitalised(headline.label)
+            ))
         })
         .collect()
 }
@@ -187,6 +218,15 @@ pub(super) fn document(
         ));
     }
     document.paragraph(method);
+    if let Some(posterior) = &report.posterior {
+        document.paragraph(format!(
+            "{} Replicate r of both scenarios used the same row, so the pairs share their parameters \
+             as well as their random numbers, and each interval carries the posterior's uncertainty.",
+            posterior
+                .draws
+                .sentence(&format!("listed in {POSTERIOR_DRAWS_CSV}"))
+        ));
+    }
     let settled: Vec<String> = [a, b]
         .iter()
         .filter_map(
@@ -219,6 +259,10 @@ pub(super) fn document(
     } else {
         format!("Within the noise: {}.", noisy.join("; "))
     });
+
+    if report.posterior.is_some() {
+        parameters_or_chance(&mut document, comparison);
+    }
 
     if let Some(png) = png_of(plots, plot::SURVIVAL_PNG) {
         document.heading(2, "Time to help");
@@ -367,8 +411,10 @@ pub(super) fn document(
     );
 
     document.heading(2, "Files");
-    document.list(vec![
-        format!("{COMPARISON_CSV}: every measure, A and B means, the paired difference, its 95% CI, the relative change"),
+    let mut files = vec![
+        format!(
+            "{COMPARISON_CSV}: every measure, A and B means, the paired difference, its 95% CI, the relative change"
+        ),
         format!("{ADVANTAGE_CSV}: net collaborative advantage of each scenario against silos"),
         format!(
             "{}, {}, {}, {}, {}: the curves, weekly series, timeline and network the plots are drawn \
@@ -379,9 +425,57 @@ pub(super) fn document(
             plot::NETWORK_POSTS_CSV,
             plot::NETWORK_TIES_CSV
         ),
-        format!("metadata.json: both scenarios fully resolved, the seed and the version; {REPORT_MD} and {REPORT_HTML}: this report"),
-    ]);
+        format!(
+            "metadata.json: both scenarios fully resolved, the seed and the version; {REPORT_MD} and {REPORT_HTML}: this report"
+        ),
+    ];
+    if report.posterior.is_some() {
+        files.push(format!(
+            "{POSTERIOR_DRAWS_CSV}: each replicate's seed, twin seed, the posterior row it drew and its values"
+        ));
+    }
+    document.list(files);
     document
+}
+
+/// The section of a comparison under `--posterior`: how much of each difference's variance comes
+/// from the drawn parameters and how much from the random draws.
+fn parameters_or_chance(document: &mut Document, comparison: &Comparison) {
+    document.heading(2, "Parameters or chance?");
+    document.paragraph(
+        "Each replicate's drawn parameters were also run, in both scenarios, from a second seed (its twin). \
+         Two runs under one draw differ only by the random draws; replicates differ by both. By the law of \
+         total variance, the variance of a replicate's difference is the variance of its expected value \
+         across the drawn parameters plus the mean variance left within a draw; a one-way analysis of \
+         variance over the replicates' pairs of runs estimates the two parts. The shares below are of that \
+         variance, and so of the squared width of the difference's 95% interval: a large share from the \
+         parameters says that narrowing the posterior, not running more replicates, would narrow the \
+         interval most.",
+    );
+    let rows = comparison
+        .measures
+        .iter()
+        .zip(&comparison.splits)
+        .map(|(measure, split)| {
+            let (parameters, random) = shares(split);
+            let label = if headline(measure.name).is_some() {
+                format!("**{}**", measure.name)
+            } else {
+                measure.name.to_string()
+            };
+            vec![label, parameters, random, split.groups.to_string()]
+        })
+        .collect();
+    document.table(
+        &[
+            "measure",
+            "from the parameters",
+            "from the random draws",
+            "replicates",
+        ],
+        rows,
+        &[false, true, true, true],
+    );
 }
 
 #[cfg(test)]
