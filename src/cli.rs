@@ -53,7 +53,8 @@ pub enum Command {
     /// smooth the weekly series and find where each settles; writes warmup.csv and warmup.png
     Warmup(WarmupOptions),
     /// Global sensitivity analysis (Sobol' indices or Morris screening) of measures over
-    /// scenario parameters, from a sensitivity file; writes samples.csv, runs.csv and indices.csv
+    /// scenario parameters, from a sensitivity file; writes samples.csv, runs.csv, indices.csv,
+    /// report.html and plots/
     Sensitivity(SensitivityOptions),
     /// Fit scenario parameters to observed measures by ABC-SMC, from a calibration file; writes
     /// posterior.csv, generations.csv, metadata.json, report.html and plots/

@@ -221,7 +221,8 @@ fn run_national(options: NationalOptions) -> anyhow::Result<Finished> {
     Ok(finished(outcome.patches_failed))
 }
 
-/// `patchwork sensitivity`: sensitivity file → design → runs → samples.csv, runs.csv, indices.csv.
+/// `patchwork sensitivity`: sensitivity file → design → runs → samples.csv, runs.csv, indices.csv,
+/// report.html, plots/.
 fn run_sensitivity(options: cli::SensitivityOptions) -> anyhow::Result<()> {
     let spec = patchwork_sim::sensitivity::load(&options.spec_path)?;
     let threads = runner::resolved_thread_count(options.threads);
