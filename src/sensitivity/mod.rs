@@ -13,6 +13,7 @@
 //! `plots/morris.png` or `plots/sobol.png` and `report.html`.
 
 pub mod files;
+pub mod run;
 
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -24,13 +25,14 @@ use crate::gsa::saltelli::{SaltelliDesign, SaltelliSample};
 use crate::gsa::sobol_seq::Scrambling;
 use crate::gsa::{
     Bootstrap, Distribution, EvaluationError, Evaluations, GsaError, IndexRow, Model,
-    MorrisAnalysis, Parameter, ParameterSpace, SobolAnalysis, evaluate_points,
+    MorrisAnalysis, Parameter, ParameterSpace, SobolAnalysis,
 };
 use crate::metrics::{Measures, measures};
 use crate::model::simulate;
+use crate::report::ReportError;
 use crate::report::format::format_float;
-use crate::report::{OutputDir, RenderedFile, ReportError};
 use crate::scenario::{self, ScenarioError};
+use crate::sweep::plan::text_hash;
 
 /// Something stopped a sensitivity analysis.
 #[derive(Debug, thiserror::Error)]
@@ -56,6 +58,9 @@ pub enum SensitivityError {
 
     #[error(transparent)]
     Output(#[from] ReportError),
+
+    #[error(transparent)]
+    Files(#[from] crate::sweep::SweepError),
 }
 
 /// The file as written.
@@ -99,6 +104,11 @@ pub enum Method {
 #[derive(Debug, Clone)]
 pub struct SensitivitySpec {
     pub name: String,
+    /// The file, made absolute (recorded in `metadata.json`, so that `merge` can read it again).
+    pub path: PathBuf,
+    /// A hash of the file's text and of the resolved base scenario: the identity that `--resume`
+    /// and `merge` check.
+    pub hash: String,
     pub model: ScenarioModel,
     pub space: ParameterSpace,
     pub method: Method,
@@ -243,6 +253,11 @@ pub fn load(path: &Path) -> Result<SensitivitySpec, SensitivityError> {
         let point = space.from_unit(&vec![end; space.dimension()]);
         scenario::load(model.base.as_deref(), &model.sets(&point))?;
     }
+    let resolved_base = scenario::load(model.base.as_deref(), &model.fixed)?.resolved;
+    let hash = text_hash(&format!(
+        "{text}\n{}",
+        serde_json::to_value(&resolved_base).unwrap_or(serde_json::Value::Null)
+    ));
     let seed = raw.seed.unwrap_or(1);
     let method = match raw.method.as_str() {
         "sobol" => {
@@ -280,6 +295,8 @@ pub fn load(path: &Path) -> Result<SensitivitySpec, SensitivityError> {
         .unwrap_or_else(|| "sensitivity".into());
     Ok(SensitivitySpec {
         name,
+        path: std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()),
+        hash,
         model,
         space,
         method,
@@ -294,6 +311,14 @@ pub fn load(path: &Path) -> Result<SensitivitySpec, SensitivityError> {
 }
 
 impl SensitivitySpec {
+    /// The method's name: `sobol` or `morris`.
+    pub fn method_name(&self) -> &'static str {
+        match self.method {
+            Method::Sobol(_) => "sobol",
+            Method::Morris(_) => "morris",
+        }
+    }
+
     /// The number of points of the design.
     pub fn points(&self) -> usize {
         let p = self.space.dimension();
@@ -428,44 +453,6 @@ pub fn runs_rows(first_point: usize, runs: &[Vec<Vec<f64>>], seeds: &[u64]) -> S
         }
     }
     text
-}
-
-/// Runs the analysis on the current rayon pool and renders its files. `on_done` is called
-/// once per finished point.
-pub fn run(
-    spec: &SensitivitySpec,
-    on_done: &(dyn Fn() + Sync),
-) -> Result<Vec<RenderedFile>, SensitivityError> {
-    let sample = spec.sample()?;
-    let points = sample.values(&spec.space);
-    let evaluations = evaluate_points(&spec.model, &points, spec.replicates, spec.seed, on_done)?;
-    let samples = samples_header(spec, &sample) + &samples_rows(&sample, &points, 0..points.len());
-    let runs = runs_header(spec) + &runs_rows(0, &evaluations.runs, &evaluations.replicate_seeds);
-    let mut files = vec![
-        RenderedFile {
-            file_name: files::SAMPLES_CSV,
-            bytes: samples.into_bytes(),
-        },
-        RenderedFile {
-            file_name: files::RUNS_CSV,
-            bytes: runs.into_bytes(),
-        },
-    ];
-    let rows = sample.estimate(spec, points, evaluations.clone());
-    files.extend(files::render(spec, &evaluations, &rows)?);
-    Ok(files)
-}
-
-/// Checks the output directory, runs the analysis and writes its files; returns their paths.
-pub fn run_and_write(
-    spec: &SensitivitySpec,
-    output_dir: &Path,
-    force: bool,
-    on_done: &(dyn Fn() + Sync),
-) -> Result<Vec<PathBuf>, SensitivityError> {
-    let directory = OutputDir::new(output_dir, force)?;
-    let files = run(spec, on_done)?;
-    Ok(directory.write_files(&files)?)
 }
 
 #[cfg(test)]

@@ -387,7 +387,11 @@ fn sweep_hash(base: &Scenario, resolved_design: &serde_json::Value) -> String {
         "design": resolved_design,
         "master_seed": base.seed,
     });
-    let text = identity.to_string();
+    text_hash(&identity.to_string())
+}
+
+/// FNV-1a over `text`, twice with different offsets: 128 bits, as 32 hex digits.
+pub(crate) fn text_hash(text: &str) -> String {
     let fnv = |basis: u64| {
         text.bytes().fold(basis, |hash, byte| {
             (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01B3)

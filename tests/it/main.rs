@@ -13,6 +13,7 @@ mod patterns;
 mod plots;
 mod scenario_errors;
 mod scenario_library;
+mod sensitivity;
 mod settling;
 mod sweep;
 mod util;
