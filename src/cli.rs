@@ -44,7 +44,8 @@ pub enum Command {
     /// Run a parameter sweep (the built-in headline sweep when no file is given) and write
     /// runs.csv, points.csv, failures.csv and metadata.json
     Sweep(SweepOptions),
-    /// Join the output directories of a sharded sweep into the files of the whole sweep
+    /// Join the output directories of a sharded sweep (or sensitivity analysis) into the files of
+    /// the whole
     Merge(MergeOptions),
     /// Run a national scenario (England when no file is given), one patch per task in parallel,
     /// and write localities.csv, national.csv, failures.csv and metadata.json
@@ -53,7 +54,8 @@ pub enum Command {
     /// smooth the weekly series and find where each settles; writes warmup.csv and warmup.png
     Warmup(WarmupOptions),
     /// Global sensitivity analysis (Sobol' indices or Morris screening) of measures over
-    /// scenario parameters, from a sensitivity file; writes samples.csv, runs.csv and indices.csv
+    /// scenario parameters, from a sensitivity file; writes samples.csv, runs.csv, indices.csv,
+    /// report.html and plots/
     Sensitivity(SensitivityOptions),
     /// Fit scenario parameters to observed measures by ABC-SMC, from a calibration file; writes
     /// posterior.csv, generations.csv, metadata.json, report.html and plots/
@@ -107,13 +109,27 @@ pub struct SensitivityOptions {
     #[arg(value_name = "FILE")]
     pub spec_path: PathBuf,
 
-    /// Directory for the output files [default: output/<file name>/]
+    /// Directory for the output files [default: output/<file name>/, or
+    /// output/<file name>/shard-I-of-N/ with --shard]
     #[arg(long = "out", value_name = "DIR")]
     pub output_dir: Option<PathBuf>,
 
     /// Worker threads; 0 uses every logical CPU (results never depend on it)
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub threads: usize,
+
+    /// Carry on an interrupted analysis in the output directory, running only what is missing
+    #[arg(long, conflicts_with = "force")]
+    pub resume: bool,
+
+    /// Run only shard I of N (1 <= I <= N), a block of whole points, writing its samples.csv and
+    /// runs.csv; join shards with `merge`, which computes the indices, plots and report
+    #[arg(long, value_name = "I/N", value_parser = parse_shard)]
+    pub shard: Option<Shard>,
+
+    /// Print the number of points and runs and an estimate of the time; run nothing
+    #[arg(long)]
+    pub dry_run: bool,
 
     /// Write into an existing non-empty output directory, replacing files of the same names
     #[arg(long)]

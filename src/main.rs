@@ -105,6 +105,17 @@ fn finished(runs_failed: u64) -> Finished {
     }
 }
 
+/// The default output directory of `name`: output/<name>/, or output/<name>/shard-I-of-N/ for a
+/// shard.
+fn shard_output_dir(name: &str, shard: Shard) -> std::path::PathBuf {
+    let directory = cli::default_output_dir(name);
+    if shard == Shard::WHOLE {
+        directory
+    } else {
+        directory.join(format!("shard-{}-of-{}", shard.index, shard.count))
+    }
+}
+
 /// `patchwork sweep`: sweep file → points × replicates on a rayon pool → files streamed in run
 /// order (or, with `--dry-run`, only the size and an estimate).
 fn run_sweep(options: SweepOptions) -> anyhow::Result<Finished> {
@@ -118,14 +129,9 @@ fn run_sweep(options: SweepOptions) -> anyhow::Result<Finished> {
         say_part!("{}", sweep::dry_run(&sweep, shard, threads));
         return Ok(Finished::Complete);
     }
-    let output_dir = options.output_dir.unwrap_or_else(|| {
-        let directory = cli::default_output_dir(&sweep.name);
-        if shard == Shard::WHOLE {
-            directory
-        } else {
-            directory.join(format!("shard-{}-of-{}", shard.index, shard.count))
-        }
-    });
+    let output_dir = options
+        .output_dir
+        .unwrap_or_else(|| shard_output_dir(&sweep.name, shard));
     let sweep_options = sweep::SweepOptions {
         output_dir: output_dir.clone(),
         threads,
@@ -225,37 +231,51 @@ fn run_national(options: NationalOptions) -> anyhow::Result<Finished> {
     Ok(finished(outcome.patches_failed))
 }
 
-/// `patchwork sensitivity`: sensitivity file → design → runs → samples.csv, runs.csv, indices.csv.
+/// `patchwork sensitivity`: sensitivity file → design → runs streamed to samples.csv, runs.csv →
+/// indices.csv, report.html, plots/ (or, with `--dry-run`, only the size and an estimate).
 fn run_sensitivity(options: cli::SensitivityOptions) -> anyhow::Result<()> {
-    let spec = patchwork_sim::sensitivity::load(&options.spec_path)?;
+    use patchwork_sim::sensitivity::{self, run};
+    let spec = sensitivity::load(&options.spec_path)?;
     let threads = runner::resolved_thread_count(options.threads);
+    let shard = options.shard.unwrap_or(Shard::WHOLE);
+    if options.dry_run {
+        say_part!("{}", run::dry_run(&spec, shard, threads)?);
+        return Ok(());
+    }
     let output_dir = options
         .output_dir
-        .unwrap_or_else(|| cli::default_output_dir(&spec.name));
-    let started = Instant::now();
-    let progress = cli::Progress::counting("points", spec.points() as u64, options.quiet);
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .context("cannot start the worker threads")?;
-    let done = std::sync::atomic::AtomicU64::new(0);
-    let written = pool.install(|| {
-        patchwork_sim::sensitivity::run_and_write(&spec, &output_dir, options.force, &|| {
-            let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-            progress.set(n);
-        })
-    });
+        .unwrap_or_else(|| shard_output_dir(&spec.name, shard));
+    let run_options = sweep::SweepOptions {
+        output_dir: output_dir.clone(),
+        threads,
+        shard,
+        resume: options.resume,
+        force: options.force,
+    };
+    let runs = shard.points(spec.points() as u64).count() as u64 * spec.replicates;
+    let progress = cli::Progress::runs(runs, options.quiet);
+    let outcome = run::run(&spec, &run_options, &|done| progress.set(done));
     progress.finish();
-    let written = written?;
+    let outcome = outcome?;
     if !options.quiet {
+        if outcome.already_finished {
+            say!(
+                "{} holds the finished analysis already",
+                output_dir.display()
+            );
+            return Ok(());
+        }
         say!(
-            "{} points x {} replicates in {:.1} s on {threads} thread{}",
-            spec.points(),
-            spec.replicates,
-            started.elapsed().as_secs_f64(),
+            "{} runs ({} resumed) in {:.1} s on {threads} thread{}",
+            outcome.runs,
+            outcome.runs_resumed,
+            outcome.wall_time_seconds,
             if threads == 1 { "" } else { "s" }
         );
-        say!("{}", cli::written_files_message(&output_dir, &written));
+        say!(
+            "{}",
+            cli::written_files_message(&output_dir, &outcome.written)
+        );
     }
     Ok(())
 }
@@ -320,8 +340,22 @@ fn run_calibration(options: cli::CalibrateOptions) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// `patchwork merge`: shard directories → the whole sweep's files.
+/// `patchwork merge`: shard directories → the whole sweep's (or sensitivity analysis's) files.
 fn merge_shards(options: MergeOptions) -> anyhow::Result<Finished> {
+    use patchwork_sim::sensitivity::run as sensitivity;
+    if let Some(first) = options.shard_dirs.first()
+        && sensitivity::is_sensitivity_dir(first)
+    {
+        let outcome = sensitivity::merge(&options.shard_dirs, &options.output_dir, options.force)?;
+        if !options.quiet {
+            say!("merged {} shards, {} runs", outcome.shards, outcome.runs);
+            say!(
+                "{}",
+                cli::written_files_message(&options.output_dir, &outcome.written)
+            );
+        }
+        return Ok(Finished::Complete);
+    }
     let outcome = sweep::merge(&options.shard_dirs, &options.output_dir, options.force)?;
     write_sweep_pictures(&options.output_dir, options.quiet)?;
     if !options.quiet {

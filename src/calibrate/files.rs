@@ -239,7 +239,7 @@ fn target_panels(spec: &CalibrationSpec, calibration: &Calibration) -> Vec<Histo
 }
 
 /// A number for people: four significant figures.
-fn shown(value: f64) -> String {
+pub(crate) fn shown(value: f64) -> String {
     if !value.is_finite() {
         return if value.is_nan() { "n/a" } else { "∞" }.into();
     }

@@ -49,18 +49,34 @@ pub fn sobol_analysis(
     let sample = SaltelliSample::new(space.dimension(), design)?;
     let points = sample.values(space);
     let evaluations = evaluate_points(model, &points, replicates, master_seed, on_done)?;
-    let indices = (0..evaluations.outputs.len())
-        .map(|k| sample.indices(&evaluations.point_means(k), bootstrap, k as u64))
-        .collect();
-    Ok(SobolAnalysis {
+    Ok(SobolAnalysis::estimate(
         sample,
         points,
         evaluations,
-        indices,
-    })
+        bootstrap,
+    ))
 }
 
 impl SobolAnalysis {
+    /// The indices of every output from a design's evaluations (however they were obtained: in
+    /// memory, or read back from a file), bootstrapping output `k` on stream `k`.
+    pub fn estimate(
+        sample: SaltelliSample,
+        points: Vec<Vec<f64>>,
+        evaluations: Evaluations,
+        bootstrap: &Bootstrap,
+    ) -> SobolAnalysis {
+        let indices = (0..evaluations.outputs.len())
+            .map(|k| sample.indices(&evaluations.point_means(k), bootstrap, k as u64))
+            .collect();
+        SobolAnalysis {
+            sample,
+            points,
+            evaluations,
+            indices,
+        }
+    }
+
     /// Every index as a tidy row: by output, then S1 and ST by parameter, then S2 by pair.
     pub fn rows(&self, space: &ParameterSpace) -> Vec<IndexRow> {
         let keys: Vec<&str> = space.parameters().iter().map(|p| p.key()).collect();
@@ -110,18 +126,33 @@ pub fn morris_analysis(
     let sample = MorrisSample::new(space.dimension(), design)?;
     let points = sample.values(space);
     let evaluations = evaluate_points(model, &points, replicates, master_seed, on_done)?;
-    let indices = (0..evaluations.outputs.len())
-        .map(|k| sample.indices(&evaluations.point_means(k), bootstrap, k as u64))
-        .collect();
-    Ok(MorrisAnalysis {
+    Ok(MorrisAnalysis::estimate(
         sample,
         points,
         evaluations,
-        indices,
-    })
+        bootstrap,
+    ))
 }
 
 impl MorrisAnalysis {
+    /// μ, μ* and σ of every output from a design's evaluations (however they were obtained).
+    pub fn estimate(
+        sample: MorrisSample,
+        points: Vec<Vec<f64>>,
+        evaluations: Evaluations,
+        bootstrap: &Bootstrap,
+    ) -> MorrisAnalysis {
+        let indices = (0..evaluations.outputs.len())
+            .map(|k| sample.indices(&evaluations.point_means(k), bootstrap, k as u64))
+            .collect();
+        MorrisAnalysis {
+            sample,
+            points,
+            evaluations,
+            indices,
+        }
+    }
+
     /// Every measure as a tidy row: by output, then parameter: mu, mu_star (with its interval),
     /// sigma (μ and σ have no interval: NaN).
     pub fn rows(&self, space: &ParameterSpace) -> Vec<IndexRow> {

@@ -20,7 +20,8 @@
 //! run's output beyond its measures. The demo's animated network (`animation`) shares the
 //! network's layout and colours. `patchwork warmup`'s picture (`warmup`, Welch's method) is drawn
 //! from the analysis in memory: it has no CSV-only redraw, and writes a PNG only. So are
-//! `patchwork calibrate`'s posterior and target-fit histograms (`calibration`).
+//! `patchwork calibrate`'s posterior and target-fit histograms (`calibration`) and `patchwork
+//! sensitivity`'s Morris and Sobol' panels (`sensitivity`).
 
 pub mod animation;
 pub mod calibration;
@@ -28,6 +29,7 @@ mod data;
 mod font;
 pub mod network;
 mod png;
+pub mod sensitivity;
 mod survival;
 pub mod sweep;
 mod warmup;
@@ -249,19 +251,24 @@ pub fn render_warmup_png(
     replicates: u32,
     window: usize,
 ) -> Result<RenderedFile, ReportError> {
-    let render_error = |reason: String| ReportError::Render {
-        file_name: WARMUP_PNG,
-        reason,
-    };
-    font::register().map_err(render_error)?;
     let figure = warmup::WarmupFigure {
         series,
         replicates,
         window,
     };
+    render_png_file(WARMUP_PNG, &figure)
+}
+
+/// One figure as a PNG named `file_name` (the embedded font registered first).
+fn render_png_file(
+    file_name: &'static str,
+    figure: &impl Figure,
+) -> Result<RenderedFile, ReportError> {
+    let render_error = |reason: String| ReportError::Render { file_name, reason };
+    font::register().map_err(render_error)?;
     Ok(RenderedFile {
-        file_name: WARMUP_PNG,
-        bytes: render_png(&figure).map_err(render_error)?,
+        file_name,
+        bytes: render_png(figure).map_err(render_error)?,
     })
 }
 
@@ -275,13 +282,29 @@ pub fn render_histogram_grid_png(
     title: String,
     panels: &[calibration::HistogramPanel],
 ) -> Result<RenderedFile, ReportError> {
-    let render_error = |reason: String| ReportError::Render { file_name, reason };
-    font::register().map_err(render_error)?;
-    let figure = calibration::HistogramGrid { title, panels };
-    Ok(RenderedFile {
-        file_name,
-        bytes: render_png(&figure).map_err(render_error)?,
-    })
+    render_png_file(file_name, &calibration::HistogramGrid { title, panels })
+}
+
+/// `patchwork sensitivity`'s pictures.
+pub const SENSITIVITY_MORRIS_PNG: &str = "plots/morris.png";
+pub const SENSITIVITY_SOBOL_PNG: &str = "plots/sobol.png";
+
+/// Morris's μ*–σ scatter, a panel per output, as `plots/morris.png`.
+pub fn render_morris_png(
+    title: String,
+    panels: &[sensitivity::Panel<sensitivity::MorrisPoint>],
+) -> Result<RenderedFile, ReportError> {
+    let figure = sensitivity::SensitivityFigure { title, panels };
+    render_png_file(SENSITIVITY_MORRIS_PNG, &figure)
+}
+
+/// Sobol' S1 and ST bars, a panel per output, as `plots/sobol.png`.
+pub fn render_sobol_png(
+    title: String,
+    panels: &[sensitivity::Panel<sensitivity::SobolBars>],
+) -> Result<RenderedFile, ReportError> {
+    let figure = sensitivity::SensitivityFigure { title, panels };
+    render_png_file(SENSITIVITY_SOBOL_PNG, &figure)
 }
 
 /// Renders every sweep plot, PNG then SVG of each.

@@ -161,6 +161,45 @@ pub fn merge(
     output_dir: &Path,
     force: bool,
 ) -> Result<MergeOutcome, SweepError> {
+    let mut merged = merge_streamed(inputs, output_dir, force, &STREAMED)?;
+    let settling_path = output_dir.join(SETTLING_CSV);
+    let settling_bytes = std::fs::read(&settling_path).map_err(SweepError::read(&settling_path))?;
+    let settling = SweepSettling::from_csv(&settling_bytes)
+        .map_err(|reason| refuse(format!("{}: {reason}", settling_path.display())))?;
+    merged.metadata["settling"] =
+        serde_json::to_value(&settling).unwrap_or(serde_json::Value::Null);
+    merged
+        .written
+        .push(write_metadata(output_dir, &merged.metadata)?);
+    Ok(MergeOutcome {
+        shards: merged.shards,
+        runs: merged.runs,
+        runs_failed: merged.runs_failed,
+        written: merged.written,
+        settling,
+    })
+}
+
+/// The shards of a streamed run joined: their streamed files concatenated, and the whole run's
+/// `metadata.json` as a value (not yet written).
+pub(crate) struct Merged {
+    pub shards: u32,
+    pub runs: u64,
+    pub runs_failed: u64,
+    /// The first shard's metadata made the whole run's.
+    pub metadata: serde_json::Value,
+    pub written: Vec<PathBuf>,
+}
+
+/// Checks that `inputs` are every shard of one streamed run (a sweep, or anything else run on the
+/// sweep's engine with the same `metadata.json` fields) and concatenates their `streamed` files
+/// into `output_dir`.
+pub(crate) fn merge_streamed(
+    inputs: &[PathBuf],
+    output_dir: &Path,
+    force: bool,
+    streamed: &[&str],
+) -> Result<Merged, SweepError> {
     if inputs.is_empty() {
         return Err(refuse("name at least one shard directory"));
     }
@@ -175,38 +214,38 @@ pub fn merge(
     if stale_journal.exists() {
         std::fs::remove_file(&stale_journal).map_err(SweepError::write(&stale_journal))?;
     }
-
     let mut written = Vec::new();
-    for name in STREAMED {
+    for name in streamed {
         let target = output_dir.join(name);
         concatenate(&shards, name, &target)?;
         written.push(target);
     }
-    let settling_path = output_dir.join(SETTLING_CSV);
-    let settling_bytes = std::fs::read(&settling_path).map_err(SweepError::read(&settling_path))?;
-    let settling = SweepSettling::from_csv(&settling_bytes)
-        .map_err(|reason| refuse(format!("{}: {reason}", settling_path.display())))?;
-    let mut metadata = merged_metadata(&shards);
-    metadata["settling"] = serde_json::to_value(&settling).unwrap_or(serde_json::Value::Null);
-    let metadata_path = output_dir.join(METADATA_JSON);
-    let mut bytes = serde_json::to_vec_pretty(&metadata)
-        .map_err(|error| refuse(format!("cannot render {METADATA_JSON}: {error}")))?;
-    bytes.push(b'\n');
-    write_via_temporary(&metadata_path, |file| file.write_all(&bytes))?;
-    written.push(metadata_path);
-    sync_directory(output_dir);
     let runs = shards.iter().map(|shard| shard.shard.runs).sum();
     let runs_failed = shards
         .iter()
         .map(|shard| shard.metadata["runs_failed"].as_u64().unwrap_or(0))
         .sum();
-    Ok(MergeOutcome {
+    Ok(Merged {
         shards: shards.len() as u32,
         runs,
         runs_failed,
+        metadata: merged_metadata(&shards),
         written,
-        settling,
     })
+}
+
+/// Writes `metadata` as `output_dir/metadata.json` (under a temporary name, then renamed).
+pub(crate) fn write_metadata(
+    output_dir: &Path,
+    metadata: &serde_json::Value,
+) -> Result<PathBuf, SweepError> {
+    let metadata_path = output_dir.join(METADATA_JSON);
+    let mut bytes = serde_json::to_vec_pretty(metadata)
+        .map_err(|error| refuse(format!("cannot render {METADATA_JSON}: {error}")))?;
+    bytes.push(b'\n');
+    write_via_temporary(&metadata_path, |file| file.write_all(&bytes))?;
+    sync_directory(output_dir);
+    Ok(metadata_path)
 }
 
 /// Writes the shards' files `name` one after another into `target`, the header once.

@@ -16,10 +16,10 @@
 mod design;
 pub(crate) mod engine;
 mod error;
-mod merge;
+pub(crate) mod merge;
 pub(crate) mod output;
-mod plan;
-mod run;
+pub(crate) mod plan;
+pub(crate) mod run;
 pub mod settling;
 mod spec;
 
@@ -27,6 +27,6 @@ pub use error::SweepError;
 pub use merge::{MergeOutcome, merge};
 pub use output::{FAILURES_CSV, JOURNAL, METADATA_JSON, POINTS_CSV, RUNS_CSV, SETTLING_CSV};
 pub use plan::{Shard, Sweep, run_seed};
-pub use run::{DryRun, FAULT_RUN_VARIABLE, SweepOptions, SweepOutcome, dry_run, run_sweep};
+pub use run::{DryRun, FAULT_RUN_VARIABLE, SweepOptions, SweepOutcome, dry_run, round3, run_sweep};
 pub use settling::SweepSettling;
 pub use spec::DesignKind;

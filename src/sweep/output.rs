@@ -88,35 +88,39 @@ impl Identity {
 }
 
 /// Progress recorded after each chunk.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Progress {
     /// The next point to run (the end of the shard when finished).
     pub next_point: u64,
-    /// Byte lengths of the streamed files, in `STREAMED` order.
-    pub lengths: [u64; STREAMED_FILES],
+    /// Byte lengths of the streamed files, in the order they are streamed (`STREAMED` for a
+    /// sweep).
+    pub lengths: Vec<u64>,
     pub runs_done: u64,
     pub runs_failed: u64,
     /// Wall time spent so far, over every start of this sweep.
     pub elapsed_ms: u64,
 }
 
+/// A streamed file's field in a journal line: `runs.csv` → `runs_bytes`.
+fn length_field(name: &str) -> String {
+    format!("{}_bytes", name.strip_suffix(".csv").unwrap_or(name))
+}
+
 impl Progress {
-    fn line(&self) -> String {
+    /// The journal line, each length named after its file in `streamed`.
+    fn line(&self, streamed: &[&str]) -> String {
+        let lengths: String = streamed
+            .iter()
+            .zip(&self.lengths)
+            .map(|(name, length)| format!(" {}={length}", length_field(name)))
+            .collect();
         format!(
-            "done next_point={} runs_bytes={} points_bytes={} failures_bytes={} settling_bytes={} \
-             runs_done={} runs_failed={} elapsed_ms={}\n",
-            self.next_point,
-            self.lengths[0],
-            self.lengths[1],
-            self.lengths[2],
-            self.lengths[3],
-            self.runs_done,
-            self.runs_failed,
-            self.elapsed_ms
+            "done next_point={}{lengths} runs_done={} runs_failed={} elapsed_ms={}\n",
+            self.next_point, self.runs_done, self.runs_failed, self.elapsed_ms
         )
     }
 
-    fn parse(line: &str) -> Option<Progress> {
+    fn parse(line: &str, streamed: &[&str]) -> Option<Progress> {
         let mut fields = line.split_whitespace();
         if fields.next()? != "done" {
             return None;
@@ -129,14 +133,14 @@ impl Progress {
                 .parse()
                 .ok()
         };
+        let next_point = value("next_point")?;
+        let lengths = streamed
+            .iter()
+            .map(|name| value(&length_field(name)))
+            .collect::<Option<Vec<u64>>>()?;
         let progress = Progress {
-            next_point: value("next_point")?,
-            lengths: [
-                value("runs_bytes")?,
-                value("points_bytes")?,
-                value("failures_bytes")?,
-                value("settling_bytes")?,
-            ],
+            next_point,
+            lengths,
             runs_done: value("runs_done")?,
             runs_failed: value("runs_failed")?,
             elapsed_ms: value("elapsed_ms")?,
@@ -148,7 +152,9 @@ impl Progress {
 /// The open files of a sweep in progress.
 pub struct SweepFiles {
     directory: PathBuf,
-    files: [File; STREAMED_FILES],
+    /// The names of the streamed files, in journal order.
+    streamed: Vec<&'static str>,
+    files: Vec<File>,
     journal: File,
     pub progress: Progress,
 }
@@ -171,9 +177,21 @@ pub fn start(
     headers: &[Vec<u8>; STREAMED_FILES],
     first_point: u64,
 ) -> Result<SweepFiles, SweepError> {
+    start_streamed(directory, force, identity, &STREAMED, headers, first_point)
+}
+
+/// `start` for any list of streamed files (`streamed`, with a header each).
+pub fn start_streamed(
+    directory: &Path,
+    force: bool,
+    identity: &Identity,
+    streamed: &[&'static str],
+    headers: &[Vec<u8>],
+    first_point: u64,
+) -> Result<SweepFiles, SweepError> {
     OutputDir::new(directory, force)?;
     fs::create_dir_all(directory).map_err(SweepError::write(directory))?;
-    for name in STREAMED
+    for name in streamed
         .iter()
         .flat_map(|name| [name.to_string(), partial_name(name)])
         .chain([METADATA_JSON.to_string(), JOURNAL.to_string()])
@@ -185,14 +203,14 @@ pub fn start(
             Err(error) => return Err(SweepError::write(path)(error)),
         }
     }
-    let mut files = Vec::with_capacity(STREAMED_FILES);
-    let mut lengths = [0; STREAMED_FILES];
-    for ((name, header), length) in STREAMED.iter().zip(headers).zip(&mut lengths) {
+    let mut files = Vec::with_capacity(streamed.len());
+    let mut lengths = Vec::with_capacity(streamed.len());
+    for (name, header) in streamed.iter().zip(headers) {
         let path = directory.join(partial_name(name));
         let mut file = File::create(&path).map_err(SweepError::write(&path))?;
         file.write_all(header).map_err(SweepError::write(&path))?;
         file.sync_data().map_err(SweepError::write(&path))?;
-        *length = header.len() as u64;
+        lengths.push(header.len() as u64);
         files.push(file);
     }
     let journal_path = directory.join(JOURNAL);
@@ -202,7 +220,7 @@ pub fn start(
         lengths,
         ..Progress::default()
     };
-    let text = identity.header_line() + &progress.line();
+    let text = identity.header_line() + &progress.line(streamed);
     journal
         .write_all(text.as_bytes())
         .and_then(|()| journal.sync_data())
@@ -210,7 +228,8 @@ pub fn start(
     sync_directory(directory);
     Ok(SweepFiles {
         directory: directory.to_path_buf(),
-        files: files.try_into().expect("every streamed file"),
+        streamed: streamed.to_vec(),
+        files,
         journal,
         progress,
     })
@@ -223,6 +242,17 @@ pub fn resume(
     directory: &Path,
     identity: &Identity,
     headers: &[Vec<u8>; STREAMED_FILES],
+    first_point: u64,
+) -> Result<Opened, SweepError> {
+    resume_streamed(directory, identity, &STREAMED, headers, first_point)
+}
+
+/// `resume` for any list of streamed files (`streamed`, with a header each).
+pub fn resume_streamed(
+    directory: &Path,
+    identity: &Identity,
+    streamed: &[&'static str],
+    headers: &[Vec<u8>],
     first_point: u64,
 ) -> Result<Opened, SweepError> {
     let refuse = |reason: String| SweepError::Resume {
@@ -260,7 +290,7 @@ pub fn resume(
         }
         // Killed before its journal was first written, a sweep leaves only its partial files,
         // which starting again replaces.
-        let own_partials: Vec<String> = STREAMED.iter().map(|name| partial_name(name)).collect();
+        let own_partials: Vec<String> = streamed.iter().map(|name| partial_name(name)).collect();
         let only_own_partials = match fs::read_dir(directory) {
             Ok(entries) => {
                 let mut only_own = true;
@@ -280,7 +310,8 @@ pub fn resume(
                  (with --force to replace its files)"
             )));
         }
-        return start(directory, true, identity, headers, first_point).map(Opened::Running);
+        return start_streamed(directory, true, identity, streamed, headers, first_point)
+            .map(Opened::Running);
     }
 
     let mut text = String::new();
@@ -301,7 +332,7 @@ pub fn resume(
         if !line.ends_with('\n') {
             break;
         }
-        match Progress::parse(line) {
+        match Progress::parse(line, streamed) {
             Some(parsed) => {
                 progress = Some(parsed);
                 valid_length = offset;
@@ -315,8 +346,8 @@ pub fn resume(
         )));
     };
 
-    let mut files = Vec::with_capacity(STREAMED_FILES);
-    for (name, length) in STREAMED.iter().zip(progress.lengths) {
+    let mut files = Vec::with_capacity(streamed.len());
+    for (name, &length) in streamed.iter().zip(&progress.lengths) {
         let partial = directory.join(partial_name(name));
         let finished = directory.join(name);
         if !partial.exists() && finished.exists() {
@@ -359,7 +390,8 @@ pub fn resume(
         .map_err(SweepError::write(&journal_path))?;
     Ok(Opened::Running(SweepFiles {
         directory: directory.to_path_buf(),
-        files: files.try_into().expect("every streamed file"),
+        streamed: streamed.to_vec(),
+        files,
         journal,
         progress,
     }))
@@ -368,15 +400,11 @@ pub fn resume(
 impl SweepFiles {
     /// Appends one chunk's bytes to each streamed file, syncs them, then journals `progress`
     /// (whose lengths are updated here).
-    pub fn append(
-        &mut self,
-        bytes: [&[u8]; STREAMED_FILES],
-        mut progress: Progress,
-    ) -> Result<(), SweepError> {
+    pub fn append(&mut self, bytes: &[&[u8]], mut progress: Progress) -> Result<(), SweepError> {
         for ((file, name), (chunk, length)) in self
             .files
             .iter_mut()
-            .zip(STREAMED)
+            .zip(&self.streamed)
             .zip(bytes.iter().zip(&mut progress.lengths))
         {
             if !chunk.is_empty() {
@@ -389,14 +417,14 @@ impl SweepFiles {
         }
         let journal_path = self.directory.join(JOURNAL);
         self.journal
-            .write_all(progress.line().as_bytes())
+            .write_all(progress.line(&self.streamed).as_bytes())
             .and_then(|()| self.journal.sync_data())
             .map_err(SweepError::write(journal_path))?;
         self.progress = progress;
         Ok(())
     }
 
-    /// The bytes of a streamed file as written so far (`name` one of `STREAMED`).
+    /// The bytes of a streamed file as written so far (`name` one of the streamed files).
     pub fn read_streamed(&self, name: &str) -> Result<Vec<u8>, SweepError> {
         let path = self.directory.join(partial_name(name));
         fs::read(&path).map_err(SweepError::read(path))
@@ -411,7 +439,7 @@ impl SweepFiles {
         let metadata_path = directory.join(METADATA_JSON);
         write_via_temporary(&metadata_path, |file| file.write_all(metadata))?;
         let mut written = Vec::new();
-        for name in STREAMED {
+        for name in self.streamed {
             let final_path = directory.join(name);
             fs::rename(directory.join(partial_name(name)), &final_path)
                 .map_err(SweepError::write(&final_path))?;
@@ -501,7 +529,7 @@ mod tests {
         Progress {
             next_point,
             runs_done: files.progress.runs_done + 1,
-            ..files.progress
+            ..files.progress.clone()
         }
     }
 
@@ -509,13 +537,17 @@ mod tests {
     fn progress_lines_round_trip() {
         let progress = Progress {
             next_point: 7,
-            lengths: [10, 20, 30, 40],
+            lengths: vec![10, 20, 30, 40],
             runs_done: 70,
             runs_failed: 1,
             elapsed_ms: 1234,
         };
-        assert_eq!(Progress::parse(&progress.line()), Some(progress));
-        assert_eq!(Progress::parse("done next_point=7"), None);
+        let line = progress.line(&STREAMED);
+        assert!(
+            line.contains(" runs_bytes=10 points_bytes=20 failures_bytes=30 settling_bytes=40 ")
+        );
+        assert_eq!(Progress::parse(&line, &STREAMED), Some(progress));
+        assert_eq!(Progress::parse("done next_point=7", &STREAMED), None);
     }
 
     #[test]
@@ -524,9 +556,11 @@ mod tests {
         let directory = scratch.path().join("out");
         let mut files = start(&directory, false, &identity("h"), &headers(), 0).unwrap();
         let next = progress_after(&files, 1);
-        files.append([b"1\n", b"", b"x\n", b"s1\n"], next).unwrap();
+        files.append(&[b"1\n", b"", b"x\n", b"s1\n"], next).unwrap();
         let next = progress_after(&files, 2);
-        files.append([b"2\n", b"p2\n", b"", b"s2\n"], next).unwrap();
+        files
+            .append(&[b"2\n", b"p2\n", b"", b"s2\n"], next)
+            .unwrap();
         drop(files);
         // A third chunk written to the files but not journaled, and half a journal line.
         let mut runs = OpenOptions::new()

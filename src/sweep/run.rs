@@ -141,7 +141,7 @@ pub fn run_sweep(
         .ok()
         .and_then(|text| text.trim().parse::<u64>().ok());
     let started = Instant::now();
-    let before = files.progress;
+    let before = files.progress.clone();
     let runs_resumed = before.runs_done + before.runs_failed;
     let finished = AtomicU64::new(runs_resumed);
     progress(runs_resumed);
@@ -223,10 +223,10 @@ pub fn run_sweep(
             runs_done: files.progress.runs_done + chunk.runs.len() as u64 - failed,
             runs_failed: files.progress.runs_failed + failed,
             elapsed_ms: before.elapsed_ms + started.elapsed().as_millis() as u64,
-            ..files.progress
+            ..files.progress.clone()
         };
         files.append(
-            [&rendered[0], &rendered[1], &rendered[2], &rendered[3]],
+            &[&rendered[0], &rendered[1], &rendered[2], &rendered[3]],
             next,
         )
     };
@@ -237,7 +237,7 @@ pub fn run_sweep(
         write,
     )?;
 
-    let done = files.progress;
+    let done = files.progress.clone();
     let wall_time_seconds =
         (before.elapsed_ms as f64 + started.elapsed().as_secs_f64() * 1000.0) / 1000.0;
     let settling =
@@ -496,7 +496,7 @@ pub(crate) fn render_metadata(metadata: &SweepMetadata<'_>) -> Result<Vec<u8>, S
     Ok(bytes)
 }
 
-pub(crate) fn round3(value: f64) -> f64 {
+pub fn round3(value: f64) -> f64 {
     (value * 1000.0).round() / 1000.0
 }
 
@@ -534,7 +534,7 @@ const DRY_RUN_PROBES: u64 = 8;
 /// shard. Uniform draws make the mean time an unbiased estimate of a run's time; evenly spaced
 /// or first-middle-last points are not, when an axis that sets a run's size (cluster size, say)
 /// varies in step with the spacing.
-fn dry_run_probes(shard_points: &Range<u64>) -> Vec<u64> {
+pub(crate) fn dry_run_probes(shard_points: &Range<u64>) -> Vec<u64> {
     let count = shard_points.end - shard_points.start;
     if count <= DRY_RUN_PROBES {
         return shard_points.clone().collect();
@@ -602,37 +602,61 @@ impl fmt::Display for DryRun {
             };
             writeln!(f, "  {key}: {levels} {noun}")?;
         }
-        if self.shard != Shard::WHOLE {
-            let points = &self.shard_points;
-            writeln!(
-                f,
-                "shard {}: points {} to {} ({} points), {} runs",
-                self.shard,
-                points.start,
-                points.end.saturating_sub(1),
-                points.end - points.start,
-                self.shard_runs
-            )?;
-        }
-        if self.timed_points == 0 {
-            writeln!(f, "no run timed, so no estimate of the time")
-        } else {
-            writeln!(
-                f,
-                "one run takes about {:.1} ms (timed on {} point{}); estimated {} on {} thread{}",
-                self.seconds_per_run * 1000.0,
-                self.timed_points,
-                if self.timed_points == 1 { "" } else { "s" },
-                duration_text(self.estimated_seconds()),
-                self.threads,
-                if self.threads == 1 { "" } else { "s" }
-            )
-        }
+        write_estimate(
+            f,
+            self.shard,
+            &self.shard_points,
+            self.shard_runs,
+            self.timed_points,
+            self.seconds_per_run,
+            self.estimated_seconds(),
+            self.threads,
+        )
+    }
+}
+
+/// The lines of a `--dry-run` after the first: the shard's points and runs (when it is not the
+/// whole), the time of one run over the timed points and the estimate.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn write_estimate(
+    f: &mut fmt::Formatter<'_>,
+    shard: Shard,
+    shard_points: &Range<u64>,
+    shard_runs: u64,
+    timed_points: usize,
+    seconds_per_run: f64,
+    estimated_seconds: f64,
+    threads: usize,
+) -> fmt::Result {
+    if shard != Shard::WHOLE {
+        writeln!(
+            f,
+            "shard {}: points {} to {} ({} points), {} runs",
+            shard,
+            shard_points.start,
+            shard_points.end.saturating_sub(1),
+            shard_points.end - shard_points.start,
+            shard_runs
+        )?;
+    }
+    if timed_points == 0 {
+        writeln!(f, "no run timed, so no estimate of the time")
+    } else {
+        writeln!(
+            f,
+            "one run takes about {:.1} ms (timed on {} point{}); estimated {} on {} thread{}",
+            seconds_per_run * 1000.0,
+            timed_points,
+            if timed_points == 1 { "" } else { "s" },
+            duration_text(estimated_seconds),
+            threads,
+            if threads == 1 { "" } else { "s" }
+        )
     }
 }
 
 /// Seconds as `12.3 s`, `4 min 5 s` or `2 h 3 min`.
-fn duration_text(seconds: f64) -> String {
+pub(crate) fn duration_text(seconds: f64) -> String {
     if !seconds.is_finite() {
         return "an unknown time".to_string();
     }

@@ -14,6 +14,7 @@ mod plots;
 mod posterior;
 mod scenario_errors;
 mod scenario_library;
+mod sensitivity;
 mod settling;
 mod sweep;
 mod util;

@@ -7,26 +7,32 @@
 //! overrides of the base scenario, replicate seeds come from the engine (common random numbers
 //! across points), and the outputs are the chosen measures of `metrics::measures`. The engine
 //! evaluates points with `par_iter` and collects them in order, so the files are the same bytes on
-//! any thread count. Three files are written: `samples.csv` (each point: its design role and
-//! parameter values), `runs.csv` (each point × replicate: the seed and the measures) and
-//! `indices.csv` (tidy: method, output, parameter, index, estimate, ci_low, ci_high).
+//! any thread count. The files: `samples.csv` (each point: its design role and parameter values),
+//! `runs.csv` (each point × replicate: the seed and the measures), and, computed from those
+//! (`files`), `indices.csv` (tidy: method, output, parameter, index, estimate, ci_low, ci_high),
+//! `plots/morris.png` or `plots/sobol.png` and `report.html`.
 
+pub mod files;
+pub mod run;
+
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::gsa::morris::MorrisDesign;
-use crate::gsa::saltelli::SaltelliDesign;
+use crate::gsa::morris::{MorrisDesign, MorrisSample};
+use crate::gsa::saltelli::{SaltelliDesign, SaltelliSample};
 use crate::gsa::sobol_seq::Scrambling;
 use crate::gsa::{
-    Bootstrap, Distribution, EvaluationError, GsaError, IndexRow, Model, Parameter, ParameterSpace,
-    morris_analysis, sobol_analysis,
+    Bootstrap, Distribution, EvaluationError, Evaluations, GsaError, IndexRow, Model,
+    MorrisAnalysis, Parameter, ParameterSpace, SobolAnalysis,
 };
 use crate::metrics::{Measures, measures};
 use crate::model::simulate;
+use crate::report::ReportError;
 use crate::report::format::format_float;
-use crate::report::{OutputDir, RenderedFile, ReportError};
 use crate::scenario::{self, ScenarioError};
+use crate::posterior::checksum;
 
 /// Something stopped a sensitivity analysis.
 #[derive(Debug, thiserror::Error)]
@@ -52,6 +58,9 @@ pub enum SensitivityError {
 
     #[error(transparent)]
     Output(#[from] ReportError),
+
+    #[error(transparent)]
+    Files(#[from] crate::sweep::SweepError),
 }
 
 /// The file as written.
@@ -95,6 +104,11 @@ pub enum Method {
 #[derive(Debug, Clone)]
 pub struct SensitivitySpec {
     pub name: String,
+    /// The file, made absolute (recorded in `metadata.json`, so that `merge` can read it again).
+    pub path: PathBuf,
+    /// A hash of the file's text and of the resolved base scenario: the identity that `--resume`
+    /// and `merge` check.
+    pub hash: String,
     pub model: ScenarioModel,
     pub space: ParameterSpace,
     pub method: Method,
@@ -151,6 +165,16 @@ impl ScenarioModel {
     /// The base scenario file (`None`: the built-in baseline).
     pub fn base(&self) -> Option<&Path> {
         self.base.as_deref()
+    }
+
+    /// The fixed `--set` overrides applied at every point.
+    pub fn fixed(&self) -> &[String] {
+        &self.fixed
+    }
+
+    /// The outputs: measures' names.
+    pub fn output_names(&self) -> &[String] {
+        &self.outputs
     }
 
     /// The `--set` overrides of one point: the fixed ones, then `key=value` per varied key.
@@ -229,6 +253,14 @@ pub fn load(path: &Path) -> Result<SensitivitySpec, SensitivityError> {
         let point = space.from_unit(&vec![end; space.dimension()]);
         scenario::load(model.base.as_deref(), &model.sets(&point))?;
     }
+    let resolved_base = scenario::load(model.base.as_deref(), &model.fixed)?.resolved;
+    let hash = checksum(
+        format!(
+            "{text}\n{}",
+            serde_json::to_value(&resolved_base).unwrap_or(serde_json::Value::Null)
+        )
+        .as_bytes(),
+    );
     let seed = raw.seed.unwrap_or(1);
     let method = match raw.method.as_str() {
         "sobol" => {
@@ -266,6 +298,8 @@ pub fn load(path: &Path) -> Result<SensitivitySpec, SensitivityError> {
         .unwrap_or_else(|| "sensitivity".into());
     Ok(SensitivitySpec {
         name,
+        path: std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()),
+        hash,
         model,
         space,
         method,
@@ -280,6 +314,14 @@ pub fn load(path: &Path) -> Result<SensitivitySpec, SensitivityError> {
 }
 
 impl SensitivitySpec {
+    /// The method's name: `sobol` or `morris`.
+    pub fn method_name(&self) -> &'static str {
+        match self.method {
+            Method::Sobol(_) => "sobol",
+            Method::Morris(_) => "morris",
+        }
+    }
+
     /// The number of points of the design.
     pub fn points(&self) -> usize {
         let p = self.space.dimension();
@@ -297,113 +339,123 @@ impl SensitivitySpec {
     }
 }
 
-/// Runs the analysis on the current rayon pool and renders its three files. `on_done` is called
-/// once per finished point.
-pub fn run(
-    spec: &SensitivitySpec,
-    on_done: &(dyn Fn() + Sync),
-) -> Result<Vec<RenderedFile>, SensitivityError> {
-    let (roles, points, evaluations, rows): (Vec<String>, _, _, Vec<IndexRow>) = match &spec.method
-    {
-        Method::Sobol(design) => {
-            let analysis = sobol_analysis(
-                &spec.model,
-                &spec.space,
-                design,
-                &spec.bootstrap,
-                spec.replicates,
-                spec.seed,
-                on_done,
-            )?;
-            let roles = (0..analysis.points.len())
-                .map(|row| {
-                    let (base, matrix) = analysis.sample.role(row);
-                    format!("{base},{}", matrix.label())
-                })
-                .collect();
-            let rows = analysis.rows(&spec.space);
-            (roles, analysis.points, analysis.evaluations, rows)
-        }
-        Method::Morris(design) => {
-            let analysis = morris_analysis(
-                &spec.model,
-                &spec.space,
-                design,
-                &spec.bootstrap,
-                spec.replicates,
-                spec.seed,
-                on_done,
-            )?;
-            let roles = (0..analysis.points.len())
-                .map(|row| {
-                    let (trajectory, step) = analysis.sample.role(row);
-                    format!("{trajectory},{step}")
-                })
-                .collect();
-            let rows = analysis.rows(&spec.space);
-            (roles, analysis.points, analysis.evaluations, rows)
-        }
-    };
-    let keys: Vec<&str> = spec.space.parameters().iter().map(|p| p.key()).collect();
-    let role_header = match spec.method {
-        Method::Sobol(_) => "base_row,matrix",
-        Method::Morris(_) => "trajectory,step",
-    };
-    let mut samples = format!("point,{role_header},{}\n", keys.join(","));
-    for (index, (role, point)) in roles.iter().zip(&points).enumerate() {
-        let values: Vec<String> = point.iter().map(|&v| format_float(v)).collect();
-        samples.push_str(&format!("{index},{role},{}\n", values.join(",")));
+/// The design's sample: where the points are and what role each plays.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Sample {
+    Sobol(SaltelliSample),
+    Morris(MorrisSample),
+}
+
+impl SensitivitySpec {
+    /// The design's sample (a pure function of the file: the same on every machine and shard).
+    pub fn sample(&self) -> Result<Sample, SensitivityError> {
+        let p = self.space.dimension();
+        Ok(match &self.method {
+            Method::Sobol(design) => Sample::Sobol(SaltelliSample::new(p, design)?),
+            Method::Morris(design) => Sample::Morris(MorrisSample::new(p, design)?),
+        })
     }
-    let mut runs = format!("point,replicate,seed,{}\n", evaluations.outputs.join(","));
-    for (index, replicates) in evaluations.runs.iter().enumerate() {
+
+    /// The replicate seeds, the same at every point (common random numbers).
+    pub fn replicate_seeds(&self) -> Vec<u64> {
+        (0..self.replicates)
+            .map(|r| crate::model::rng::replicate_seed(self.seed, r))
+            .collect()
+    }
+}
+
+impl Sample {
+    /// The parameters' values at every point of the design.
+    pub fn values(&self, space: &ParameterSpace) -> Vec<Vec<f64>> {
+        match self {
+            Sample::Sobol(sample) => sample.values(space),
+            Sample::Morris(sample) => sample.values(space),
+        }
+    }
+
+    /// The role columns' header of `samples.csv`.
+    pub fn role_header(&self) -> &'static str {
+        match self {
+            Sample::Sobol(_) => "base_row,matrix",
+            Sample::Morris(_) => "trajectory,step",
+        }
+    }
+
+    /// Point `row`'s role: its base row and matrix, or its trajectory and step.
+    pub fn role(&self, row: usize) -> String {
+        match self {
+            Sample::Sobol(sample) => {
+                let (base, matrix) = sample.role(row);
+                format!("{base},{}", matrix.label())
+            }
+            Sample::Morris(sample) => {
+                let (trajectory, step) = sample.role(row);
+                format!("{trajectory},{step}")
+            }
+        }
+    }
+
+    /// Estimates the indices of every output from the design's evaluations, as the tidy rows of
+    /// `indices.csv`.
+    pub fn estimate(
+        self,
+        spec: &SensitivitySpec,
+        points: Vec<Vec<f64>>,
+        evaluations: Evaluations,
+    ) -> Vec<IndexRow> {
+        match self {
+            Sample::Sobol(sample) => {
+                SobolAnalysis::estimate(sample, points, evaluations, &spec.bootstrap)
+                    .rows(&spec.space)
+            }
+            Sample::Morris(sample) => {
+                MorrisAnalysis::estimate(sample, points, evaluations, &spec.bootstrap)
+                    .rows(&spec.space)
+            }
+        }
+    }
+}
+
+/// `samples.csv`'s header line.
+pub fn samples_header(spec: &SensitivitySpec, sample: &Sample) -> String {
+    let keys: Vec<&str> = spec.space.parameters().iter().map(|p| p.key()).collect();
+    format!("point,{},{}\n", sample.role_header(), keys.join(","))
+}
+
+/// `samples.csv`'s rows of the points `range`.
+pub fn samples_rows(sample: &Sample, points: &[Vec<f64>], range: Range<usize>) -> String {
+    let mut text = String::new();
+    for index in range {
+        let values: Vec<String> = points[index].iter().map(|&v| format_float(v)).collect();
+        text.push_str(&format!(
+            "{index},{},{}\n",
+            sample.role(index),
+            values.join(",")
+        ));
+    }
+    text
+}
+
+/// `runs.csv`'s header line.
+pub fn runs_header(spec: &SensitivitySpec) -> String {
+    format!("point,replicate,seed,{}\n", spec.model.outputs.join(","))
+}
+
+/// `runs.csv`'s rows of consecutive points from `first_point`: `runs[point][replicate][output]`.
+pub fn runs_rows(first_point: usize, runs: &[Vec<Vec<f64>>], seeds: &[u64]) -> String {
+    let mut text = String::new();
+    for (offset, replicates) in runs.iter().enumerate() {
         for (replicate, values) in replicates.iter().enumerate() {
             let values: Vec<String> = values.iter().map(|&v| format_float(v)).collect();
-            runs.push_str(&format!(
-                "{index},{replicate},{},{}\n",
-                evaluations.replicate_seeds[replicate],
+            text.push_str(&format!(
+                "{},{replicate},{},{}\n",
+                first_point + offset,
+                seeds[replicate],
                 values.join(",")
             ));
         }
     }
-    let mut indices = String::from("method,output,parameter,index,estimate,ci_low,ci_high\n");
-    for row in &rows {
-        indices.push_str(&format!(
-            "{},{},{},{},{},{},{}\n",
-            row.method,
-            row.output,
-            row.parameter,
-            row.index,
-            format_float(row.estimate),
-            format_float(row.ci_low),
-            format_float(row.ci_high)
-        ));
-    }
-    Ok(vec![
-        RenderedFile {
-            file_name: "samples.csv",
-            bytes: samples.into_bytes(),
-        },
-        RenderedFile {
-            file_name: "runs.csv",
-            bytes: runs.into_bytes(),
-        },
-        RenderedFile {
-            file_name: "indices.csv",
-            bytes: indices.into_bytes(),
-        },
-    ])
-}
-
-/// Checks the output directory, runs the analysis and writes its files; returns their paths.
-pub fn run_and_write(
-    spec: &SensitivitySpec,
-    output_dir: &Path,
-    force: bool,
-    on_done: &(dyn Fn() + Sync),
-) -> Result<Vec<PathBuf>, SensitivityError> {
-    let directory = OutputDir::new(output_dir, force)?;
-    let files = run(spec, on_done)?;
-    Ok(directory.write_files(&files)?)
+    text
 }
 
 #[cfg(test)]
