@@ -895,6 +895,39 @@ mod tests {
         );
     }
 
+    /// A minder appointed by an event and funded from early help takes its hours out of early
+    /// help's posts then, as a minder there from the start does at the outset.
+    #[test]
+    fn a_minder_appointed_later_is_funded_the_same_way() {
+        let sets: Vec<String> = [
+            "coordination.minder_funded_by=\"early_help\"",
+            "event=[{week=10, kind=\"minder_appointed\"}]",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let params = crate::scenario::load(None, &sets)
+            .expect("the scenario loads")
+            .params;
+        let mut patch = Patch::new(&params, &params.localities[0], 0, 0, 1);
+        let early_help = |patch: &Patch| -> f64 {
+            patch
+                .profs
+                .iter()
+                .filter(|p| p.role == Role::EarlyHelp && !p.minder)
+                .map(|p| p.fte)
+                .sum()
+        };
+        let before = early_help(&patch);
+        patch.apply_events(10);
+        assert_ne!(patch.minder_post, NONE);
+        let after = early_help(&patch);
+        assert!(
+            (before - after - 7.5 / 37.0).abs() < 1e-9,
+            "early help FTE {before} before the minder, {after} after"
+        );
+    }
+
     /// With one consultation team per school, each team seats its own school's posts and a link
     /// of each agency role, the links taking the teams in turn; the union lists each post once.
     #[test]

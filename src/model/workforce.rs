@@ -469,6 +469,9 @@ impl Patch<'_> {
                     if self.minder_post == NONE {
                         let fte = self.p.coordination.minder_hours
                             / self.p.role(Role::EarlyHelp).hours_per_week.max(1.0);
+                        if let Some(funder) = self.p.coordination.minder_funded_by {
+                            self.fund_minder_from(funder);
+                        }
                         let post = self.add_post(Role::EarlyHelp, NONE, 0, fte, week);
                         self.profs[post as usize].minder = true;
                         self.minder_post = post;
@@ -505,6 +508,29 @@ impl Patch<'_> {
                     }
                     self.log(week, "forum stopped".to_string());
                 }
+            }
+        }
+    }
+
+    /// A minder appointed mid-run and funded from `role`'s budget: the minder's hours are taken
+    /// out of the role's posts in proportion to their FTE, as they would have been at the start
+    /// (section 7.15).
+    fn fund_minder_from(&mut self, role: Role) {
+        let minder_fte =
+            self.p.coordination.minder_hours / self.p.role(role).hours_per_week.max(1.0);
+        let total: f64 = self
+            .profs
+            .iter()
+            .filter(|p| p.role == role && !p.minder && !p.pooled && !p.removed)
+            .map(|p| p.fte)
+            .sum();
+        if total <= 0.0 {
+            return;
+        }
+        let keep = ((total - minder_fte) / total).max(0.0);
+        for prof in self.profs.iter_mut() {
+            if prof.role == role && !prof.minder && !prof.pooled && !prof.removed {
+                prof.fte *= keep;
             }
         }
     }
