@@ -18,6 +18,7 @@ pub mod model;
 pub mod national;
 pub mod plot;
 pub mod report;
+pub mod robustness;
 pub mod runner;
 pub mod scenario;
 pub mod sensitivity;
