@@ -11,6 +11,7 @@ mod init;
 mod invariants;
 mod patterns;
 mod plots;
+mod robustness;
 mod scenario_errors;
 mod scenario_library;
 mod settling;
