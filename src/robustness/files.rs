@@ -166,6 +166,13 @@ fn p_text(p: f64) -> String {
 /// and on which side of it the pattern fails (or holds least comfortably).
 pub fn decided_by(spec: &RobustnessSpec, direction: Direction, summary: &PatternSummary) -> String {
     let keys = keys(spec);
+    if summary.prcc.iter().all(|p| p.coefficient.is_nan()) {
+        return format!(
+            "which parameters decide it is not estimated (a partial rank correlation needs at \
+             least {} samples with a defined effect)",
+            keys.len() + 2
+        );
+    }
     let Some((j, prcc)) = summary
         .top(1)
         .into_iter()
@@ -190,9 +197,15 @@ pub fn decided_by(spec: &RobustnessSpec, direction: Direction, summary: &Pattern
             if rises { "grows" } else { "falls" }
         ),
         Some(towards) => {
-            let side = if towards { "low" } else { "high" };
+            let (side, other) = if towards {
+                ("low", "high")
+            } else {
+                ("high", "low")
+            };
             if summary.holds.count == summary.holds.of {
                 format!("it holds least comfortably where {key} is {side} ({strength})")
+            } else if summary.holds.count == 0 {
+                format!("it comes closest to holding where {key} is {other} ({strength})")
             } else {
                 format!("it fails where {key} is {side} ({strength})")
             }

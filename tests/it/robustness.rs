@@ -217,4 +217,19 @@ fn the_default_file_loads() {
     // Enough samples for a partial rank correlation with every parameter.
     assert!(spec.samples > spec.space.dimension() + 2);
     assert_eq!(spec.event_week, 286, "the events of the pattern tests");
+    // docs/model.md's parameter tables give the same plausible range, on the key's row.
+    let docs = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/model.md"))
+        .unwrap();
+    for p in spec.space.parameters() {
+        let short = p.key().rsplit('.').next().unwrap();
+        let range = format!("plausible {}-{}", p.low(), p.high());
+        assert!(
+            docs.lines()
+                .any(|line| (line.starts_with(&format!("| `{short}`"))
+                    || line.starts_with(&format!("| `{}`", p.key())))
+                    && line.contains(&range)),
+            "docs/model.md has no row for {} with {range}",
+            p.key()
+        );
+    }
 }
