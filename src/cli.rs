@@ -870,6 +870,34 @@ mod tests {
     }
 
     #[test]
+    fn robustness_defaults_to_the_shipped_file() {
+        let Command::Robustness(options) = parse(&["robustness"]).unwrap() else {
+            panic!("expected robustness");
+        };
+        assert_eq!(
+            options.spec_path,
+            PathBuf::from("scenarios/robustness.toml")
+        );
+        assert!(!options.dry_run && !options.force && options.output_dir.is_none());
+        let Command::Robustness(options) = parse(&[
+            "robustness",
+            "r.toml",
+            "--dry-run",
+            "--threads",
+            "2",
+            "--out",
+            "o",
+        ])
+        .unwrap() else {
+            panic!("expected robustness");
+        };
+        assert_eq!(options.spec_path, PathBuf::from("r.toml"));
+        assert!(options.dry_run);
+        assert_eq!(options.threads, 2);
+        assert_eq!(options.output_dir, Some(PathBuf::from("o")));
+    }
+
+    #[test]
     fn calibrate_needs_a_file_and_parses_its_options() {
         assert!(parse(&["calibrate"]).is_err());
         let Command::Calibrate(options) = parse(&["calibrate", "c.toml"]).unwrap() else {
