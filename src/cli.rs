@@ -60,6 +60,39 @@ pub enum Command {
     /// Fit scenario parameters to observed measures by ABC-SMC, from a calibration file; writes
     /// posterior.csv, generations.csv, metadata.json, report.html and plots/
     Calibrate(CalibrateOptions),
+    /// Where in the assumption parameters' plausible region each of the twelve patterns holds,
+    /// and which parameters decide it (Latin hypercube, paired replicates, PRCC); writes
+    /// samples.csv, effects.csv, robustness.csv, prcc.csv and report.html
+    Robustness(RobustnessOptions),
+}
+
+/// Options of `patchwork robustness`.
+#[derive(Debug, Clone, PartialEq, Eq, Args)]
+pub struct RobustnessOptions {
+    /// Robustness file (TOML): samples, replicates, seed, patterns, [[parameter]]s with their
+    /// plausible ranges
+    #[arg(value_name = "FILE", default_value = "scenarios/robustness.toml")]
+    pub spec_path: PathBuf,
+
+    /// Directory for the output files [default: output/<file name>/]
+    #[arg(long = "out", value_name = "DIR")]
+    pub output_dir: Option<PathBuf>,
+
+    /// Worker threads; 0 uses every logical CPU (results never depend on it)
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub threads: usize,
+
+    /// Print the number of runs and an estimate of the time; run nothing, write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Write into an existing non-empty output directory, replacing files of the same names
+    #[arg(long)]
+    pub force: bool,
+
+    /// Print nothing but errors (no progress bar, no table)
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 /// Options of `patchwork warmup`.
@@ -803,6 +836,38 @@ pub fn default_warmup_dir(scenario_name: &str) -> PathBuf {
     default_output_dir(&format!("warmup-{scenario_name}"))
 }
 
+/// `robustness`'s table: per pattern, where it holds and the parameter with the largest PRCC.
+pub fn robustness_table(
+    spec: &crate::robustness::RobustnessSpec,
+    analysis: &crate::robustness::Analysis,
+) -> String {
+    let keys: Vec<&str> = spec.space.parameters().iter().map(|p| p.key()).collect();
+    let mut out = format!(
+        "{:<8} {:>6}  {:<11} {:>8}  {}\n",
+        "pattern", "holds", "95% CI", "point", "largest PRCC (p)"
+    );
+    let percent = |x: f64| format!("{:.0}%", x * 100.0);
+    for summary in &analysis.summaries {
+        let top = summary
+            .top(1)
+            .first()
+            .map(|(j, p)| format!("{} {:+.2} ({:.3})", keys[*j], p.coefficient, p.p_value))
+            .unwrap_or_else(|| "-".into());
+        out.push_str(&format!(
+            "{:<8} {:>6}  {:<11} {:>8}  {top}\n",
+            summary.number,
+            percent(summary.holds.share),
+            format!(
+                "{}-{}",
+                percent(summary.holds.low),
+                percent(summary.holds.high)
+            ),
+            percent(summary.point_holds.share),
+        ));
+    }
+    out
+}
+
 /// Where `compare` writes when `--out` is not given: `output/compare-<a>-vs-<b>/`.
 pub fn default_compare_dir(a_name: &str, b_name: &str) -> PathBuf {
     default_output_dir(&format!("compare-{a_name}-vs-{b_name}"))
@@ -848,6 +913,34 @@ mod tests {
 
     fn parse(arguments: &[&str]) -> Result<Command, UsageError> {
         parse_args_from(std::iter::once("patchwork").chain(arguments.iter().copied()))
+    }
+
+    #[test]
+    fn robustness_defaults_to_the_shipped_file() {
+        let Command::Robustness(options) = parse(&["robustness"]).unwrap() else {
+            panic!("expected robustness");
+        };
+        assert_eq!(
+            options.spec_path,
+            PathBuf::from("scenarios/robustness.toml")
+        );
+        assert!(!options.dry_run && !options.force && options.output_dir.is_none());
+        let Command::Robustness(options) = parse(&[
+            "robustness",
+            "r.toml",
+            "--dry-run",
+            "--threads",
+            "2",
+            "--out",
+            "o",
+        ])
+        .unwrap() else {
+            panic!("expected robustness");
+        };
+        assert_eq!(options.spec_path, PathBuf::from("r.toml"));
+        assert!(options.dry_run);
+        assert_eq!(options.threads, 2);
+        assert_eq!(options.output_dir, Some(PathBuf::from("o")));
     }
 
     #[test]

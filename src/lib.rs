@@ -19,6 +19,7 @@ pub mod national;
 pub mod plot;
 pub mod posterior;
 pub mod report;
+pub mod robustness;
 pub mod runner;
 pub mod scenario;
 pub mod sensitivity;

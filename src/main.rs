@@ -94,6 +94,7 @@ fn run(command: Command) -> anyhow::Result<Finished> {
         Command::Warmup(options) => suggest_warmup(options).map(|()| Finished::Complete),
         Command::Sensitivity(options) => run_sensitivity(options).map(|()| Finished::Complete),
         Command::Calibrate(options) => run_calibration(options).map(|()| Finished::Complete),
+        Command::Robustness(options) => run_robustness(options).map(|()| Finished::Complete),
     }
 }
 
@@ -332,6 +333,51 @@ fn run_calibration(options: cli::CalibrateOptions) -> anyhow::Result<()> {
         say!(
             "{} simulations in {:.1} s on {threads} thread{}",
             done.load(std::sync::atomic::Ordering::Relaxed),
+            started.elapsed().as_secs_f64(),
+            if threads == 1 { "" } else { "s" }
+        );
+        say!("{}", cli::written_files_message(&output_dir, &written));
+    }
+    Ok(())
+}
+
+/// `patchwork robustness`: robustness file → Latin-hypercube samples × pattern arms ×
+/// replicates → samples.csv, effects.csv, robustness.csv, prcc.csv, report.html (or, with
+/// `--dry-run`, only the number of runs and an estimate of the time).
+fn run_robustness(options: cli::RobustnessOptions) -> anyhow::Result<()> {
+    use patchwork_sim::robustness;
+    let spec = robustness::load(&options.spec_path)?;
+    let threads = runner::resolved_thread_count(options.threads);
+    if options.dry_run {
+        say_part!("{}", robustness::dry_run(&spec, threads)?);
+        return Ok(());
+    }
+    let output_dir = options
+        .output_dir
+        .unwrap_or_else(|| cli::default_output_dir(&spec.name));
+    let started = Instant::now();
+    let jobs = robustness::Plan::new(&spec)?.arms.len() * spec.samples;
+    let progress = cli::Progress::counting("sample arms", jobs as u64, options.quiet);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .context("cannot start the worker threads")?;
+    let done = std::sync::atomic::AtomicU64::new(0);
+    let result = pool.install(|| {
+        robustness::analyse_and_write(&spec, &output_dir, options.force, &|| {
+            let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+            progress.set(n);
+        })
+    });
+    progress.finish();
+    let (analysis, written) = result?;
+    if !options.quiet {
+        say_part!("{}", cli::robustness_table(&spec, &analysis));
+        say!(
+            "{} samples x {} arms x {} replicates in {:.1} s on {threads} thread{}",
+            spec.samples,
+            analysis.plan.arms.len(),
+            spec.replicates,
             started.elapsed().as_secs_f64(),
             if threads == 1 { "" } else { "s" }
         );

@@ -48,9 +48,10 @@ struct RawCalibration {
     target: Vec<Spanned<RawTarget>>,
 }
 
+/// A `[[parameter]]` as written (shared with `robustness`'s file).
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RawParameter {
+pub(crate) struct RawParameter {
     key: Spanned<String>,
     low: Spanned<f64>,
     high: Spanned<f64>,
@@ -96,7 +97,7 @@ pub struct CalibrationSpec {
 }
 
 /// A place in the file: 1-based line and column of a byte offset.
-fn line_column(text: &str, byte: usize) -> (usize, usize) {
+pub(crate) fn line_column(text: &str, byte: usize) -> (usize, usize) {
     let before = &text[..byte.min(text.len())];
     let line = before.matches('\n').count() + 1;
     let column = before
@@ -114,6 +115,10 @@ struct Locator<'a> {
 }
 
 impl Locator<'_> {
+    fn misplaced(&self, problem: Misplaced) -> CalibrationError {
+        self.error(problem.span, &problem.key, problem.reason)
+    }
+
     fn error(&self, span: std::ops::Range<usize>, key: &str, reason: String) -> CalibrationError {
         let (line, column) = line_column(self.text, span.start);
         CalibrationError::Spec {
@@ -154,35 +159,8 @@ pub fn parse(path: &Path, text: &str) -> Result<CalibrationSpec, CalibrationErro
 
     // The base scenario and the fixed overrides, before anything is varied.
     let base_as_written = raw.base.as_ref().map(|base| base.get_ref().clone());
-    let base = raw
-        .base
-        .as_ref()
-        .map(|base| path.parent().unwrap_or(Path::new(".")).join(base.get_ref()));
-    let (sets, sets_span) = match raw.sets {
-        Some(sets) => {
-            let span = sets.span();
-            let values: Vec<String> = sets
-                .into_inner()
-                .into_iter()
-                .map(Spanned::into_inner)
-                .collect();
-            (values, span)
-        }
-        None => (Vec::new(), 0..0),
-    };
-    let base_error = |error: scenario::ScenarioError| {
-        format!(
-            "the base scenario does not load: {}",
-            one_line(&error.to_string())
-        )
-    };
-    if let Err(error) = scenario::load(base.as_deref(), &[]) {
-        let span = raw.base.as_ref().map_or(0..0, Spanned::span);
-        return Err(at.error(span, "base", base_error(error)));
-    }
-    if let Err(error) = scenario::load(base.as_deref(), &sets) {
-        return Err(at.error(sets_span, "sets", base_error(error)));
-    }
+    let BaseAndSets { base, sets, .. } =
+        base_and_sets(path, raw.base.as_ref(), raw.sets).map_err(|p| at.misplaced(p))?;
 
     // Settings.
     let seed = raw.seed.map_or(DEFAULT_SEED, Spanned::into_inner);
@@ -241,69 +219,8 @@ pub fn parse(path: &Path, text: &str) -> Result<CalibrationSpec, CalibrationErro
     };
 
     // Priors: each key must be a scenario key taking every value of its range.
-    if raw.parameter.is_empty() {
-        return Err(at.error(
-            0..0,
-            "parameter",
-            "list at least one [[parameter]] (key, low, high, distribution)".into(),
-        ));
-    }
-    let mut parameters = Vec::with_capacity(raw.parameter.len());
-    for spanned in &raw.parameter {
-        let p = spanned.get_ref();
-        let key = p.key.get_ref();
-        let distribution = match p.distribution.as_ref() {
-            None => Distribution::Uniform,
-            Some(name) => match name.get_ref().as_str() {
-                "uniform" => Distribution::Uniform,
-                "log-uniform" => Distribution::LogUniform,
-                other => {
-                    return Err(at.error(
-                        name.span(),
-                        &format!("parameter {key}: distribution"),
-                        format!("must be uniform or log-uniform, found {other}"),
-                    ));
-                }
-            },
-        };
-        if parameters.iter().any(|q: &Parameter| q.key() == key) {
-            return Err(at.error(
-                p.key.span(),
-                &format!("parameter {key}"),
-                "listed twice".into(),
-            ));
-        }
-        let parameter = Parameter::new(
-            key.clone(),
-            *p.low.get_ref(),
-            *p.high.get_ref(),
-            distribution,
-        )
-        .map_err(|error| {
-            at.error(
-                p.low.span(),
-                &format!("parameter {key}"),
-                strip_prefix(&error.to_string(), key),
-            )
-        })?;
-        for end in [parameter.low(), parameter.high()] {
-            let mut overrides = sets.clone();
-            overrides.push(format!("{key}={end}"));
-            if let Err(error) = scenario::load(base.as_deref(), &overrides) {
-                return Err(at.error(
-                    p.key.span(),
-                    &format!("parameter {key}"),
-                    format!(
-                        "the base scenario refuses {key} = {end}: {}",
-                        one_line(&error.to_string())
-                    ),
-                ));
-            }
-        }
-        parameters.push(parameter);
-    }
-    let space = ParameterSpace::new(parameters)
-        .map_err(|error| at.error(0..0, "parameter", error.to_string()))?;
+    let space =
+        read_parameters(&raw.parameter, base.as_deref(), &sets).map_err(|p| at.misplaced(p))?;
 
     // Targets: measures of a run, each once, with a finite value and a positive scale.
     if raw.target.is_empty() {
@@ -406,8 +323,142 @@ fn setting<T: Copy + std::fmt::Display>(
     }
 }
 
+/// A problem at a place in a file, for the caller to locate: the byte span, the key, what is
+/// wrong.
+#[derive(Debug)]
+pub(crate) struct Misplaced {
+    pub span: std::ops::Range<usize>,
+    pub key: String,
+    pub reason: String,
+}
+
+/// A file's base scenario (resolved against the file's directory) and fixed overrides.
+pub(crate) struct BaseAndSets {
+    pub base: Option<PathBuf>,
+    pub sets: Vec<String>,
+    /// Where `sets` is written (the start of the file when it is not).
+    pub sets_span: std::ops::Range<usize>,
+    /// The base with the overrides, loaded.
+    pub scenario: scenario::Scenario,
+}
+
+/// Reads `base` and `sets` as written in the file at `path` and checks that the base loads alone
+/// and with the overrides.
+pub(crate) fn base_and_sets(
+    path: &Path,
+    base_as_written: Option<&Spanned<PathBuf>>,
+    sets: Option<Spanned<Vec<Spanned<String>>>>,
+) -> Result<BaseAndSets, Misplaced> {
+    let base =
+        base_as_written.map(|base| path.parent().unwrap_or(Path::new(".")).join(base.get_ref()));
+    let (sets, sets_span) = match sets {
+        Some(sets) => {
+            let span = sets.span();
+            let values: Vec<String> = sets
+                .into_inner()
+                .into_iter()
+                .map(Spanned::into_inner)
+                .collect();
+            (values, span)
+        }
+        None => (Vec::new(), 0..0),
+    };
+    let refused = |span, key: &str, error: scenario::ScenarioError| Misplaced {
+        span,
+        key: key.to_string(),
+        reason: format!(
+            "the base scenario does not load: {}",
+            one_line(&error.to_string())
+        ),
+    };
+    if let Err(error) = scenario::load(base.as_deref(), &[]) {
+        let span = base_as_written.map_or(0..0, Spanned::span);
+        return Err(refused(span, "base", error));
+    }
+    let scenario = scenario::load(base.as_deref(), &sets)
+        .map_err(|error| refused(sets_span.clone(), "sets", error))?;
+    Ok(BaseAndSets {
+        base,
+        sets,
+        sets_span,
+        scenario,
+    })
+}
+
+/// The `[[parameter]]`s of a file: each key a scenario key taking every value of its range (the
+/// base with `sets` is loaded at each end), each listed once, uniform or log-uniform.
+pub(crate) fn read_parameters(
+    raw: &[Spanned<RawParameter>],
+    base: Option<&Path>,
+    sets: &[String],
+) -> Result<ParameterSpace, Misplaced> {
+    let at = |span, key: String, reason| Misplaced { span, key, reason };
+    if raw.is_empty() {
+        return Err(at(
+            0..0,
+            "parameter".into(),
+            "list at least one [[parameter]] (key, low, high, distribution)".into(),
+        ));
+    }
+    let mut parameters = Vec::with_capacity(raw.len());
+    for spanned in raw {
+        let p = spanned.get_ref();
+        let key = p.key.get_ref();
+        let distribution = match p.distribution.as_ref() {
+            None => Distribution::Uniform,
+            Some(name) => match name.get_ref().as_str() {
+                "uniform" => Distribution::Uniform,
+                "log-uniform" => Distribution::LogUniform,
+                other => {
+                    return Err(at(
+                        name.span(),
+                        format!("parameter {key}: distribution"),
+                        format!("must be uniform or log-uniform, found {other}"),
+                    ));
+                }
+            },
+        };
+        if parameters.iter().any(|q: &Parameter| q.key() == key) {
+            return Err(at(
+                p.key.span(),
+                format!("parameter {key}"),
+                "listed twice".into(),
+            ));
+        }
+        let parameter = Parameter::new(
+            key.clone(),
+            *p.low.get_ref(),
+            *p.high.get_ref(),
+            distribution,
+        )
+        .map_err(|error| {
+            at(
+                p.low.span(),
+                format!("parameter {key}"),
+                strip_prefix(&error.to_string(), key),
+            )
+        })?;
+        for end in [parameter.low(), parameter.high()] {
+            let mut overrides = sets.to_vec();
+            overrides.push(format!("{key}={end}"));
+            if let Err(error) = scenario::load(base, &overrides) {
+                return Err(at(
+                    p.key.span(),
+                    format!("parameter {key}"),
+                    format!(
+                        "the base scenario refuses {key} = {end}: {}",
+                        one_line(&error.to_string())
+                    ),
+                ));
+            }
+        }
+        parameters.push(parameter);
+    }
+    ParameterSpace::new(parameters).map_err(|error| at(0..0, "parameter".into(), error.to_string()))
+}
+
 /// The key written on the line of `byte`, for parser errors (`key = value` or `[table]`).
-fn key_at(text: &str, byte: usize) -> String {
+pub(crate) fn key_at(text: &str, byte: usize) -> String {
     let start = text[..byte.min(text.len())]
         .rfind('\n')
         .map_or(0, |n| n + 1);
@@ -424,12 +475,12 @@ fn key_at(text: &str, byte: usize) -> String {
 }
 
 /// A multi-line scenario error on one line.
-fn one_line(text: &str) -> String {
+pub(crate) fn one_line(text: &str) -> String {
     text.lines().collect::<Vec<_>>().join("; ")
 }
 
 /// The engine's "parameter KEY: reason" without its prefix (the location names the key).
-fn strip_prefix(text: &str, key: &str) -> String {
+pub(crate) fn strip_prefix(text: &str, key: &str) -> String {
     text.strip_prefix(&format!("parameter {key}: "))
         .unwrap_or(text)
         .to_string()

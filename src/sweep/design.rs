@@ -55,7 +55,7 @@ impl Design {
                 let whole = |range_whole: bool| range_whole && whole_key(&axis.key);
                 let levels = match (&axis.values, spec.design) {
                     (AxisValues::List(items), DesignKind::Lhs) => {
-                        let positions = lhs_positions(seed, axis_index, samples);
+                        let positions = lhs_positions("sweep.lhs", seed, axis_index, samples);
                         positions
                             .into_iter()
                             .map(|(_, position)| {
@@ -75,7 +75,7 @@ impl Design {
                             ..
                         },
                         DesignKind::Lhs,
-                    ) => lhs_positions(seed, axis_index, samples)
+                    ) => lhs_positions("sweep.lhs", seed, axis_index, samples)
                         .into_iter()
                         .map(|(stratum, position)| {
                             let width = max - min;
@@ -185,9 +185,16 @@ impl Design {
 }
 
 /// For each sample of an lhs axis: its stratum and its position in 0..1 (inside the stratum).
-/// The strata are a random permutation of `0..samples`; the position within each is uniform.
-fn lhs_positions(seed: u64, axis_index: usize, samples: u64) -> Vec<(u64, f64)> {
-    let mut generator = rng::stream(seed, "sweep.lhs", axis_index as u64);
+/// The strata are a random permutation of `0..samples`; the position within each is uniform. The
+/// axis draws from the named stream `stream` of `seed` (the sweep's is `sweep.lhs`; `robustness`
+/// has its own).
+pub(crate) fn lhs_positions(
+    stream: &str,
+    seed: u64,
+    axis_index: usize,
+    samples: u64,
+) -> Vec<(u64, f64)> {
+    let mut generator = rng::stream(seed, stream, axis_index as u64);
     let mut strata: Vec<u64> = (0..samples).collect();
     for last in (1..strata.len()).rev() {
         let other = generator.random_range(0..=last);

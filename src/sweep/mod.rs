@@ -13,7 +13,7 @@
 //! `output`, which journals each chunk so that `--resume` ends with the same bytes as a sweep never
 //! interrupted. `merge` joins shards into the files of the whole sweep.
 
-mod design;
+pub(crate) mod design;
 pub(crate) mod engine;
 mod error;
 pub(crate) mod merge;

@@ -12,6 +12,7 @@ mod invariants;
 mod patterns;
 mod plots;
 mod posterior;
+mod robustness;
 mod scenario_errors;
 mod scenario_library;
 mod sensitivity;

@@ -6,10 +6,14 @@
 //! counts below a difference that small would arise by chance less than one time in forty. Where a
 //! pattern is about a size (within 10%, less than a fifth), the threshold is the pattern's own.
 //! Nothing in the model states these patterns; they come from its mechanisms (see docs/model.md).
+//!
+//! The arms come from the catalogue `patchwork_sim::robustness::patterns` (the same arms
+//! `patchwork robustness` runs across the plausible region), in its order.
 
-use patchwork_sim::metrics::km::SurvivalCurve;
 use patchwork_sim::metrics::stats::student_t_975;
 use patchwork_sim::model::RunOutput;
+use patchwork_sim::robustness::patterns;
+use patchwork_sim::robustness::{median_weeks_to_help_recognised_in, meetings_a_year};
 use patchwork_sim::runner::{ReplicateResult, run_replicates};
 use patchwork_sim::scenario::load;
 
@@ -18,16 +22,33 @@ const REPLICATES: u32 = 40;
 /// For differences of differences (a slope, an advantage), whose noise adds up from four arms.
 const MANY_REPLICATES: u32 = 120;
 
-/// Runs the built-in baseline with `sets` overrides.
-fn arm(sets: &[&str], replicates: u32) -> Vec<ReplicateResult> {
-    arm_seeded(sets, replicates, SEED)
+/// The week of the events of patterns 4 and 7: 26 weeks after the five-year warm-up.
+const EVENT_WEEK: u32 = 286;
+
+/// Runs every arm of pattern `number` (the built-in baseline with the catalogue's overrides), in
+/// the catalogue's order.
+fn arms<const N: usize>(number: u32, replicates: u32) -> [Vec<ReplicateResult>; N] {
+    arms_seeded(number, replicates, SEED)
 }
 
 /// The same from another master seed.
-fn arm_seeded(sets: &[&str], replicates: u32, seed: u64) -> Vec<ReplicateResult> {
-    let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
-    let scenario = load(None, &sets).unwrap_or_else(|e| panic!("scenario {sets:?}: {e}"));
-    run_replicates(&scenario.params, seed, replicates, 0, &|| {})
+fn arms_seeded<const N: usize>(
+    number: u32,
+    replicates: u32,
+    seed: u64,
+) -> [Vec<ReplicateResult>; N] {
+    let pattern = patterns::pattern(number, EVENT_WEEK).expect("a pattern of the catalogue");
+    let runs: Vec<Vec<ReplicateResult>> = pattern
+        .arms
+        .iter()
+        .map(|arm| {
+            let scenario =
+                load(None, &arm.sets).unwrap_or_else(|e| panic!("scenario {:?}: {e}", arm.sets));
+            run_replicates(&scenario.params, seed, replicates, 0, &|| {})
+        })
+        .collect();
+    runs.try_into()
+        .unwrap_or_else(|_| panic!("pattern {number} has {N} arms"))
 }
 
 /// Twenty other master seeds, for the patterns checked to hold on every one of them.
@@ -104,40 +125,17 @@ fn higher(a: &[ReplicateResult], b: &[ReplicateResult], name: &str, what: &str) 
 /// recognised in `[from, until)`; follow-up censored at the horizon or closure. Interpolated
 /// between the curve's steps, since waits are whole weeks and a step median moves a week at a time.
 fn pooled_median_weeks_to_help(outputs: &[&RunOutput], from: u32, until: u32) -> f64 {
-    let mut waits: Vec<(f64, bool)> = Vec::new();
-    for out in outputs {
-        for ep in &out.episodes {
-            let Some(recognised) = ep.recognised_week else {
-                continue;
-            };
-            if recognised < from || recognised >= until {
-                continue;
-            }
-            waits.push(match ep.help_start_week {
-                Some(h) => (f64::from(h - recognised), true),
-                None => (
-                    f64::from(ep.closed_week.unwrap_or(out.horizon_weeks) - recognised),
-                    false,
-                ),
-            });
-        }
-    }
-    SurvivalCurve::estimate(&waits)
-        .interpolated_quantile(0.5)
-        .unwrap_or(f64::from(until))
+    median_weeks_to_help_recognised_in(outputs, from, until).unwrap_or(f64::from(until))
 }
 
 fn outputs(runs: &[ReplicateResult]) -> Vec<&RunOutput> {
     runs.iter().map(|r| &r.output).collect()
 }
 
-const TEAM: &str = "coordination.mode=team";
-
 /// Pattern 1: A consultation team meeting twice a term, against ad hoc referral.
 #[test]
 fn p01_team_beats_ad_hoc_referral() {
-    let adhoc = arm(&[], REPLICATES);
-    let team = arm(&[TEAM], REPLICATES);
+    let [adhoc, team] = arms(1, REPLICATES);
     let what = "team vs ad hoc";
     lower(&adhoc, &team, "median_weeks_to_help", what);
     lower(&adhoc, &team, "duplicate_assessments_per_child", what);
@@ -155,8 +153,7 @@ fn p01_team_beats_ad_hoc_referral() {
 /// social worker diverts) and the line's tie (`direct_line.initial_tie`, `consult_tie`).
 #[test]
 fn p02_direct_line_cuts_referrals_not_serious_ones() {
-    let adhoc = arm(&[], MANY_REPLICATES);
-    let line = arm(&["coordination.direct_line=true"], MANY_REPLICATES);
+    let [adhoc, line] = arms(2, MANY_REPLICATES);
     let what = "direct line vs ad hoc";
     lower(&adhoc, &line, "referrals_per_10k", what);
     lower(&adhoc, &line, "school_rejection_share", what);
@@ -183,13 +180,11 @@ fn p02_direct_line_cuts_referrals_not_serious_ones() {
 fn p03_changing_membership_raises_inertia() {
     // The effect is about 0.025 of inertia, with a standard error of about 0.004 at 120
     // replicates: enough for it to show on every one of twenty other master seeds.
-    let team = arm(&[TEAM], MANY_REPLICATES);
-    let network = arm(&["coordination.mode=network"], MANY_REPLICATES);
+    let [team, network] = arms(3, MANY_REPLICATES);
     higher(&team, &network, "inertia", "network vs team");
     // Not luck of the seed: it holds on every one of twenty other master seeds.
     for seed in OTHER_SEEDS {
-        let team = arm_seeded(&[TEAM], MANY_REPLICATES, seed);
-        let network = arm_seeded(&["coordination.mode=network"], MANY_REPLICATES, seed);
+        let [team, network] = arms_seeded(3, MANY_REPLICATES, seed);
         higher(
             &team,
             &network,
@@ -204,23 +199,21 @@ fn p03_changing_membership_raises_inertia() {
 /// medians are pooled over replicates in term-long windows (13 weeks) after the loss.
 #[test]
 fn p04_minder_softens_and_shortens_a_staff_loss() {
-    const LOSS_WEEK: u32 = 286;
-    const WINDOW: u32 = 13;
-    const WINDOWS: u32 = 6;
-    let loss = "event=[{week=286, kind=\"leave\", who=\"any\", share=0.3}]";
-    let excess = |minder: &str| -> Vec<f64> {
-        let control = arm(&[TEAM, minder], MANY_REPLICATES);
-        let hit = arm(&[TEAM, minder, loss], MANY_REPLICATES);
+    const LOSS_WEEK: u32 = EVENT_WEEK;
+    const WINDOW: u32 = patterns::LOSS_WINDOW_WEEKS;
+    const WINDOWS: u32 = patterns::LOSS_WINDOWS;
+    let [calm_minder, hit_minder, calm, hit] = arms(4, MANY_REPLICATES);
+    let excess = |control: &[ReplicateResult], hit: &[ReplicateResult]| -> Vec<f64> {
         (0..WINDOWS)
             .map(|k| {
                 let (from, until) = (LOSS_WEEK + k * WINDOW, LOSS_WEEK + (k + 1) * WINDOW);
-                pooled_median_weeks_to_help(&outputs(&hit), from, until)
-                    - pooled_median_weeks_to_help(&outputs(&control), from, until)
+                pooled_median_weeks_to_help(&outputs(hit), from, until)
+                    - pooled_median_weeks_to_help(&outputs(control), from, until)
             })
             .collect()
     };
-    let with_minder = excess("coordination.minder=true");
-    let without = excess("coordination.minder=false");
+    let with_minder = excess(&calm_minder, &hit_minder);
+    let without = excess(&calm, &hit);
     // Rises less: the worst excess, and the excess in total over the six windows, are smaller.
     let peak = |v: &[f64]| v.iter().copied().fold(f64::MIN, f64::max);
     assert!(
@@ -250,28 +243,27 @@ fn p04_minder_softens_and_shortens_a_staff_loss() {
 /// attendance and ties and cannot get through its cases.
 #[test]
 fn p05_benefit_per_child_peaks_at_a_middle_size() {
-    let team = "coordination.mode=team";
-    let benefit = |schools: &[&str]| -> Vec<f64> {
-        let mut a = vec![];
-        a.extend_from_slice(schools);
-        // A single primary school has 275 pupils, so its rates per 100 pupils are noisy: the
-        // many-replicate count keeps the interval of the size comparison narrow enough.
-        let adhoc = arm(&a, MANY_REPLICATES);
-        a.extend_from_slice(&[
-            team,
-            "coordination.minder=true",
-            "coordination.core_group=true",
-        ]);
-        let team = arm(&a, MANY_REPLICATES);
+    // Ad hoc, then team with minder and core group, at 1, 5 + 1 and 20 + 4 schools. A single
+    // primary school has 275 pupils, so its rates per 100 pupils are noisy: the many-replicate
+    // count keeps the interval of the size comparison narrow enough.
+    let [
+        adhoc_one,
+        team_one,
+        adhoc_middle,
+        team_middle,
+        adhoc_large,
+        team_large,
+    ] = arms(5, MANY_REPLICATES);
+    let benefit = |adhoc: &[ReplicateResult], team: &[ReplicateResult]| -> Vec<f64> {
         let (x, y) = (
-            measure(&adhoc, "unmet_need_child_weeks_per_100"),
-            measure(&team, "unmet_need_child_weeks_per_100"),
+            measure(adhoc, "unmet_need_child_weeks_per_100"),
+            measure(team, "unmet_need_child_weeks_per_100"),
         );
         x.iter().zip(&y).map(|(x, y)| x - y).collect()
     };
-    let one = benefit(&["locality.0.primaries=1", "locality.0.secondaries=0"]);
-    let middle = benefit(&["locality.0.primaries=5", "locality.0.secondaries=1"]);
-    let large = benefit(&["locality.0.primaries=20", "locality.0.secondaries=4"]);
+    let one = benefit(&adhoc_one, &team_one);
+    let middle = benefit(&adhoc_middle, &team_middle);
+    let large = benefit(&adhoc_large, &team_large);
     let gap =
         |a: &[f64], b: &[f64]| interval(&a.iter().zip(b).map(|(a, b)| b - a).collect::<Vec<_>>());
     let over_one = gap(&one, &middle);
@@ -284,11 +276,7 @@ fn p05_benefit_per_child_peaks_at_a_middle_size() {
 /// team's advantage over ad hoc shrinks.
 #[test]
 fn p06_incongruent_boundaries_erode_the_team() {
-    let split = "locality.0.social_care_teams=3";
-    let adhoc1 = arm(&[], MANY_REPLICATES);
-    let team1 = arm(&[TEAM], MANY_REPLICATES);
-    let adhoc3 = arm(&[split], MANY_REPLICATES);
-    let team3 = arm(&[TEAM, split], MANY_REPLICATES);
+    let [team1, adhoc1, team3, adhoc3] = arms(6, MANY_REPLICATES);
     higher(
         &team1,
         &team3,
@@ -321,10 +309,8 @@ fn p06_incongruent_boundaries_erode_the_team() {
 /// terms (two school years of three terms) against the same run without it.
 #[test]
 fn p07_restructure_costs_six_terms() {
-    const WEEK: u32 = 286;
-    let restructure = "event=[{week=286, kind=\"restructure\", share=0.4, suspend_forum_weeks=8}]";
-    let calm = arm(&[TEAM], REPLICATES);
-    let hit = arm(&[TEAM, restructure], REPLICATES);
+    const WEEK: u32 = EVENT_WEEK;
+    let [calm, hit] = arms(7, REPLICATES);
     let term = 52.0 / 3.0;
     for k in 0..6 {
         let from = WEEK + (f64::from(k) * term).round() as u32;
@@ -359,15 +345,13 @@ fn p07_restructure_costs_six_terms() {
 /// Pattern 8: A purposeful forum (owners, follow-up) beats a forum that only meets, at the same frequency.
 #[test]
 fn p08_purposeful_forum_beats_one_that_only_meets() {
-    let purposeful = arm(&[TEAM], MANY_REPLICATES);
-    let talking_shop = arm(&[TEAM, "coordination.purposeful=false"], MANY_REPLICATES);
+    let [purposeful, talking_shop] = arms(8, MANY_REPLICATES);
     let what = "forum without owners vs purposeful";
     higher(&purposeful, &talking_shop, "median_weeks_to_help", what);
     higher(&purposeful, &talking_shop, "inertia", what);
     // Not luck of the seed: it holds on every one of twenty other master seeds.
     for seed in OTHER_SEEDS {
-        let purposeful = arm_seeded(&[TEAM], REPLICATES, seed);
-        let talking_shop = arm_seeded(&[TEAM, "coordination.purposeful=false"], REPLICATES, seed);
+        let [purposeful, talking_shop] = arms_seeded(8, REPLICATES, seed);
         let what = format!("forum without owners vs purposeful, seed {seed}");
         higher(&purposeful, &talking_shop, "median_weeks_to_help", &what);
         higher(&purposeful, &talking_shop, "inertia", &what);
@@ -378,12 +362,7 @@ fn p08_purposeful_forum_beats_one_that_only_meets() {
 /// dispersed teams are within 10% on time to help (the pattern's own tolerance).
 #[test]
 fn p09_co_location_is_not_essential() {
-    let base = [TEAM, "coordination.minder=true"];
-    let dispersed = arm(&base, REPLICATES);
-    let co_located = arm(
-        &[base[0], base[1], "locality.0.co_located=true"],
-        REPLICATES,
-    );
+    let [dispersed, co_located] = arms(9, REPLICATES);
     // Equivalence by two one-sided tests (TOST) at the 5% level: the 90% interval of the paired
     // difference must lie inside ±10% of the dispersed team's mean (the pattern's own margin).
     let dispersed_mean = mean(&measure(&dispersed, "median_weeks_to_help"));
@@ -410,16 +389,8 @@ fn p09_co_location_is_not_essential() {
 /// hours keep rising (every 13, 6 and 3 term weeks).
 #[test]
 fn p10_meeting_more_often_has_diminishing_returns() {
-    let every = |weeks: u32| {
-        arm(
-            &[
-                TEAM,
-                &format!("coordination.meeting_interval_weeks={weeks}"),
-            ],
-            REPLICATES,
-        )
-    };
-    let (rare, usual, often) = (every(13), every(6), every(3));
+    // Every 13, 6 and 3 term weeks.
+    let [rare, usual, often] = arms(10, REPLICATES);
     lower(
         &rare,
         &usual,
@@ -447,16 +418,12 @@ fn p10_meeting_more_often_has_diminishing_returns() {
     // Diminishing returns: weeks saved per extra meeting a year fall from the first step to the
     // second (meetings a year counted from the runs themselves).
     let meetings_a_year = |runs: &[ReplicateResult]| -> f64 {
-        let per_run: Vec<f64> = runs
-            .iter()
-            .map(|r| {
-                let out = &r.output;
-                let measured = &out.weeks[out.warmup_weeks as usize..];
-                let meetings: u32 = measured.iter().map(|w| w.meetings).sum();
-                f64::from(meetings) / (measured.len() as f64 / 52.0)
-            })
-            .collect();
-        mean(&per_run)
+        mean(
+            &runs
+                .iter()
+                .map(|r| meetings_a_year(&r.output))
+                .collect::<Vec<_>>(),
+        )
     };
     let (m_rare, m_usual, m_often) = (
         meetings_a_year(&rare),
@@ -480,21 +447,8 @@ fn p10_meeting_more_often_has_diminishing_returns() {
 /// Pattern 11: Higher turnover lengthens time to help and raises inertia; a minder makes the slope smaller.
 #[test]
 fn p11_minder_flattens_the_turnover_slope() {
-    let rate = |r: &str| {
-        [
-            format!("turnover.annual_rate={r}"),
-            format!("turnover.roles.social_worker.annual_rate={r}"),
-        ]
-    };
-    let run = |minder: bool, r: &str| {
-        let [a, b] = rate(r);
-        arm(
-            &[TEAM, &format!("coordination.minder={minder}"), &a, &b],
-            MANY_REPLICATES,
-        )
-    };
-    let (lo, hi) = (run(false, "0.05"), run(false, "0.3"));
-    let (lo_m, hi_m) = (run(true, "0.05"), run(true, "0.3"));
+    // Turnover 5% and 30% for all roles, with a minder, then without.
+    let [lo_m, hi_m, lo, hi] = arms(11, MANY_REPLICATES);
     higher(
         &lo,
         &hi,
@@ -538,14 +492,7 @@ fn p11_minder_flattens_the_turnover_slope() {
 /// Pattern 12: Pastoral units of about 100 pupils recognise needs sooner than one undivided unit of 1,500.
 #[test]
 fn p12_small_pastoral_units_recognise_sooner() {
-    let undivided = arm(&["locality.0.secondary_pupils=1500"], REPLICATES);
-    let units = arm(
-        &[
-            "locality.0.secondary_pupils=1500",
-            "locality.0.pastoral_unit_pupils=100",
-        ],
-        REPLICATES,
-    );
+    let [undivided, units] = arms(12, REPLICATES);
     lower(
         &undivided,
         &units,

@@ -326,10 +326,20 @@ fn every_shipped_scenario_loads() {
         }
         // A sweep file is a scenario with a [sweep] table: it loads as a sweep.
         let text = std::fs::read_to_string(&path).expect("a readable scenario file");
-        let loaded = if text.lines().any(|line| line.trim() == "[sweep]") {
-            patchwork_sim::sweep::Sweep::load(Some(&path), &[]).map(|_| ())
+        let loaded = if path
+            .file_name()
+            .is_some_and(|name| name == "robustness.toml")
+        {
+            // Not a scenario: `patchwork robustness`'s default file.
+            patchwork_sim::robustness::load(&path)
+                .map(|_| ())
+                .map_err(|e| e.to_string())
+        } else if text.lines().any(|line| line.trim() == "[sweep]") {
+            patchwork_sim::sweep::Sweep::load(Some(&path), &[])
+                .map(|_| ())
+                .map_err(|e| e.to_string())
         } else {
-            load(&path, &[]).map(|_| ())
+            load(&path, &[]).map(|_| ()).map_err(|e| e.to_string())
         };
         if let Err(error) = loaded {
             panic!("{} does not load:\n{error}", path.display());

@@ -55,11 +55,15 @@ fn is_sweep(text: &str) -> bool {
         .is_ok_and(|table| table.contains_key("sweep"))
 }
 
-/// The scenario files (not sweeps) of `scenarios/`.
+/// The robustness file of `patchwork robustness` (its default), which is not a scenario either;
+/// `tests/it/robustness.rs` loads it.
+const ROBUSTNESS: &str = "robustness.toml";
+
+/// The scenario files (not sweeps, not the robustness file) of `scenarios/`.
 fn shipped_scenarios() -> Vec<(PathBuf, String)> {
     shipped_files()
         .into_iter()
-        .filter(|(_, text)| !is_sweep(text))
+        .filter(|(path, text)| !is_sweep(text) && file_name(path) != ROBUSTNESS)
         .collect()
 }
 

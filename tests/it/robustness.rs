@@ -1,0 +1,235 @@
+//! `patchwork robustness FILE` end to end on a tiny analysis (4 Latin-hypercube samples of two
+//! parameters, 2 replicates, two-year runs): the files and their headers with one row per pattern,
+//! the same bytes on 1 and 2 threads, bad files refused at their file, line and key with nothing
+//! written, `--dry-run` writing nothing; and the shipped default file loads.
+
+use std::fs;
+use std::path::Path;
+
+use crate::util::{assert_exit_code, file_names, run_patchwork, stderr_of, stdout_of, write_file};
+
+/// Two parameters, short runs (events of patterns 4 and 7 at week 52 + 26 = 78).
+const TINY: &str = r#"# a tiny robustness analysis
+sets = ["run.horizon_weeks=104", "run.warmup_weeks=52"]
+samples = 4
+replicates = 2
+seed = 5
+
+[[parameter]]
+key = "attendance.lapse_if_absent"
+low = 0.25
+high = 0.75
+
+[[parameter]]
+key = "pressure.threshold_rise"
+low = 0.05
+high = 0.3
+"#;
+
+const FILES: [&str; 5] = [
+    "effects.csv",
+    "prcc.csv",
+    "report.html",
+    "robustness.csv",
+    "samples.csv",
+];
+
+fn robustness(directory: &Path, out: &str, threads: &str) -> std::process::Output {
+    run_patchwork(
+        directory,
+        &[
+            "robustness",
+            "rb.toml",
+            "--out",
+            out,
+            "--threads",
+            threads,
+            "--quiet",
+        ],
+    )
+}
+
+fn lines(path: &Path) -> Vec<String> {
+    fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn robustness_writes_its_files_and_the_same_bytes_on_any_thread_count() {
+    let scratch = tempfile::tempdir().unwrap();
+    write_file(scratch.path(), "rb.toml", TINY);
+    let output = robustness(scratch.path(), "two", "2");
+    assert_exit_code(&output, 0);
+    assert_eq!(stdout_of(&output), "", "--quiet prints nothing");
+    let out = scratch.path().join("two");
+    assert_eq!(file_names(&out), FILES);
+
+    let samples = lines(&out.join("samples.csv"));
+    assert_eq!(
+        samples[0],
+        "sample,attendance.lapse_if_absent,pressure.threshold_rise"
+    );
+    assert_eq!(samples.len(), 1 + 4);
+    // A Latin hypercube: one sample in each quarter of each range.
+    let mut quarters: Vec<usize> = samples[1..]
+        .iter()
+        .map(|line| {
+            let value: f64 = line.split(',').nth(1).unwrap().parse().unwrap();
+            ((value - 0.25) / 0.5 * 4.0) as usize
+        })
+        .collect();
+    quarters.sort();
+    assert_eq!(quarters, vec![0, 1, 2, 3]);
+
+    let effects = lines(&out.join("effects.csv"));
+    assert_eq!(
+        effects[0],
+        "sample,pattern,effect,ci_level,ci_low,ci_high,margin,replicates,holds,point_holds"
+    );
+    assert_eq!(effects.len(), 1 + 4 * 12, "a row per sample and pattern");
+
+    let table = lines(&out.join("robustness.csv"));
+    assert_eq!(
+        table[0],
+        "pattern,direction,samples,share_holds,ci_low,ci_high,share_point_holds,median_effect,\
+         top1,top1_prcc,top1_p,top2,top2_prcc,top2_p,top3,top3_prcc,top3_p"
+    );
+    assert_eq!(table.len(), 1 + 12, "a row per pattern");
+    for (k, line) in table[1..].iter().enumerate() {
+        let fields: Vec<&str> = line.split(',').collect();
+        assert_eq!(fields[0], (k + 1).to_string(), "{line}");
+        assert_eq!(fields[2], "4", "{line}");
+        let share: f64 = fields[3].parse().unwrap();
+        let (low, high): (f64, f64) = (fields[4].parse().unwrap(), fields[5].parse().unwrap());
+        assert!(low <= share && share <= high, "{line}");
+    }
+    let prcc = lines(&out.join("prcc.csv"));
+    assert_eq!(prcc[0], "pattern,parameter,prcc,p_value");
+    assert_eq!(prcc.len(), 1 + 12 * 2);
+    let report = fs::read_to_string(out.join("report.html")).unwrap();
+    for expected in ["Pattern 1", "Pattern 12", "of the plausible region"] {
+        assert!(report.contains(expected), "report.html lacks {expected}");
+    }
+
+    // One thread: the same bytes.
+    assert_exit_code(&robustness(scratch.path(), "one", "1"), 0);
+    for name in FILES {
+        let (a, b) = (
+            fs::read(out.join(name)).unwrap(),
+            fs::read(scratch.path().join("one").join(name)).unwrap(),
+        );
+        assert!(a == b, "{name} differs between 1 and 2 threads");
+    }
+
+    // An existing output directory is refused without --force, before anything runs.
+    let again = robustness(scratch.path(), "two", "2");
+    assert_exit_code(&again, 1);
+    assert!(
+        stderr_of(&again).contains("--force"),
+        "{}",
+        stderr_of(&again)
+    );
+}
+
+#[test]
+fn dry_run_counts_the_runs_and_writes_nothing() {
+    let scratch = tempfile::tempdir().unwrap();
+    write_file(scratch.path(), "rb.toml", TINY);
+    let output = run_patchwork(
+        scratch.path(),
+        &["robustness", "rb.toml", "--dry-run", "--threads", "1"],
+    );
+    assert_exit_code(&output, 0);
+    let stdout = stdout_of(&output);
+    // 25 distinct arms (the plain team and ad hoc arms serve several patterns).
+    assert!(
+        stdout.contains("4 samples x 25 distinct arms x 2 replicates = 200 runs"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("estimated time"), "{stdout}");
+    assert_eq!(file_names(scratch.path()), vec!["rb.toml"]);
+}
+
+#[test]
+fn bad_robustness_files_are_refused_with_file_line_and_key() {
+    let cases: [(&str, &str, &str); 6] = [
+        (
+            "key = \"attendance.lapse_if_absent\"",
+            "key = \"attendance.lapse_if_absnet\"",
+            "rb.toml:8:7: parameter attendance.lapse_if_absnet: the base scenario refuses",
+        ),
+        (
+            "low = 0.05",
+            "low = 0.5",
+            "rb.toml:14:7: parameter pressure.threshold_rise:",
+        ),
+        (
+            "seed = 5",
+            "seed = 5\npatterns = [3, 13]",
+            "rb.toml:6:16: patterns: must be pattern numbers from 1 to 12, found 13",
+        ),
+        (
+            "samples = 4",
+            "sample = 4",
+            "rb.toml:3:1: sample: unknown field",
+        ),
+        (
+            "replicates = 2",
+            "replicates = 1",
+            "rb.toml:4:14: replicates: must be at least 2",
+        ),
+        (
+            "\"run.warmup_weeks=52\"",
+            "\"run.warmup_weeks=90\"",
+            "rb.toml:2:8: sets: patterns 4 and 7 need an event",
+        ),
+    ];
+    for (from, to, expected) in cases {
+        let scratch = tempfile::tempdir().unwrap();
+        assert!(TINY.contains(from), "{from}");
+        write_file(scratch.path(), "rb.toml", &TINY.replacen(from, to, 1));
+        let output = run_patchwork(scratch.path(), &["robustness", "rb.toml", "--out", "out"]);
+        assert_exit_code(&output, 1);
+        let stderr = stderr_of(&output);
+        assert!(
+            stderr.contains(expected),
+            "expected {expected:?} in:\n{stderr}"
+        );
+        assert_eq!(
+            file_names(scratch.path()),
+            vec!["rb.toml"],
+            "nothing written for {to:?}"
+        );
+    }
+}
+
+// The shipped default file loads: every parameter a scenario key over a range the baseline
+// accepts, all twelve patterns.
+#[test]
+fn the_default_file_loads() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/robustness.toml");
+    let spec = patchwork_sim::robustness::load(&path).unwrap();
+    assert_eq!(spec.patterns.len(), 12);
+    assert!(spec.space.dimension() >= 20);
+    // Enough samples for a partial rank correlation with every parameter.
+    assert!(spec.samples > spec.space.dimension() + 2);
+    assert_eq!(spec.event_week, 286, "the events of the pattern tests");
+    // docs/model.md's parameter tables give the same plausible range, on the key's row.
+    let docs = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/model.md"))
+        .unwrap();
+    for p in spec.space.parameters() {
+        let short = p.key().rsplit('.').next().unwrap();
+        let range = format!("plausible {}-{}", p.low(), p.high());
+        assert!(
+            docs.lines()
+                .any(|line| (line.starts_with(&format!("| `{short}`"))
+                    || line.starts_with(&format!("| `{}`", p.key())))
+                    && line.contains(&range)),
+            "docs/model.md has no row for {} with {range}",
+            p.key()
+        );
+    }
+}
