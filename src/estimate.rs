@@ -60,11 +60,7 @@ impl PatchSize {
                 Role::Head | Role::Senco | Role::PastoralLead => {
                     for (schools, fte, pupils) in [
                         (primaries, rp.per_primary_fte, 0),
-                        (
-                            secondaries,
-                            rp.per_secondary_fte,
-                            locality.secondary_pupils,
-                        ),
+                        (secondaries, rp.per_secondary_fte, locality.secondary_pupils),
                     ] {
                         if fte <= 0.0 {
                             continue;
@@ -238,7 +234,13 @@ impl fmt::Display for Estimate {
 
 /// Bytes for people: `512 MB`, `3.4 GB`.
 pub fn bytes_text(bytes: f64) -> String {
-    let units = [("kB", 1e3), ("MB", 1e6), ("GB", 1e9), ("TB", 1e12), ("PB", 1e15)];
+    let units = [
+        ("kB", 1e3),
+        ("MB", 1e6),
+        ("GB", 1e9),
+        ("TB", 1e12),
+        ("PB", 1e15),
+    ];
     if !bytes.is_finite() || bytes >= 1e18 {
         return "more than 1,000 PB".to_string();
     }
@@ -343,12 +345,12 @@ impl Limit {
     /// readable).
     pub fn from(setting: Option<&str>, meminfo: Option<&str>) -> Result<Limit, String> {
         if let Some(setting) = setting {
-            return Ok(match parse_size(setting)
-                .map_err(|reason| format!("{MAX_MEMORY_VAR}: {reason}"))?
-            {
-                Some(bytes) => Limit::Set(bytes),
-                None => Limit::Unknown,
-            });
+            return Ok(
+                match parse_size(setting).map_err(|reason| format!("{MAX_MEMORY_VAR}: {reason}"))? {
+                    Some(bytes) => Limit::Set(bytes),
+                    None => Limit::Unknown,
+                },
+            );
         }
         Ok(meminfo
             .and_then(mem_available)
@@ -366,7 +368,10 @@ impl Limit {
     /// `estimate` needs more than the limit.
     pub fn check(&self, what: &str, estimate: &Estimate) -> Result<(), String> {
         let (limit, source) = match self {
-            Limit::Set(bytes) => (*bytes, format!("the {} set by {MAX_MEMORY_VAR}", bytes_text(*bytes))),
+            Limit::Set(bytes) => (
+                *bytes,
+                format!("the {} set by {MAX_MEMORY_VAR}", bytes_text(*bytes)),
+            ),
             Limit::Available(bytes) => (
                 *bytes,
                 format!("the {} this machine has available", bytes_text(*bytes)),
@@ -377,11 +382,12 @@ impl Limit {
             return Ok(());
         }
         Err(format!(
-            "{what} would need about {} of memory ({estimate}), more than {source}; make it \
+            "{what} would need an estimated {} of memory (and {} of time), more than {source}; make it \
              smaller (fewer schools, pupils, replicates or weeks; fewer --threads run fewer \
              replicates at once), or on a machine with more memory set {MAX_MEMORY_VAR} to what \
              it may use (e.g. {MAX_MEMORY_VAR}={}), or to `none` to skip this check",
             bytes_text(estimate.peak_bytes),
+            seconds_text(estimate.seconds),
             bytes_text((estimate.peak_bytes * 1.25).max(1e9)).replace(' ', "")
         ))
     }

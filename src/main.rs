@@ -12,13 +12,13 @@ use anyhow::Context;
 use patchwork_sim::cli::{
     self, CheckOptions, Command, MergeOptions, NationalOptions, RunOptions, SweepOptions,
 };
+use patchwork_sim::estimate::{self, Estimate, Job, RunCost};
 use patchwork_sim::metrics::{Measures, Settling, summarise_measures};
 use patchwork_sim::national;
 use patchwork_sim::posterior::{DrawnParams, Posterior, PosteriorDraws, twin_seed};
 use patchwork_sim::report::compare;
 use patchwork_sim::report::{self, OutputDir, RunReport};
 use patchwork_sim::sweep::{self, Shard, Sweep};
-use patchwork_sim::estimate::{self, Estimate, Job, RunCost};
 use patchwork_sim::{plot, runner, scenario};
 
 /// `println!` that does not panic when stdout is closed early (`patchwork check FILE | head`):

@@ -335,7 +335,11 @@ fn read_locality(reader: &mut Reader<'_>, section: &Section<'_>) -> LocalityPara
     let before = reader.problems.len();
     let locality = LocalityParams {
         name: reader.text_up_to(section, "name", limits::NAME_CHARS),
-        count: reader.whole(section, "count", Whole::at_least(1).up_to(limits::COPIES).of("copies")),
+        count: reader.whole(
+            section,
+            "count",
+            Whole::at_least(1).up_to(limits::COPIES).of("copies"),
+        ),
         primaries: reader.whole(section, "primaries", SCHOOLS),
         secondaries: reader.whole(section, "secondaries", SCHOOLS),
         primary_pupils: reader.whole(section, "primary_pupils", PUPILS),
@@ -439,7 +443,9 @@ fn read_consultation_teams(
         Value::Array(schools) => schools.len(),
         _ => 0,
     });
-    if teams.len() > n_schools.max(1) as usize || longest.max().unwrap_or(0) > n_schools.max(1) as usize {
+    if teams.len() > n_schools.max(1) as usize
+        || longest.max().unwrap_or(0) > n_schools.max(1) as usize
+    {
         let message = format!(
             "must have at most as many teams, and each team at most as many schools, as the \
              locality has schools ({n_schools}), found {} teams of up to {} schools",

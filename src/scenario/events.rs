@@ -7,8 +7,8 @@
 
 use crate::model::{Event, EventKind, ForumMode, LeaveWho, Role};
 
-use super::raw::{Node, Value};
 use super::limits;
+use super::raw::{Node, Value};
 use super::read::{Reader, Real, Section, Whole};
 
 /// Keys every event may have.
@@ -250,7 +250,9 @@ fn read_leave(
         Some(node) => reader.whole_of(
             node,
             &section.key_path("count"),
-            Whole::at_least(0).up_to(limits::EVENT_FTE as u64).of("people"),
+            Whole::at_least(0)
+                .up_to(limits::EVENT_FTE as u64)
+                .of("people"),
         ) as u32,
         None => 0,
     };

@@ -44,7 +44,11 @@ impl Real {
             Real::AtLeast(low) => format!("a number of at least {}", number_text(low)),
             Real::Above(low) => format!("a number greater than {}", number_text(low)),
             Real::Between(low, high) => {
-                format!("a number from {} to {}", number_text(low), number_text(high))
+                format!(
+                    "a number from {} to {}",
+                    number_text(low),
+                    number_text(high)
+                )
             }
             Real::AboveUpTo(low, high) => format!(
                 "a number greater than {} and at most {}",

@@ -160,16 +160,24 @@ pub(crate) fn read_spec(
     };
     let replicates = match table.get("replicates") {
         None => default_replicates,
-        Some(node) => {
-            positive_count(node, "sweep.replicates", "replicates", limits::REPLICATES, problems)
-                .unwrap_or(1)
-        }
+        Some(node) => positive_count(
+            node,
+            "sweep.replicates",
+            "replicates",
+            limits::REPLICATES,
+            problems,
+        )
+        .unwrap_or(1),
     };
-    let samples = table
-        .get("samples")
-        .and_then(|node| {
-            positive_count(node, "sweep.samples", "samples", limits::SWEEP_POINTS, problems)
-        });
+    let samples = table.get("samples").and_then(|node| {
+        positive_count(
+            node,
+            "sweep.samples",
+            "samples",
+            limits::SWEEP_POINTS,
+            problems,
+        )
+    });
     match (design, table.get("samples")) {
         (DesignKind::Lhs, None) => problems.push(Problem::new(
             node.at.clone(),
