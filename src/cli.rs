@@ -107,11 +107,11 @@ pub struct WarmupOptions {
     pub output_dir: Option<PathBuf>,
 
     /// Number of replicates averaged week by week
-    #[arg(long, value_name = "N", default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(long, value_name = "N", default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=10_000))]
     pub replicates: u32,
 
     /// Weeks simulated, all of them measured (run.warmup_weeks is set to 0); at least 2 × 26 + 2
-    #[arg(long, value_name = "W", default_value_t = 520, value_parser = clap::value_parser!(u32).range(54..))]
+    #[arg(long, value_name = "W", default_value_t = 520, value_parser = clap::value_parser!(u32).range(54..=5_200))]
     pub horizon_weeks: u32,
 
     /// Master seed (overrides the scenario's)
@@ -312,7 +312,7 @@ pub struct RunOptions {
     pub output_dir: Option<PathBuf>,
 
     /// Number of replicates (overrides the scenario's)
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=10_000))]
     pub replicates: Option<u32>,
 
     /// Master seed (overrides the scenario's)
@@ -415,7 +415,7 @@ pub struct CompareOptions {
     pub output_dir: Option<PathBuf>,
 
     /// Replicates of each scenario [default: A's run.replicates]
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=10_000))]
     pub replicates: Option<u32>,
 
     /// Master seed, shared by both scenarios [default: A's run.seed]

@@ -12,6 +12,7 @@ pub mod calendar;
 pub mod calibrate;
 pub mod cli;
 pub mod demo;
+pub mod estimate;
 pub mod gsa;
 pub mod metrics;
 pub mod model;

@@ -12,6 +12,7 @@ use anyhow::Context;
 use patchwork_sim::cli::{
     self, CheckOptions, Command, MergeOptions, NationalOptions, RunOptions, SweepOptions,
 };
+use patchwork_sim::estimate::{self, Estimate, Job, RunCost};
 use patchwork_sim::metrics::{Measures, Settling, summarise_measures};
 use patchwork_sim::national;
 use patchwork_sim::posterior::{DrawnParams, Posterior, PosteriorDraws, twin_seed};
@@ -46,6 +47,15 @@ fn warn_lines(lines: &[String]) {
     for line in lines {
         eprintln!("{line}");
     }
+}
+
+/// Estimates `job` and refuses it when its peak memory exceeds what the machine has available
+/// (or `PATCHWORK_MAX_MEMORY`), before anything is written.
+fn check_memory(what: &str, job: &Job) -> anyhow::Result<Estimate> {
+    let estimate = job.estimate();
+    let limit = estimate::Limit::of_machine().map_err(anyhow::Error::msg)?;
+    limit.check(what, &estimate).map_err(anyhow::Error::msg)?;
+    Ok(estimate)
 }
 
 /// Exit status of a sweep (or merge) that finished with failed runs.
@@ -117,6 +127,30 @@ fn shard_output_dir(name: &str, shard: Shard) -> std::path::PathBuf {
     }
 }
 
+/// The estimate of a sweep's shard (its first and last points, the largest of the two), refused
+/// when it needs more memory than the machine has.
+fn sweep_estimate(sweep: &Sweep, shard: Shard, threads: usize) -> anyhow::Result<Estimate> {
+    let points = shard.points(sweep.points());
+    let mut run = RunCost::of(&sweep.base.params);
+    for point in [points.start, points.end.saturating_sub(1)] {
+        if point < points.end
+            && let Ok(scenario) = sweep.point_scenario(point)
+        {
+            run = run.max(RunCost::of(&scenario.params));
+        }
+    }
+    check_memory(
+        "the sweep",
+        &Job {
+            run,
+            runs: ((points.end - points.start) * u64::from(sweep.replicates)) as f64,
+            threads: threads as f64,
+            kept: 0.0,
+            frames: 0.0,
+        },
+    )
+}
+
 /// `patchwork sweep`: sweep file → points × replicates on a rayon pool → files streamed in run
 /// order (or, with `--dry-run`, only the size and an estimate).
 fn run_sweep(options: SweepOptions) -> anyhow::Result<Finished> {
@@ -126,7 +160,9 @@ fn run_sweep(options: SweepOptions) -> anyhow::Result<Finished> {
     }
     let threads = runner::resolved_thread_count(options.threads);
     let shard = options.shard.unwrap_or(Shard::WHOLE);
+    let estimated = sweep_estimate(&sweep, shard, threads)?;
     if options.dry_run {
+        say!("{estimated} for this shard's runs on {threads} thread(s)");
         say_part!("{}", sweep::dry_run(&sweep, shard, threads));
         return Ok(Finished::Complete);
     }
@@ -196,6 +232,22 @@ fn run_sweep(options: SweepOptions) -> anyhow::Result<Finished> {
 fn run_national(options: NationalOptions) -> anyhow::Result<Finished> {
     let scenario = national::load(options.scenario_path.as_deref(), &options.sets)?;
     let threads = runner::resolved_thread_count(options.threads);
+    let patch_count: u64 = scenario
+        .params
+        .localities
+        .iter()
+        .map(|locality| u64::from(locality.count))
+        .sum();
+    check_memory(
+        "the national run",
+        &Job {
+            run: RunCost::of_patches(&scenario.params),
+            runs: patch_count as f64,
+            threads: threads as f64,
+            kept: 0.0,
+            frames: 0.0,
+        },
+    )?;
     let output_dir = options
         .output_dir
         .unwrap_or_else(|| cli::default_output_dir(&scenario.name));
@@ -444,6 +496,17 @@ fn run_scenario(options: RunOptions) -> anyhow::Result<()> {
             )
         })
         .transpose()?;
+    let threads = runner::resolved_thread_count(options.threads);
+    check_memory(
+        "the run",
+        &Job {
+            run: RunCost::of(&scenario.params),
+            runs: f64::from(replicates),
+            threads: threads as f64,
+            kept: f64::from(replicates),
+            frames: network_weeks.len() as f64,
+        },
+    )?;
     let output_path = options
         .output_dir
         .unwrap_or_else(|| cli::default_output_dir(&scenario.name));
@@ -451,7 +514,6 @@ fn run_scenario(options: RunOptions) -> anyhow::Result<()> {
     let output_dir = OutputDir::new(output_path, options.force)?;
     let resolved_scenario = serde_json::to_value(&scenario.resolved)
         .context("cannot record the resolved scenario as JSON")?;
-    let threads = runner::resolved_thread_count(options.threads);
 
     let progress = cli::Progress::new(u64::from(replicates), options.quiet);
     let started = Instant::now();
@@ -602,6 +664,19 @@ fn compare_scenarios(options: cli::CompareOptions) -> anyhow::Result<()> {
     let drawn_b = drawn(&options.scenario_b, &options.sets)?;
     let drawn_silo_a = drawn(&options.scenario_a, &silo_sets)?;
     let drawn_silo_b = drawn(&options.scenario_b, &silo_sets)?;
+    let threads = runner::resolved_thread_count(options.threads);
+    // Up to six arms (A, B, their silos, and under a posterior each arm's twin runs).
+    let arms = if posterior.is_some() { 6.0 } else { 4.0 } * f64::from(replicates);
+    check_memory(
+        "the comparison",
+        &Job {
+            run: RunCost::of(&scenario_a.params).max(RunCost::of(&scenario_b.params)),
+            runs: arms,
+            threads: threads as f64,
+            kept: arms,
+            frames: 2.0 * network_weeks.len() as f64,
+        },
+    )?;
     let output_path = options
         .output_dir
         .unwrap_or_else(|| cli::default_compare_dir(&scenario_a.name, &scenario_b.name));
@@ -611,7 +686,6 @@ fn compare_scenarios(options: cli::CompareOptions) -> anyhow::Result<()> {
         serde_json::to_value(&scenario_a.resolved).context("cannot record scenario A as JSON")?;
     let resolved_b =
         serde_json::to_value(&scenario_b.resolved).context("cannot record scenario B as JSON")?;
-    let threads = runner::resolved_thread_count(options.threads);
     let a_already_silo = silo_a.params == scenario_a.params;
     let b_already_silo = silo_b.params == scenario_b.params;
 
@@ -818,6 +892,22 @@ fn run_demo(options: cli::DemoOptions) -> anyhow::Result<()> {
     } else {
         None
     };
+    let demo_weeks = options
+        .weeks
+        .unwrap_or(scenario.params.horizon_weeks)
+        .min(scenario.params.horizon_weeks);
+    let narrated = if options.compare { 2.0 } else { 1.0 };
+    check_memory(
+        "the demo",
+        &Job {
+            run: RunCost::of(&scenario.params),
+            runs: narrated,
+            threads: 1.0,
+            kept: narrated,
+            // A narrated run records its first patch's network every week.
+            frames: narrated * f64::from(demo_weeks),
+        },
+    )?;
     let output_dir = OutputDir::new(
         options
             .output_dir
@@ -826,10 +916,7 @@ fn run_demo(options: cli::DemoOptions) -> anyhow::Result<()> {
         options.force,
     )?;
     let seed = patchwork_sim::model::rng::replicate_seed(options.seed.unwrap_or(scenario.seed), 0);
-    let weeks = options
-        .weeks
-        .unwrap_or(scenario.params.horizon_weeks)
-        .min(scenario.params.horizon_weeks);
+    let weeks = demo_weeks;
     let narrate = |params: &patchwork_sim::model::Params| {
         let mut simulation = Simulation::narrated(params, seed);
         for _ in 0..weeks {

@@ -241,6 +241,7 @@ pub struct CoordinationParams {
     /// Flexible hours a week each school puts into the core group's pool.
     pub pooled_hours_per_school: f64,
     /// Hours a week a pooled resource needs before it can run (a shared specialist's day).
+    /// The pool buys at most `MAX_POOLED_UNITS` of them.
     pub pooled_unit_hours: f64,
 }
 
@@ -505,3 +506,7 @@ impl Params {
         &self.roles[role.idx()]
     }
 }
+
+/// The most pooled posts a core group buys in one patch, whatever its pool (scenarios above it are
+/// refused before they run; this keeps the model safe if one is not).
+pub const MAX_POOLED_UNITS: usize = 1_000;

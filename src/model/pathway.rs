@@ -589,8 +589,9 @@ impl Patch<'_> {
                 self.spend(post, hours);
             }
         }
-        let units =
-            (cp.pooled_hours_per_school * n_schools as f64 / cp.pooled_unit_hours).floor() as usize;
+        let units = ((cp.pooled_hours_per_school * n_schools as f64 / cp.pooled_unit_hours).floor()
+            as usize)
+            .min(super::params::MAX_POOLED_UNITS);
         // Unmet need by service: waiting episodes counted against each domain's service.
         let mut need = [0u32; super::params::Role::COUNT];
         for &e in &self.active_school {

@@ -15,6 +15,7 @@ use crate::model::{
 
 use super::error::{Location, Problem};
 use super::events::{Bounds, read_events};
+use super::limits;
 use super::raw::{Table, Value};
 use super::read::{Reader, Real, Section, Whole, users};
 
@@ -31,20 +32,32 @@ const UNIT: Real = Real::Unit;
 const NON_NEGATIVE: Real = Real::AtLeast(0.0);
 const POSITIVE: Real = Real::Above(0.0);
 const COUNT: Whole = Whole::at_least(0);
+/// Primaries or secondaries in a locality.
+const SCHOOLS: Whole = COUNT.up_to(limits::SCHOOLS).of("schools");
+/// Pupils of a school, or of a pastoral unit.
+const PUPILS: Whole = COUNT.up_to(limits::PUPILS_PER_SCHOOL).of("pupils");
+/// A number of weeks, from `min` to `limits::WEEKS`.
+const fn weeks(min: u64) -> Whole {
+    Whole::weeks_at_least(min).up_to(limits::WEEKS)
+}
+/// Hours in a week: 0 to 168.
+/// A role's FTE per school.
+const FTE_PER_SCHOOL: Real = Real::Between(0.0, limits::FTE_PER_SCHOOL);
+const WEEK_HOURS: Real = Real::Between(0.0, limits::WEEK_HOURS);
 
 /// Reads the merged tree. `at` locates problems with the scenario as a whole.
 pub(crate) fn build(table: &Table, at: Location, problems: &mut Vec<Problem>) -> Built {
     let mut reader = Reader::new(problems);
     let root = Section::root(table, at);
     let name = read_name(&mut reader, &root);
-    let description = reader.text(&root, "description");
+    let description = reader.text_up_to(&root, "description", limits::DESCRIPTION_CHARS);
 
     let run = reader.section(&root, "run");
     let before = reader.problems.len();
-    let horizon_weeks = reader.whole(&run, "horizon_weeks", Whole::weeks_at_least(1));
+    let horizon_weeks = reader.whole(&run, "horizon_weeks", weeks(1));
     let horizon_valid = reader.problems.len() == before;
     let before = reader.problems.len();
-    let warmup_weeks = reader.whole(&run, "warmup_weeks", Whole::weeks_at_least(0));
+    let warmup_weeks = reader.whole(&run, "warmup_weeks", weeks(0));
     if horizon_valid && reader.problems.len() == before && warmup_weeks >= horizon_weeks {
         let warmup_at = run.get("warmup_weeks").map(|node| &node.at);
         let horizon_at = run.get("horizon_weeks").map(|node| &node.at);
@@ -55,8 +68,12 @@ pub(crate) fn build(table: &Table, at: Location, problems: &mut Vec<Problem>) ->
             reader.problem(users(warmup_at, horizon_at), "run.warmup_weeks", message);
         }
     }
-    let action_window_weeks = reader.whole(&run, "action_window_weeks", Whole::weeks_at_least(1));
-    let replicates = reader.whole(&run, "replicates", Whole::at_least(1));
+    let action_window_weeks = reader.whole(&run, "action_window_weeks", weeks(1));
+    let replicates = reader.whole(
+        &run,
+        "replicates",
+        Whole::at_least(1).up_to(limits::REPLICATES),
+    );
     let seed = reader.whole_u64(
         &run,
         "seed",
@@ -106,7 +123,7 @@ pub(crate) fn build(table: &Table, at: Location, problems: &mut Vec<Problem>) ->
 
     let help = reader.section(&root, "help");
     let help = HelpParams {
-        hours_per_week: reader.real(&help, "hours_per_week", NON_NEGATIVE),
+        hours_per_week: reader.real(&help, "hours_per_week", WEEK_HOURS),
         pressure_close_share: reader.real(&help, "pressure_close_share", UNIT),
         early_close_below: reader.real(&help, "early_close_below", UNIT),
         handover_keep_without_minder: reader.real(&help, "handover_keep_without_minder", UNIT),
@@ -160,10 +177,13 @@ pub(crate) fn build(table: &Table, at: Location, problems: &mut Vec<Problem>) ->
     let agency_cover = reader.section(&root, "agency_cover");
     let agency_cover = AgencyCoverParams {
         share: reader.real(&agency_cover, "share", UNIT),
-        weeks_to_cover: reader.whole(&agency_cover, "weeks_to_cover", Whole::weeks_at_least(0)),
+        weeks_to_cover: reader.whole(&agency_cover, "weeks_to_cover", weeks(0)),
         locum_annual_rate: reader.real(&agency_cover, "locum_annual_rate", NON_NEGATIVE),
     };
 
+    if let Some(localities) = &localities {
+        check_pool(&mut reader, &root, &coordination, localities);
+    }
     let bounds = Bounds {
         horizon_weeks: horizon_valid.then_some(horizon_weeks),
         localities: localities.as_ref().map(Vec::len),
@@ -199,9 +219,53 @@ pub(crate) fn build(table: &Table, at: Location, problems: &mut Vec<Problem>) ->
     }
 }
 
+/// A core group's pool buys at most `limits::POOLED_UNITS` posts in any locality.
+fn check_pool(
+    reader: &mut Reader<'_>,
+    root: &Section<'_>,
+    coordination: &CoordinationParams,
+    localities: &[LocalityParams],
+) {
+    if !coordination.core_group || coordination.pooled_unit_hours <= 0.0 {
+        return;
+    }
+    let Some(schools) = localities
+        .iter()
+        .map(|locality| locality.primaries + locality.secondaries)
+        .max()
+    else {
+        return;
+    };
+    let units = (coordination.pooled_hours_per_school * f64::from(schools)
+        / coordination.pooled_unit_hours)
+        .floor();
+    if units > limits::POOLED_UNITS as f64 {
+        let section = root.get("coordination");
+        let key = |key: &str| {
+            section.and_then(|node| match &node.value {
+                Value::Table(table) => table.get(key).map(|node| &node.at),
+                _ => None,
+            })
+        };
+        let at = match (key("pooled_hours_per_school"), key("pooled_unit_hours")) {
+            (Some(pool), Some(unit)) => Some(users(pool, unit)),
+            (pool, unit) => pool.or(unit),
+        };
+        if let Some(at) = at {
+            let message = format!(
+                "with a core group, must buy at most {} pooled posts in a locality \
+                 (pooled_hours_per_school × schools / pooled_unit_hours), found {units:.0} \
+                 for {schools} schools",
+                limits::POOLED_UNITS
+            );
+            reader.problem(at, "coordination.pooled_hours_per_school", message);
+        }
+    }
+}
+
 /// The scenario name names the output folder, so it must be usable as one.
 fn read_name(reader: &mut Reader<'_>, root: &Section<'_>) -> String {
-    let name = reader.text(root, "name");
+    let name = reader.text_up_to(root, "name", limits::NAME_CHARS);
     let unusable = name.trim().is_empty()
         || name == "."
         || name == ".."
@@ -244,6 +308,15 @@ fn read_localities(reader: &mut Reader<'_>, root: &Section<'_>) -> Option<Vec<Lo
             "must have at least one [[locality]] entry, found none",
         );
     }
+    if items.len() > limits::LOCALITIES {
+        let message = format!(
+            "must have at most {} [[locality]] entries (use `count` for copies), found {}",
+            limits::LOCALITIES,
+            items.len()
+        );
+        reader.problem(&node.at, "locality", message);
+        return None;
+    }
     let mut localities = Vec::with_capacity(items.len());
     for (index, item) in items.iter().enumerate() {
         let path = format!("locality.{index}");
@@ -261,29 +334,37 @@ fn read_localities(reader: &mut Reader<'_>, root: &Section<'_>) -> Option<Vec<Lo
 fn read_locality(reader: &mut Reader<'_>, section: &Section<'_>) -> LocalityParams {
     let before = reader.problems.len();
     let locality = LocalityParams {
-        name: reader.text(section, "name"),
-        count: reader.whole(section, "count", Whole::at_least(1).of("copies")),
-        primaries: reader.whole(section, "primaries", COUNT.of("schools")),
-        secondaries: reader.whole(section, "secondaries", COUNT.of("schools")),
-        primary_pupils: reader.whole(section, "primary_pupils", COUNT.of("pupils")),
-        secondary_pupils: reader.whole(section, "secondary_pupils", COUNT.of("pupils")),
-        pastoral_unit_pupils: reader.whole(section, "pastoral_unit_pupils", COUNT.of("pupils")),
+        name: reader.text_up_to(section, "name", limits::NAME_CHARS),
+        count: reader.whole(
+            section,
+            "count",
+            Whole::at_least(1).up_to(limits::COPIES).of("copies"),
+        ),
+        primaries: reader.whole(section, "primaries", SCHOOLS),
+        secondaries: reader.whole(section, "secondaries", SCHOOLS),
+        primary_pupils: reader.whole(section, "primary_pupils", PUPILS),
+        secondary_pupils: reader.whole(section, "secondary_pupils", PUPILS),
+        pastoral_unit_pupils: reader.whole(section, "pastoral_unit_pupils", PUPILS),
         deprivation: reader.real(section, "deprivation", UNIT),
         rural: reader.flag(section, "rural"),
         co_located: reader.flag(section, "co_located"),
         social_care_teams: reader.whole(
             section,
             "social_care_teams",
-            Whole::at_least(1).of("teams"),
+            Whole::at_least(1).up_to(limits::TEAMS).of("teams"),
         ),
         health_providers: reader.whole(
             section,
             "health_providers",
-            Whole::at_least(1).of("providers"),
+            Whole::at_least(1).up_to(limits::TEAMS).of("providers"),
         ),
         consultation_teams: Vec::new(),
     };
-    let schools_per_team = reader.whole(section, "schools_per_team", COUNT.of("schools"));
+    let schools_per_team = reader.whole(
+        section,
+        "schools_per_team",
+        COUNT.up_to(2 * limits::SCHOOLS).of("schools"),
+    );
     let explicit = section.get("consultation_teams");
     let mut locality = locality;
     if reader.problems.len() != before || section.table.is_none() {
@@ -358,6 +439,29 @@ fn read_consultation_teams(
         reader.problem(&node.at, path, message);
         return Vec::new();
     };
+    let longest = teams.iter().map(|team| match &team.value {
+        Value::Array(schools) => schools.len(),
+        _ => 0,
+    });
+    if teams.len() > n_schools.max(1) as usize
+        || longest.max().unwrap_or(0) > n_schools.max(1) as usize
+    {
+        let message = format!(
+            "must have at most as many teams, and each team at most as many schools, as the \
+             locality has schools ({n_schools}), found {} teams of up to {} schools",
+            teams.len(),
+            teams
+                .iter()
+                .map(|team| match &team.value {
+                    Value::Array(schools) => schools.len(),
+                    _ => 0,
+                })
+                .max()
+                .unwrap_or(0)
+        );
+        reader.problem(&node.at, path, message);
+        return Vec::new();
+    }
     let mut seen = vec![false; n_schools as usize];
     let mut out = Vec::with_capacity(teams.len());
     for (t, team) in teams.iter().enumerate() {
@@ -439,6 +543,15 @@ fn read_roles_list(
         reader.problem(&node.at, &path, message);
         return Vec::new();
     };
+    if items.len() > limits::SEATS {
+        let message = format!(
+            "must list at most {} roles, found {}",
+            limits::SEATS,
+            items.len()
+        );
+        reader.problem(&node.at, &path, message);
+        return Vec::new();
+    }
     let mut roles = Vec::with_capacity(items.len());
     for item in items {
         if let Some(role) = reader.choice_of(item, &path, &choices)
@@ -471,11 +584,19 @@ fn read_roles(reader: &mut Reader<'_>, root: &Section<'_>) -> [RoleParams; Role:
                 _ => fallback,
             };
         RoleParams {
-            per_primary_fte: reader.real(&section, "per_primary_fte", NON_NEGATIVE),
-            per_secondary_fte: reader.real(&section, "per_secondary_fte", NON_NEGATIVE),
-            per_1000_pupils_fte: reader.real(&section, "per_1000_pupils_fte", NON_NEGATIVE),
-            caseload_cap: f64::from(reader.whole(&section, "caseload_cap", COUNT.of("cases"))),
-            hours_per_week: reader.real(&section, "hours_per_week", NON_NEGATIVE),
+            per_primary_fte: reader.real(&section, "per_primary_fte", FTE_PER_SCHOOL),
+            per_secondary_fte: reader.real(&section, "per_secondary_fte", FTE_PER_SCHOOL),
+            per_1000_pupils_fte: reader.real(
+                &section,
+                "per_1000_pupils_fte",
+                Real::Between(0.0, limits::FTE_PER_1000_PUPILS),
+            ),
+            caseload_cap: f64::from(reader.whole(
+                &section,
+                "caseload_cap",
+                COUNT.up_to(limits::CASELOAD).of("cases"),
+            )),
+            hours_per_week: reader.real(&section, "hours_per_week", WEEK_HOURS),
             annual_turnover: turnover_value(reader, "annual_rate", UNIT, annual_rate),
             vacancy_weeks: turnover_value(reader, "vacancy_weeks", NON_NEGATIVE, vacancy_weeks),
         }
@@ -504,17 +625,13 @@ fn read_coordination(reader: &mut Reader<'_>, root: &Section<'_>) -> Coordinatio
         agency_seats: read_roles_list(reader, &section, "agency_seats", |role| {
             !matches!(role, Role::Head | Role::Senco | Role::PastoralLead)
         }),
-        meeting_interval_weeks: reader.whole(
-            &section,
-            "meeting_interval_weeks",
-            Whole::weeks_at_least(1),
-        ),
+        meeting_interval_weeks: reader.whole(&section, "meeting_interval_weeks", weeks(1)),
         case_minutes: reader.real(&section, "case_minutes", NON_NEGATIVE),
         meeting_hours: reader.real(&section, "meeting_hours", NON_NEGATIVE),
         purposeful: reader.flag(&section, "purposeful"),
         membership_change: reader.real(&section, "membership_change", UNIT),
         minder: reader.flag(&section, "minder"),
-        minder_hours: reader.real(&section, "minder_hours", NON_NEGATIVE),
+        minder_hours: reader.real(&section, "minder_hours", WEEK_HOURS),
         minder_funded_by: {
             let mut funders: Vec<(&str, Option<Role>)> = vec![("extra", None)];
             funders.extend(
@@ -540,13 +657,13 @@ fn read_coordination(reader: &mut Reader<'_>, root: &Section<'_>) -> Coordinatio
         direct_line: reader.flag(&section, "direct_line"),
         step_down_share: reader.real(&section, "step_down_share", UNIT),
         core_group: reader.flag(&section, "core_group"),
-        core_group_interval_weeks: reader.whole(
+        core_group_interval_weeks: reader.whole(&section, "core_group_interval_weeks", weeks(1)),
+        pooled_hours_per_school: reader.real(&section, "pooled_hours_per_school", WEEK_HOURS),
+        pooled_unit_hours: reader.real(
             &section,
-            "core_group_interval_weeks",
-            Whole::weeks_at_least(1),
+            "pooled_unit_hours",
+            Real::AboveUpTo(0.0, limits::WEEK_HOURS),
         ),
-        pooled_hours_per_school: reader.real(&section, "pooled_hours_per_school", NON_NEGATIVE),
-        pooled_unit_hours: reader.real(&section, "pooled_unit_hours", POSITIVE),
     }
 }
 
@@ -566,7 +683,11 @@ fn read_demand(reader: &mut Reader<'_>, root: &Section<'_>) -> DemandParams {
     let section = reader.section(root, "demand");
     let domains = reader.section(&section, "domains");
     DemandParams {
-        onset_per_1000_year: reader.real(&section, "onset_per_1000_year", NON_NEGATIVE),
+        onset_per_1000_year: reader.real(
+            &section,
+            "onset_per_1000_year",
+            Real::Between(0.0, limits::ONSET_PER_1000_YEAR),
+        ),
         deprivation_gradient: reader.real(&section, "deprivation_gradient", NON_NEGATIVE),
         vulnerability_sigma: reader.real(&section, "vulnerability_sigma", NON_NEGATIVE),
         domain_probability: Domain::ALL.map(|domain| reader.real(&domains, domain.key(), UNIT)),
@@ -575,7 +696,7 @@ fn read_demand(reader: &mut Reader<'_>, root: &Section<'_>) -> DemandParams {
         external_referrals_per_10k_year: reader.real(
             &section,
             "external_referrals_per_10k_year",
-            NON_NEGATIVE,
+            Real::Between(0.0, limits::EXTERNAL_PER_10K_YEAR),
         ),
         external_severity_mean: reader.real(&section, "external_severity_mean", Real::UnitOpen),
         external_severity_concentration: reader.real(

@@ -68,10 +68,25 @@ impl Problem {
     ) -> Self {
         Problem {
             location,
-            key: key.into(),
+            key: shortened(key.into()),
             message: message.into(),
         }
     }
+}
+
+/// A key path longer than 200 characters cut to its first 100 and its length, so that a
+/// megabyte-long key does not make a megabyte-long message.
+fn shortened(key: String) -> String {
+    const LONGEST: usize = 200;
+    if key.len() <= LONGEST {
+        return key;
+    }
+    let chars = key.chars().count();
+    if chars <= LONGEST {
+        return key;
+    }
+    let head: String = key.chars().take(LONGEST / 2).collect();
+    format!("{head}… ({chars} characters)")
 }
 
 impl fmt::Display for Problem {

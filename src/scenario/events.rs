@@ -7,6 +7,7 @@
 
 use crate::model::{Event, EventKind, ForumMode, LeaveWho, Role};
 
+use super::limits;
 use super::raw::{Node, Value};
 use super::read::{Reader, Real, Section, Whole};
 
@@ -70,6 +71,15 @@ pub(crate) fn read_events(
         reader.problem(&node.at, "event", message);
         return Vec::new();
     };
+    if items.len() > limits::EVENTS {
+        let message = format!(
+            "must have at most {} [[event]] entries, found {}",
+            limits::EVENTS,
+            items.len()
+        );
+        reader.problem(&node.at, "event", message);
+        return Vec::new();
+    }
     let mut events: Vec<Event> = items
         .iter()
         .enumerate()
@@ -152,13 +162,15 @@ fn read_kind(reader: &mut Reader<'_>, section: &Section<'_>) -> Option<EventKind
             suspend_forum_weeks: match section.get("suspend_forum_weeks") {
                 Some(node) => {
                     let path = section.key_path("suspend_forum_weeks");
-                    reader.whole_of(node, &path, Whole::weeks_at_least(0)) as u32
+                    let rule = Whole::weeks_at_least(0).up_to(limits::WEEKS);
+                    reader.whole_of(node, &path, rule) as u32
                 }
                 None => RESTRUCTURE_SUSPEND_WEEKS,
             },
             social_care_teams: section.get("social_care_teams").map(|node| {
                 let path = section.key_path("social_care_teams");
-                reader.whole_of(node, &path, Whole::at_least(1).of("teams")) as u32
+                let rule = Whole::at_least(1).up_to(limits::TEAMS).of("teams");
+                reader.whole_of(node, &path, rule) as u32
             }),
         },
         "leave" => read_leave(reader, section, &roles)?,
@@ -169,7 +181,7 @@ fn read_kind(reader: &mut Reader<'_>, section: &Section<'_>) -> Option<EventKind
         }
         "post_cut" | "post_added" => {
             let role = role(reader);
-            let fte = reader.real(section, "fte", Real::Above(0.0));
+            let fte = reader.real(section, "fte", Real::AboveUpTo(0.0, limits::EVENT_FTE));
             let role = role?;
             if kind == "post_cut" {
                 EventKind::PostCut { role, fte }
@@ -238,7 +250,9 @@ fn read_leave(
         Some(node) => reader.whole_of(
             node,
             &section.key_path("count"),
-            Whole::at_least(0).of("people"),
+            Whole::at_least(0)
+                .up_to(limits::EVENT_FTE as u64)
+                .of("people"),
         ) as u32,
         None => 0,
     };

@@ -15,6 +15,7 @@ mod error;
 mod events;
 mod keys;
 mod layers;
+pub mod limits;
 mod raw;
 mod read;
 mod suggest;
@@ -410,7 +411,7 @@ mod tests {
                 "event.4.week: must be given (a whole number of weeks from 0 to 415), found nothing",
                 "event.4.mode: must be one of \"team\", \"network\", found \"adhoc\"",
                 "event.5.locality: must be 0, the index of the only [[locality]] entry, found 1",
-                "event.5.social_care_teams: must be a whole number of teams of at least 1, found 0",
+                "event.5.social_care_teams: must be a whole number of teams from 1 to 100, found 0",
             ]
         );
     }

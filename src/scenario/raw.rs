@@ -66,7 +66,7 @@ impl Value {
     /// How the value is shown after "found" in a message.
     pub fn found(&self) -> String {
         match self {
-            Value::String(text) => format!("{text:?}"),
+            Value::String(text) => quoted_prefix(text),
             Value::Integer(number) => number.to_string(),
             Value::Float(number) => float_text(*number),
             Value::Boolean(flag) => flag.to_string(),
@@ -326,6 +326,18 @@ pub(crate) fn fill_from(table: &mut Table, template: &Table) {
     for (key, node) in template {
         table.entry(key.clone()).or_insert_with(|| node.clone());
     }
+}
+
+/// A string quoted for a message: whole when short, else its first 60 characters and its length,
+/// so that a 20 MB value does not make a 20 MB message.
+fn quoted_prefix(text: &str) -> String {
+    const SHOWN: usize = 60;
+    let chars = text.chars().count();
+    if chars <= SHOWN + 20 {
+        return format!("{text:?}");
+    }
+    let head: String = text.chars().take(SHOWN).collect();
+    format!("{head:?}… ({chars} characters)")
 }
 
 #[cfg(test)]

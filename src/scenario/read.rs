@@ -18,6 +18,10 @@ pub(crate) enum Real {
     AtLeast(f64),
     /// Greater than this.
     Above(f64),
+    /// From the first to the second, inclusive.
+    Between(f64, f64),
+    /// Greater than the first, at most the second.
+    AboveUpTo(f64, f64),
 }
 
 impl Real {
@@ -28,6 +32,8 @@ impl Real {
                 Real::UnitOpen => number > 0.0 && number < 1.0,
                 Real::AtLeast(low) => number >= low,
                 Real::Above(low) => number > low,
+                Real::Between(low, high) => (low..=high).contains(&number),
+                Real::AboveUpTo(low, high) => number > low && number <= high,
             }
     }
 
@@ -37,6 +43,18 @@ impl Real {
             Real::UnitOpen => "a number strictly between 0 and 1".to_string(),
             Real::AtLeast(low) => format!("a number of at least {}", number_text(low)),
             Real::Above(low) => format!("a number greater than {}", number_text(low)),
+            Real::Between(low, high) => {
+                format!(
+                    "a number from {} to {}",
+                    number_text(low),
+                    number_text(high)
+                )
+            }
+            Real::AboveUpTo(low, high) => format!(
+                "a number greater than {} and at most {}",
+                number_text(low),
+                number_text(high)
+            ),
         }
     }
 }
@@ -70,6 +88,11 @@ impl Whole {
 
     pub const fn of(self, noun: &'static str) -> Self {
         Whole { noun, ..self }
+    }
+
+    /// At most `max`.
+    pub const fn up_to(self, max: u64) -> Self {
+        Whole { max, ..self }
     }
 
     pub const fn below(self, limit: u64) -> Self {
@@ -271,6 +294,35 @@ impl<'p> Reader<'p> {
             Some(node) => self.text_of(node, &path).unwrap_or_default().to_string(),
             None => String::new(),
         }
+    }
+
+    /// A string of at most `max_chars` characters (a longer one is refused; the fallback is empty).
+    pub fn text_up_to(&mut self, section: &Section<'_>, key: &str, max_chars: usize) -> String {
+        let path = section.key_path(key);
+        match self.required(section, key, "a string") {
+            Some(node) => self
+                .text_of_up_to(node, &path, max_chars)
+                .unwrap_or_default()
+                .to_string(),
+            None => String::new(),
+        }
+    }
+
+    pub fn text_of_up_to<'t>(
+        &mut self,
+        node: &'t Node,
+        path: &str,
+        max_chars: usize,
+    ) -> Option<&'t str> {
+        let text = self.text_of(node, path)?;
+        let chars = text.chars().count();
+        if chars > max_chars {
+            let message =
+                format!("must be a string of at most {max_chars} characters, found {chars}");
+            self.problem(&node.at, path, message);
+            return None;
+        }
+        Some(text)
     }
 
     pub fn text_of<'t>(&mut self, node: &'t Node, path: &str) -> Option<&'t str> {

@@ -134,6 +134,7 @@ impl Design {
             DesignKind::Zip => Some(axes.first().map_or(1, |axis| axis.levels.len() as u64)),
             DesignKind::Lhs => Some(samples),
         };
+        let points = points.filter(|&points| points <= crate::scenario::limits::SWEEP_POINTS);
         let Some(points) = points else {
             let last = axes
                 .last()
@@ -145,8 +146,11 @@ impl Design {
             problems.push(Problem::new(
                 at,
                 last,
-                "the factorial design has more points than fit in 64 bits; use fewer values or \
-                 an lhs design",
+                format!(
+                    "a sweep may have at most {} points, found more (the product of the axes' \
+                     lengths); use fewer values or an lhs design",
+                    crate::scenario::limits::SWEEP_POINTS
+                ),
             ));
             return None;
         };

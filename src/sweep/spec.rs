@@ -18,6 +18,7 @@
 //! the order they were written. Whether the keys exist and the values are allowed is checked
 //! later, against the scenario (`plan`), so that those problems name the scenario's rules.
 
+use crate::scenario::limits;
 use crate::scenario::{Location, Node, Problem, ScenarioTree, Value, closest};
 
 /// How the points of a sweep are made from its axes.
@@ -159,11 +160,24 @@ pub(crate) fn read_spec(
     };
     let replicates = match table.get("replicates") {
         None => default_replicates,
-        Some(node) => positive_count(node, "sweep.replicates", "replicates", problems).unwrap_or(1),
+        Some(node) => positive_count(
+            node,
+            "sweep.replicates",
+            "replicates",
+            limits::REPLICATES,
+            problems,
+        )
+        .unwrap_or(1),
     };
-    let samples = table
-        .get("samples")
-        .and_then(|node| positive_count(node, "sweep.samples", "samples", problems));
+    let samples = table.get("samples").and_then(|node| {
+        positive_count(
+            node,
+            "sweep.samples",
+            "samples",
+            limits::SWEEP_POINTS,
+            problems,
+        )
+    });
     match (design, table.get("samples")) {
         (DesignKind::Lhs, None) => problems.push(Problem::new(
             node.at.clone(),
@@ -268,17 +282,23 @@ fn unknown_key(path: &str, key: &str, known: &[&str], node: &Node) -> Problem {
     Problem::new(node.key_at.clone(), path, message)
 }
 
-fn positive_count(node: &Node, path: &str, noun: &str, problems: &mut Vec<Problem>) -> Option<u32> {
+/// A whole number from 1 to `max` (at most `u32::MAX`).
+fn positive_count(
+    node: &Node,
+    path: &str,
+    noun: &str,
+    max: u64,
+    problems: &mut Vec<Problem>,
+) -> Option<u32> {
+    let max = max.min(u64::from(u32::MAX));
     match &node.value {
-        Value::Integer(number) if *number >= 1 && *number <= i64::from(u32::MAX) => {
-            Some(*number as u32)
-        }
+        Value::Integer(number) if *number >= 1 && (*number as u64) <= max => Some(*number as u32),
         other => {
             problems.push(Problem::new(
                 node.at.clone(),
                 path,
                 format!(
-                    "must be a whole number of {noun} of at least 1, found {}",
+                    "must be a whole number of {noun} from 1 to {max}, found {}",
                     other.found()
                 ),
             ));
@@ -528,7 +548,13 @@ fn read_range(
             ));
             None
         }
-        (_, Some(steps)) => positive_count(steps, &format!("{named}.steps"), "steps", problems),
+        (_, Some(steps)) => positive_count(
+            steps,
+            &format!("{named}.steps"),
+            "steps",
+            limits::SWEEP_STEPS,
+            problems,
+        ),
     };
     let ((min, min_whole), (max, max_whole)) = (min?, max?);
     if min > max {

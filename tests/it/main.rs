@@ -2,6 +2,7 @@
 //! a module, and helpers shared between them live in `util`. To add an area, add a file next to
 //! this one and a `mod` line below.
 
+mod bounds;
 mod calibrate;
 mod calibration;
 mod cli;

@@ -86,7 +86,7 @@ fn a_wrong_type_says_what_is_allowed() {
         problems_of("[[locality]]\ndeprivation = \"high\"\nprimaries = 2.5\nrural = \"no\"\n"),
         [
             "x.toml:2:15: locality.0.deprivation: must be a number from 0 to 1, found \"high\"",
-            "x.toml:3:13: locality.0.primaries: must be a whole number of schools of at least 0, found 2.5",
+            "x.toml:3:13: locality.0.primaries: must be a whole number of schools from 0 to 1000, found 2.5",
             "x.toml:4:9: locality.0.rural: must be true or false, found \"no\"",
         ]
     );
@@ -105,7 +105,7 @@ fn a_negative_count_is_reported() {
     assert_eq!(
         problems_of("[[locality]]\nprimaries = -2\n"),
         [
-            "x.toml:2:13: locality.0.primaries: must be a whole number of schools of at least 0, found -2"
+            "x.toml:2:13: locality.0.primaries: must be a whole number of schools from 0 to 1000, found -2"
         ]
     );
 }
@@ -115,7 +115,7 @@ fn a_meeting_interval_of_zero_is_reported() {
     assert_eq!(
         problems_of("[coordination]\nmode = \"team\"\nmeeting_interval_weeks = 0\n"),
         [
-            "x.toml:3:26: coordination.meeting_interval_weeks: must be a whole number of weeks of at least 1, found 0"
+            "x.toml:3:26: coordination.meeting_interval_weeks: must be a whole number of weeks from 1 to 5200, found 0"
         ]
     );
 }
@@ -243,13 +243,13 @@ fn several_problems_are_all_listed_in_file_order() {
         [
             "x.toml:1:1: nmae: unknown key, did you mean `name`?",
             "x.toml:4:16: run.warmup_weeks: must be shorter than run.horizon_weeks (100), found 120",
-            "x.toml:5:14: run.replicates: must be a whole number of at least 1, found 0",
+            "x.toml:5:14: run.replicates: must be a whole number from 1 to 10000, found 0",
             "x.toml:7:8: coordination.mode: must be one of \"adhoc\", \"team\", \"network\", found \
              \"teams\" (did you mean \"team\"?)",
-            "x.toml:8:26: coordination.meeting_interval_weeks: must be a whole number of weeks of at \
-             least 1, found 0",
-            "x.toml:10:13: locality.0.primaries: must be a whole number of schools of at least 0, found -1",
-            "x.toml:11:21: locality.0.social_care_teams: must be a whole number of teams of at least 1, \
+            "x.toml:8:26: coordination.meeting_interval_weeks: must be a whole number of weeks from \
+             1 to 5200, found 0",
+            "x.toml:10:13: locality.0.primaries: must be a whole number of schools from 0 to 1000, found -1",
+            "x.toml:11:21: locality.0.social_care_teams: must be a whole number of teams from 1 to 100, \
              found 0",
             "x.toml:13:8: event.0.week: must be a whole number of weeks from 0 to 99, found 100",
             "x.toml:17:12: event.0.locality: must be 0, the index of the only [[locality]] entry, found 2",
@@ -278,7 +278,7 @@ fn a_bad_set_is_reported_as_coming_from_set() {
             ]
         ),
         [
-            "--set: coordination.meeting_interval_weeks: must be a whole number of weeks of at least 1, found 0",
+            "--set: coordination.meeting_interval_weeks: must be a whole number of weeks from 1 to 5200, found 0",
             "--set: coordination.moed: unknown key, did you mean `coordination.mode`?",
         ]
     );
@@ -432,8 +432,8 @@ fn check_fails_with_status_1_naming_file_line_and_key() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
         stderr.contains(
-            "bad.toml:3:26: coordination.meeting_interval_weeks: must be a whole number of weeks of \
-             at least 1, found 0"
+            "bad.toml:3:26: coordination.meeting_interval_weeks: must be a whole number of weeks from \
+             1 to 5200, found 0"
         ),
         "{stderr}"
     );

@@ -559,7 +559,7 @@ fn bad_sweep_files_are_reported_at_their_line_and_key() {
     let name = file.to_string_lossy();
     for expected in [
         format!(
-            "{name}:2:14: sweep.replicates: must be a whole number of replicates of at least 1, found 0"
+            "{name}:2:14: sweep.replicates: must be a whole number of replicates from 1 to 10000, found 0"
         ),
         format!("{name}:3:1: sweep.desing: unknown key, did you mean `design`?"),
         format!(
@@ -599,7 +599,7 @@ fn bad_sweep_files_are_reported_at_their_line_and_key() {
              `coordination.meeting_interval_weeks`?)"
         ),
         format!(
-            "{name}:4:45: coordination.meeting_interval_weeks: must be a whole number of weeks of at least 1, found -6"
+            "{name}:4:45: coordination.meeting_interval_weeks: must be a whole number of weeks from 1 to 5200, found -6"
         ),
         format!(
             "{name}:5:1: sweep.axes.\"locality.0\": must name a single scenario value, found `locality.0`, which is a table"
