@@ -15,6 +15,7 @@ use toml::Spanned;
 use super::CalibrationError;
 use crate::abc::{AbcConfig, Target};
 use crate::gsa::{Distribution, Parameter, ParameterSpace};
+use crate::posterior::checksum;
 use crate::scenario;
 use crate::sensitivity::ScenarioModel;
 
@@ -79,6 +80,9 @@ pub struct CalibrationSpec {
     /// The file's stem: the default output directory's name.
     pub name: String,
     pub path: PathBuf,
+    /// A checksum of the file's text and of the resolved base scenario: the identity that
+    /// `--resume` checks a journal against.
+    pub hash: String,
     pub description: Option<String>,
     /// The base scenario as written in the file (`None`: the built-in baseline).
     pub base_as_written: Option<PathBuf>,
@@ -180,9 +184,18 @@ pub fn parse(path: &Path, text: &str) -> Result<CalibrationSpec, CalibrationErro
         let span = raw.base.as_ref().map_or(0..0, Spanned::span);
         return Err(at.error(span, "base", base_error(error)));
     }
-    if let Err(error) = scenario::load(base.as_deref(), &sets) {
-        return Err(at.error(sets_span, "sets", base_error(error)));
-    }
+    let resolved_base = match scenario::load(base.as_deref(), &sets) {
+        Ok(scenario) => scenario.resolved,
+        Err(error) => return Err(at.error(sets_span, "sets", base_error(error))),
+    };
+    // What `--resume` checks a journal against: the file's text and the base it resolves to.
+    let hash = checksum(
+        format!(
+            "{text}\n{}",
+            serde_json::to_value(&resolved_base).unwrap_or(serde_json::Value::Null)
+        )
+        .as_bytes(),
+    );
 
     // Settings.
     let seed = raw.seed.map_or(DEFAULT_SEED, Spanned::into_inner);
@@ -374,6 +387,7 @@ pub fn parse(path: &Path, text: &str) -> Result<CalibrationSpec, CalibrationErro
     Ok(CalibrationSpec {
         name,
         path: path.to_path_buf(),
+        hash,
         description: raw.description,
         base_as_written,
         model,
