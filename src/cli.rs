@@ -58,7 +58,12 @@ pub enum Command {
     /// report.html and plots/
     Sensitivity(SensitivityOptions),
     /// Fit scenario parameters to observed measures by ABC-SMC, from a calibration file; writes
-    /// posterior.csv, generations.csv, metadata.json, report.html and plots/
+    /// particles.csv, posterior.csv, generations.csv, metadata.json, report.html and plots/
+    ///
+    /// Every accepted particle is journaled as it comes in, so a calibration killed at any moment
+    /// carries on with --resume to the same bytes. There is no --shard: each generation draws
+    /// from the whole of the one before, so a calibration runs on one machine, its particles in
+    /// parallel over --threads.
     Calibrate(CalibrateOptions),
     /// Where in the assumption parameters' plausible region each of the twelve patterns holds,
     /// and which parameters decide it (Latin hypercube, paired replicates, PRCC); writes
@@ -188,11 +193,17 @@ pub struct CalibrateOptions {
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub threads: usize,
 
+    /// Carry on an interrupted calibration in the output directory from its last journaled
+    /// particle (the same bytes as a calibration never interrupted); on a finished one, do nothing
+    #[arg(long, conflicts_with = "force")]
+    pub resume: bool,
+
     /// Print how many simulations the schedule may need and an estimate of the time, write nothing
     #[arg(long)]
     pub dry_run: bool,
 
     /// Write into an existing non-empty output directory, replacing files of the same names
+    /// (an interrupted calibration there starts again)
     #[arg(long)]
     pub force: bool,
 
@@ -950,8 +961,16 @@ mod tests {
             panic!("expected calibrate");
         };
         assert_eq!(options.spec_path, PathBuf::from("c.toml"));
-        assert!(!options.dry_run && !options.force && options.output_dir.is_none());
+        assert!(!options.dry_run && !options.force && !options.resume);
+        assert!(options.output_dir.is_none());
         assert_eq!(options.threads, 0);
+        let Command::Calibrate(options) = parse(&["calibrate", "c.toml", "--resume"]).unwrap()
+        else {
+            panic!("expected calibrate");
+        };
+        assert!(options.resume);
+        assert!(parse(&["calibrate", "c.toml", "--resume", "--force"]).is_err());
+        assert!(parse(&["calibrate", "c.toml", "--shard", "1/2"]).is_err());
         let Command::Calibrate(options) = parse(&[
             "calibrate",
             "c.toml",

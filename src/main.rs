@@ -333,9 +333,9 @@ fn run_sensitivity(options: cli::SensitivityOptions) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// `patchwork calibrate`: calibration file → ABC-SMC generations → posterior.csv,
-/// generations.csv, metadata.json, report.html, plots/ (or, with `--dry-run`, only the count of
-/// simulations and an estimate of the time).
+/// `patchwork calibrate`: calibration file → ABC-SMC generations, each particle journaled in
+/// particles.csv → posterior.csv, generations.csv, metadata.json, report.html, plots/ (or, with
+/// `--dry-run`, only the count of simulations and an estimate of the time).
 fn run_calibration(options: cli::CalibrateOptions) -> anyhow::Result<()> {
     use patchwork_sim::calibrate;
     let spec = calibrate::load(&options.spec_path)?;
@@ -347,22 +347,22 @@ fn run_calibration(options: cli::CalibrateOptions) -> anyhow::Result<()> {
     let output_dir = options
         .output_dir
         .unwrap_or_else(|| cli::default_output_dir(&spec.name));
-    let started = Instant::now();
+    let run_options = calibrate::run::RunOptions {
+        output_dir: output_dir.clone(),
+        threads,
+        resume: options.resume,
+        force: options.force,
+    };
     let progress = cli::Progress::open_ended("runs", options.quiet);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
         .context("cannot start the worker threads")?;
-    let done = std::sync::atomic::AtomicU64::new(0);
-    let written = pool.install(|| {
-        calibrate::calibrate_and_write(
+    let outcome = pool.install(|| {
+        calibrate::run::run(
             &spec,
-            &output_dir,
-            options.force,
-            &|| {
-                let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-                progress.set(n);
-            },
+            &run_options,
+            &|done| progress.set(done),
             &|generation| {
                 if !options.quiet {
                     progress.suspend(|| {
@@ -380,15 +380,33 @@ fn run_calibration(options: cli::CalibrateOptions) -> anyhow::Result<()> {
         )
     });
     progress.finish();
-    let written = written?;
+    let outcome = outcome?;
     if !options.quiet {
+        if outcome.already_finished {
+            say!(
+                "nothing to resume: {} holds the finished calibration",
+                output_dir.display()
+            );
+            return Ok(());
+        }
+        let resumed = if outcome.particles_resumed > 0 {
+            format!(
+                " ({} done before resuming, {} particles read back)",
+                outcome.simulations_resumed, outcome.particles_resumed
+            )
+        } else {
+            String::new()
+        };
         say!(
-            "{} simulations in {:.1} s on {threads} thread{}",
-            done.load(std::sync::atomic::Ordering::Relaxed),
-            started.elapsed().as_secs_f64(),
+            "{} simulations{resumed} in {:.1} s on {threads} thread{}",
+            outcome.simulations,
+            outcome.wall_time_seconds,
             if threads == 1 { "" } else { "s" }
         );
-        say!("{}", cli::written_files_message(&output_dir, &written));
+        say!(
+            "{}",
+            cli::written_files_message(&output_dir, &outcome.written)
+        );
     }
     Ok(())
 }

@@ -8,15 +8,16 @@
 //! - `target.rs`: `Target`, `Targets` (the distance).
 //! - `kernel.rs`: `Kernel`: the Gaussian perturbation kernel with twice the weighted covariance
 //!   (Beaumont et al. 2009), by Cholesky factor.
-//! - `smc.rs`: `AbcConfig`, `abc_smc`, `Population`, `Generation`, `StopReason`: the populations,
-//!   the adaptive tolerance schedule and the diagnostics (tolerance, acceptance rate, effective
-//!   sample size per generation).
+//! - `smc.rs`: `AbcConfig`, `Smc` (a calibration driven a particle at a time, so it can be
+//!   journaled and resumed), `abc_smc` (the same in memory), `Particle`, `Population`,
+//!   `Generation`, `StopReason`: the populations, the adaptive tolerance schedule and the
+//!   diagnostics (tolerance, acceptance rate, effective sample size per generation).
 
 pub mod kernel;
 pub mod smc;
 pub mod target;
 
-pub use smc::{AbcConfig, AbcResult, Generation, Population, StopReason, abc_smc};
+pub use smc::{AbcConfig, AbcResult, Generation, Particle, Population, Smc, StopReason, abc_smc};
 pub use target::{Target, Targets};
 
 use crate::gsa::EvaluationError;

@@ -15,6 +15,11 @@
 //! are run with `par_iter` and collected in index order, so the populations are the same bytes on
 //! any number of threads. Weights and covariances are sums in index order on one thread.
 //!
+//! Resumption: a particle is a function of the seed, `(t, i)` and the finished generations alone,
+//! and a generation is a function of its particles, so `Smc` can be driven a particle at a time:
+//! a calibration stopped between any two particles and rebuilt by handing the particles it had
+//! kept to `close` again carries on exactly as if it had never stopped.
+//!
 //! The run stops after `max_generations`, when a generation's tolerance is at or below
 //! `min_tolerance`, when a generation's acceptance rate falls below `min_acceptance_rate`, when
 //! the tolerance can fall no further, or when a particle needs more than `max_attempts` proposals
@@ -63,12 +68,15 @@ impl Default for AbcConfig {
     }
 }
 
-/// Weighted particles: parameter values (in the priors' order), normalised weights, distances.
+/// Weighted particles: parameter values (in the priors' order), normalised weights, distances and
+/// the model's outputs.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Population {
     pub particles: Vec<Vec<f64>>,
     pub weights: Vec<f64>,
     pub distances: Vec<f64>,
+    /// The model's outputs at each particle.
+    pub outputs: Vec<Vec<f64>>,
 }
 
 impl Population {
@@ -173,98 +181,155 @@ impl AbcResult {
     }
 }
 
-/// One particle's accepted proposal.
-struct Accepted {
-    values: Vec<f64>,
-    distance: f64,
-    proposals: u64,
-    runs: u64,
+/// One particle's accepted proposal: its values, the model's outputs there, its distance, and the
+/// proposals and runs it took.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Particle {
+    pub values: Vec<f64>,
+    pub outputs: Vec<f64>,
+    pub distance: f64,
+    pub proposals: u64,
+    pub runs: u64,
 }
 
-/// Calibrates the parameters `priors` of `model` to `targets` by ABC-SMC. `on_generation` is
-/// called as each generation finishes.
-pub fn abc_smc(
-    model: &dyn Model,
-    priors: &ParameterSpace,
-    targets: Vec<Target>,
-    config: &AbcConfig,
-    on_generation: &(dyn Fn(&Generation) + Sync),
-) -> Result<AbcResult, AbcError> {
-    check(config)?;
-    let targets = Targets::new(targets, &model.outputs())?;
-    let floors: Vec<f64> = priors
-        .parameters()
-        .iter()
-        .map(|p| 1e-6 * (p.high() - p.low()))
-        .collect();
-    let mut generations: Vec<Generation> = Vec::new();
-    let mut tolerance = f64::INFINITY;
-    let stop = loop {
-        let t = generations.len();
-        let previous = generations.last().map(|g| &g.population);
-        let kernel = previous.map(|p| Kernel::from_population(&p.particles, &p.weights, &floors));
-        let propose = |i: usize| -> Result<Option<Accepted>, AbcError> {
-            let mut stream =
-                rng::stream(config.seed, "abc.particle", ((t as u64) << 32) | i as u64);
-            let (mut proposals, mut runs) = (0u64, 0u64);
-            while proposals < config.max_attempts {
-                proposals += 1;
-                let values = match (previous, &kernel) {
-                    (Some(population), Some(kernel)) => {
-                        let ancestor = draw_index(&population.weights, stream.random::<f64>());
-                        let moved = kernel.perturb(&population.particles[ancestor], &mut stream);
-                        if priors.density(&moved) <= 0.0 {
-                            continue;
-                        }
-                        moved
+/// A calibration in progress, one generation at a time: `propose` draws particle `i` of the
+/// current generation (a pure function of the seed, the generation, `i` and the finished
+/// generations, so particles may be run in any order, on any thread, or again after a restart),
+/// `close` ends the generation with its particles in index order, `out_of_attempts` records that
+/// one of them ran out of proposals. `abc_smc` drives it in memory; `calibrate` drives it
+/// chunk by chunk, journaling each particle, and replays a journal through `close` to resume.
+pub struct Smc<'a> {
+    model: &'a dyn Model,
+    priors: &'a ParameterSpace,
+    targets: Targets,
+    config: AbcConfig,
+    /// The smallest sd of the kernel along each parameter.
+    floors: Vec<f64>,
+    generations: Vec<Generation>,
+    /// The current generation's tolerance.
+    tolerance: f64,
+    /// The perturbation kernel of the current generation (none for generation 0).
+    kernel: Option<Kernel>,
+    stop: Option<StopReason>,
+}
+
+impl<'a> Smc<'a> {
+    pub fn new(
+        model: &'a dyn Model,
+        priors: &'a ParameterSpace,
+        targets: Vec<Target>,
+        config: &AbcConfig,
+    ) -> Result<Smc<'a>, AbcError> {
+        check(config)?;
+        let targets = Targets::new(targets, &model.outputs())?;
+        let floors = priors
+            .parameters()
+            .iter()
+            .map(|p| 1e-6 * (p.high() - p.low()))
+            .collect();
+        Ok(Smc {
+            model,
+            priors,
+            targets,
+            config: *config,
+            floors,
+            generations: Vec::new(),
+            tolerance: f64::INFINITY,
+            kernel: None,
+            stop: None,
+        })
+    }
+
+    /// The index of the current generation: the number finished.
+    pub fn generation(&self) -> usize {
+        self.generations.len()
+    }
+
+    /// The finished generations.
+    pub fn generations(&self) -> &[Generation] {
+        &self.generations
+    }
+
+    /// Why the calibration stopped, once it has.
+    pub fn stop(&self) -> Option<StopReason> {
+        self.stop
+    }
+
+    /// Particle `i` of the current generation, or `None` when it made `max_attempts` proposals
+    /// without one accepted. All its random numbers (which ancestor, the move, the run's seed)
+    /// come from its own named stream `abc.particle` of `(seed, t, i)`.
+    pub fn propose(&self, i: usize) -> Result<Option<Particle>, AbcError> {
+        let t = self.generations.len();
+        let previous = self.generations.last().map(|g| &g.population);
+        let mut stream = rng::stream(
+            self.config.seed,
+            "abc.particle",
+            ((t as u64) << 32) | i as u64,
+        );
+        let (mut proposals, mut runs) = (0u64, 0u64);
+        while proposals < self.config.max_attempts {
+            proposals += 1;
+            let values = match (previous, &self.kernel) {
+                (Some(population), Some(kernel)) => {
+                    let ancestor = draw_index(&population.weights, stream.random::<f64>());
+                    let moved = kernel.perturb(&population.particles[ancestor], &mut stream);
+                    if self.priors.density(&moved) <= 0.0 {
+                        continue;
                     }
-                    _ => {
-                        let unit: Vec<f64> =
-                            (0..priors.dimension()).map(|_| stream.random()).collect();
-                        priors.from_unit(&unit)
-                    }
-                };
-                let seed: u64 = stream.random();
-                runs += 1;
-                let outputs =
-                    model
-                        .evaluate(&values, seed)
-                        .map_err(|source| AbcError::Evaluation {
-                            generation: t,
-                            particle: i,
-                            source,
-                        })?;
-                let distance = targets.distance(&outputs);
-                if distance <= tolerance && distance.is_finite() {
-                    return Ok(Some(Accepted {
-                        values,
-                        distance,
-                        proposals,
-                        runs,
-                    }));
+                    moved
                 }
-            }
-            Ok(None)
-        };
-        let results: Vec<Result<Option<Accepted>, AbcError>> =
-            (0..config.particles).into_par_iter().map(propose).collect();
-        let mut accepted = Vec::with_capacity(config.particles);
-        for result in results {
-            match result? {
-                Some(particle) => accepted.push(particle),
-                None if t == 0 => {
-                    return Err(AbcError::NoPopulation {
-                        attempts: config.max_attempts,
-                    });
+                _ => {
+                    let unit: Vec<f64> = (0..self.priors.dimension())
+                        .map(|_| stream.random())
+                        .collect();
+                    self.priors.from_unit(&unit)
                 }
-                None => break,
+            };
+            let seed: u64 = stream.random();
+            runs += 1;
+            let outputs =
+                self.model
+                    .evaluate(&values, seed)
+                    .map_err(|source| AbcError::Evaluation {
+                        generation: t,
+                        particle: i,
+                        source,
+                    })?;
+            let distance = self.targets.distance(&outputs);
+            if distance <= self.tolerance && distance.is_finite() {
+                return Ok(Some(Particle {
+                    values,
+                    outputs,
+                    distance,
+                    proposals,
+                    runs,
+                }));
             }
         }
-        if accepted.len() < config.particles {
-            break StopReason::AttemptLimit;
+        Ok(None)
+    }
+
+    /// A particle of the current generation ran out of attempts: the generation is dropped and
+    /// the calibration stops (an error in generation 0, which has no population to fall back on).
+    pub fn out_of_attempts(&mut self) -> Result<(), AbcError> {
+        if self.generations.is_empty() {
+            return Err(AbcError::NoPopulation {
+                attempts: self.config.max_attempts,
+            });
         }
+        self.stop = Some(StopReason::AttemptLimit);
+        Ok(())
+    }
+
+    /// Ends the current generation with all its particles, in index order: weighs them, records
+    /// the generation, and either sets the next tolerance and kernel or stops.
+    pub fn close(&mut self, accepted: Vec<Particle>) -> &Generation {
+        assert_eq!(accepted.len(), self.config.particles, "a whole generation");
+        assert!(self.stop.is_none(), "the calibration has not stopped");
+        let t = self.generations.len();
+        let previous = self.generations.last().map(|g| &g.population);
         let particles: Vec<Vec<f64>> = accepted.iter().map(|a| a.values.clone()).collect();
-        let weights = match (previous, &kernel) {
+        let weights = match (previous, &self.kernel) {
             (Some(population), Some(kernel)) => {
                 let raw: Vec<f64> = particles
                     .par_iter()
@@ -275,13 +340,14 @@ pub fn abc_smc(
                             .zip(&population.weights)
                             .map(|(centre, w)| w * kernel.unnormalised_density(theta, centre))
                             .sum();
-                        priors.density(theta) / mixture
+                        self.priors.density(theta) / mixture
                     })
                     .collect();
                 normalise(raw)
             }
-            _ => vec![1.0 / config.particles as f64; config.particles],
+            _ => vec![1.0 / self.config.particles as f64; self.config.particles],
         };
+        let tolerance = self.tolerance;
         let generation = Generation {
             index: t,
             tolerance,
@@ -292,27 +358,83 @@ pub fn abc_smc(
                 particles,
                 weights,
                 distances: accepted.iter().map(|a| a.distance).collect(),
+                outputs: accepted.into_iter().map(|a| a.outputs).collect(),
             },
         };
-        on_generation(&generation);
         let rate = generation.acceptance_rate();
-        let next = next_tolerance(&generation.population.distances, config.quantile, tolerance);
-        generations.push(generation);
-        if tolerance <= config.min_tolerance {
-            break StopReason::ToleranceReached;
+        let next = next_tolerance(
+            &generation.population.distances,
+            self.config.quantile,
+            tolerance,
+        );
+        self.generations.push(generation);
+        let config = &self.config;
+        self.stop = if tolerance <= config.min_tolerance {
+            Some(StopReason::ToleranceReached)
+        } else if self.generations.len() >= config.max_generations {
+            Some(StopReason::MaxGenerations)
+        } else if t > 0 && rate < config.min_acceptance_rate {
+            Some(StopReason::AcceptanceTooLow)
+        } else {
+            match next {
+                Some(next) => {
+                    self.tolerance = next.max(config.min_tolerance);
+                    None
+                }
+                None => Some(StopReason::ToleranceStalled),
+            }
+        };
+        let generation = self.generations.last().expect("just pushed");
+        if self.stop.is_none() {
+            let population = &generation.population;
+            self.kernel = Some(Kernel::from_population(
+                &population.particles,
+                &population.weights,
+                &self.floors,
+            ));
         }
-        if generations.len() >= config.max_generations {
-            break StopReason::MaxGenerations;
+        generation
+    }
+
+    /// Every generation and why the calibration stopped, once it has (`None` before).
+    pub fn finish(self) -> Option<AbcResult> {
+        Some(AbcResult {
+            stop: self.stop?,
+            generations: self.generations,
+        })
+    }
+}
+
+/// Calibrates the parameters `priors` of `model` to `targets` by ABC-SMC, in memory. Each
+/// generation's particles run with `par_iter` and are collected in index order. `on_generation`
+/// is called as each generation finishes.
+pub fn abc_smc(
+    model: &dyn Model,
+    priors: &ParameterSpace,
+    targets: Vec<Target>,
+    config: &AbcConfig,
+    on_generation: &(dyn Fn(&Generation) + Sync),
+) -> Result<AbcResult, AbcError> {
+    let mut smc = Smc::new(model, priors, targets, config)?;
+    while smc.stop().is_none() {
+        let results: Vec<Result<Option<Particle>, AbcError>> = (0..config.particles)
+            .into_par_iter()
+            .map(|i| smc.propose(i))
+            .collect();
+        let mut accepted = Vec::with_capacity(config.particles);
+        for result in results {
+            match result? {
+                Some(particle) => accepted.push(particle),
+                None => break,
+            }
         }
-        if t > 0 && rate < config.min_acceptance_rate {
-            break StopReason::AcceptanceTooLow;
+        if accepted.len() < config.particles {
+            smc.out_of_attempts()?;
+        } else {
+            on_generation(smc.close(accepted));
         }
-        match next {
-            Some(next) => tolerance = next.max(config.min_tolerance),
-            None => break StopReason::ToleranceStalled,
-        }
-    };
-    Ok(AbcResult { generations, stop })
+    }
+    Ok(smc.finish().expect("stopped"))
 }
 
 fn check(config: &AbcConfig) -> Result<(), AbcError> {
@@ -532,30 +654,32 @@ mod tests {
         assert!((sd / s - 1.0).abs() < 0.12, "sd {sd}");
     }
 
-    // Same seed, same populations, bit for bit, on one thread and on two; a different seed gives
-    // a different population.
-    #[test]
-    fn populations_do_not_depend_on_thread_count() {
+    /// Two means of five draws each, flat priors on [-3, 3]: a calibration of a few generations.
+    fn small_problem() -> (NormalMeans, ParameterSpace) {
         let model = NormalMeans {
             n: [5, 5],
             sigma: [1.0, 1.0],
         };
         let priors =
             ParameterSpace::new(vec![uniform("a", -3.0, 3.0), uniform("b", -3.0, 3.0)]).unwrap();
-        let targets = || {
-            vec![
-                Target {
-                    output: "mean1".into(),
-                    value: 0.5,
-                    scale: 0.45,
-                },
-                Target {
-                    output: "mean2".into(),
-                    value: 0.0,
-                    scale: 0.45,
-                },
-            ]
-        };
+        (model, priors)
+    }
+
+    fn small_targets() -> Vec<Target> {
+        [("mean1", 0.5), ("mean2", 0.0)]
+            .map(|(output, value)| Target {
+                output: output.into(),
+                value,
+                scale: 0.45,
+            })
+            .to_vec()
+    }
+
+    // Same seed, same populations, bit for bit, on one thread and on two; a different seed gives
+    // a different population.
+    #[test]
+    fn populations_do_not_depend_on_thread_count() {
+        let (model, priors) = small_problem();
         let run = |threads: usize, seed: u64| {
             let config = AbcConfig {
                 particles: 64,
@@ -567,7 +691,7 @@ mod tests {
                 .num_threads(threads)
                 .build()
                 .unwrap()
-                .install(|| abc_smc(&model, &priors, targets(), &config, &|_| {}))
+                .install(|| abc_smc(&model, &priors, small_targets(), &config, &|_| {}))
                 .unwrap()
         };
         let one = run(1, 5);
@@ -575,6 +699,52 @@ mod tests {
         assert_eq!(one.stop, StopReason::MaxGenerations);
         assert_eq!(one, run(2, 5));
         assert_ne!(one.posterior(), run(2, 6).posterior());
+    }
+
+    // A calibration rebuilt from the particles of its first generations (as `calibrate --resume`
+    // rebuilds one from its journal) finishes exactly as one never interrupted, particle for
+    // particle.
+    #[test]
+    fn a_calibration_rebuilt_from_its_particles_carries_on_exactly() {
+        let (model, priors) = small_problem();
+        let config = AbcConfig {
+            particles: 32,
+            max_generations: 4,
+            seed: 9,
+            ..AbcConfig::default()
+        };
+        let whole = abc_smc(&model, &priors, small_targets(), &config, &|_| {}).unwrap();
+        assert_eq!(whole.generations.len(), 4);
+
+        // Run two generations, keeping every particle, then start afresh from what was kept.
+        let mut first = Smc::new(&model, &priors, small_targets(), &config).unwrap();
+        let mut kept: Vec<Vec<Particle>> = Vec::new();
+        for _ in 0..2 {
+            let particles: Vec<Particle> = (0..config.particles)
+                .map(|i| first.propose(i).unwrap().unwrap())
+                .collect();
+            first.close(particles.clone());
+            kept.push(particles);
+        }
+        let mut resumed = Smc::new(&model, &priors, small_targets(), &config).unwrap();
+        for particles in kept {
+            resumed.close(particles);
+        }
+        // Half of the third generation was kept too; the rest is proposed after the restart.
+        let mut third: Vec<Particle> = (0..config.particles / 2)
+            .map(|i| first.propose(i).unwrap().unwrap())
+            .collect();
+        third.extend(
+            (config.particles / 2..config.particles).map(|i| resumed.propose(i).unwrap().unwrap()),
+        );
+        resumed.close(third);
+        while resumed.stop().is_none() {
+            let particles = (0..config.particles)
+                .map(|i| resumed.propose(i).unwrap().unwrap())
+                .collect();
+            resumed.close(particles);
+        }
+        assert_eq!(resumed.finish().unwrap(), whole);
     }
 
     #[test]

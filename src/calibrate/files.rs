@@ -1,8 +1,8 @@
 //! The files of a calibration, rendered in memory (no I/O): `posterior.csv` (the final
 //! generation: `particle, weight`, one column per parameter, one per target's simulated value,
 //! `distance`), `generations.csv` (`generation, tolerance, proposals, runs, accepted,
-//! acceptance_rate, ess`), `metadata.json` (the file, its resolved settings, the seed, the stop
-//! reason, the crate version and git commit), `plots/posterior.png`, `plots/targets.png` and `report.html`.
+//! acceptance_rate, ess`), `metadata.json` (the file, its hash, its resolved settings, the seed,
+//! the stop reason, the crate version and git commit), `plots/posterior.png`, `plots/targets.png` and `report.html`.
 //! Numbers go through `format_float`, so the same calibration gives the same bytes.
 
 use serde_json::json;
@@ -20,6 +20,15 @@ pub const POSTERIOR_CSV: &str = "posterior.csv";
 pub const GENERATIONS_CSV: &str = "generations.csv";
 pub const METADATA_JSON: &str = "metadata.json";
 pub const REPORT_HTML: &str = "report.html";
+
+/// The files rendered at the end besides `metadata.json`.
+pub const RENDERED: [&str; 5] = [
+    POSTERIOR_CSV,
+    GENERATIONS_CSV,
+    REPORT_HTML,
+    CALIBRATION_POSTERIOR_PNG,
+    CALIBRATION_TARGETS_PNG,
+];
 
 /// The `q`-quantile of weighted values: the smallest value whose cumulative weight reaches `q`
 /// (weights summing to one; NaN when there are no finite values).
@@ -152,6 +161,7 @@ pub fn metadata_json(spec: &CalibrationSpec, calibration: &Calibration) -> Strin
     let metadata = json!({
         "calibration": spec.name,
         "file": spec.path.display().to_string(),
+        "sweep_hash": spec.hash,
         "description": spec.description,
         "base": spec.base_as_written.as_ref().map_or_else(
             || "baseline.toml (built in)".to_string(),

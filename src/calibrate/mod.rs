@@ -8,26 +8,28 @@
 //! the same seeds for every particle (common random numbers, `ReplicateMeans`), so particles are
 //! compared on the same draws and the distance is a function of the parameters alone.
 //!
-//! The engine runs particles with `par_iter` and collects them in order, so every file is the same
-//! bytes on any thread count (`metadata.json` holds no wall time or thread count for that reason).
-//! `files` renders `posterior.csv`, `generations.csv`, `metadata.json`, `report.html` and the
-//! plots; they are written together through `OutputDir`, so a failure leaves nothing behind.
+//! `run` drives the engine (`abc::Smc`) a chunk of particles at a time on the sweep's streaming
+//! machinery: every accepted particle is a row of `particles.csv`, journaled, so a killed
+//! calibration resumes (`--resume`) from its last journaled particle to the same bytes. Particles
+//! are collected in order, so every file is the same bytes on any thread count (`metadata.json`
+//! holds no wall time or thread count for that reason). `files` renders `posterior.csv`,
+//! `generations.csv`, `metadata.json`, `report.html` and the plots from the finished generations.
 
 pub mod files;
+pub mod run;
 pub mod spec;
 
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::path::PathBuf;
 use std::time::Instant;
 
 pub use spec::{CalibrationSpec, CalibrationTarget, load};
 
-use crate::abc::{AbcError, AbcResult, Generation, abc_smc};
+use crate::abc::{AbcError, AbcResult};
 use crate::gsa::{EvaluationError, Model};
 use crate::model::rng;
-use crate::report::{OutputDir, ReportError};
+use crate::report::ReportError;
 use crate::sensitivity::ScenarioModel;
+use crate::sweep::SweepError;
 
 /// Something stopped a calibration.
 #[derive(Debug, thiserror::Error)]
@@ -54,16 +56,29 @@ pub enum CalibrationError {
 
     #[error(transparent)]
     Output(#[from] ReportError),
+
+    #[error(transparent)]
+    Sweep(#[from] SweepError),
+
+    /// A plain start in a directory a calibration was interrupted in.
+    #[error(
+        "{} holds an unfinished calibration (it has a {}): carry it on with --resume, or start \
+         again with --force",
+        path.display(),
+        crate::sweep::output::JOURNAL
+    )]
+    Unfinished { path: PathBuf },
+
+    /// The particles kept in an interrupted calibration's directory cannot be read back.
+    #[error("cannot resume the calibration in {}: {reason}; run with --force to start again", path.display())]
+    Resume { path: PathBuf, reason: String },
 }
 
 /// The simulation of a particle: each output the mean over the same replicate seeds for every
 /// particle. The seed the engine passes is not used (common random numbers across particles).
-/// Every evaluated point's means are kept, so the final population's simulated values are read
-/// back without running them again.
 pub struct ReplicateMeans<'a> {
     model: &'a ScenarioModel,
     seeds: Vec<u64>,
-    seen: Mutex<BTreeMap<Vec<u64>, Vec<f64>>>,
     on_run: &'a (dyn Fn() + Sync),
 }
 
@@ -77,18 +92,8 @@ impl<'a> ReplicateMeans<'a> {
         ReplicateMeans {
             model,
             seeds: replicate_seeds(replicates, seed),
-            seen: Mutex::new(BTreeMap::new()),
             on_run,
         }
-    }
-
-    /// The outputs of a point evaluated before.
-    pub fn outputs_of(&self, point: &[f64]) -> Option<Vec<f64>> {
-        self.seen
-            .lock()
-            .expect("no evaluation panicked")
-            .get(&bits(point))
-            .cloned()
     }
 }
 
@@ -97,10 +102,6 @@ pub fn replicate_seeds(replicates: u64, seed: u64) -> Vec<u64> {
     (0..replicates.max(1))
         .map(|r| rng::replicate_seed(seed, r))
         .collect()
-}
-
-fn bits(point: &[f64]) -> Vec<u64> {
-    point.iter().map(|value| value.to_bits()).collect()
 }
 
 impl Model for ReplicateMeans<'_> {
@@ -117,61 +118,20 @@ impl Model for ReplicateMeans<'_> {
                 *sum += value;
             }
         }
-        let means: Vec<f64> = sums
+        Ok(sums
             .into_iter()
             .map(|sum| sum / self.seeds.len() as f64)
-            .collect();
-        self.seen
-            .lock()
-            .expect("no evaluation panicked")
-            .insert(bits(point), means.clone());
-        Ok(means)
+            .collect())
     }
 }
 
 /// A finished calibration: the engine's result and, for each particle of the final population,
-/// its simulated value of each target (in the targets' order).
+/// its simulated value of each target (in the targets' order: the model's outputs are the
+/// targets' measures).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Calibration {
     pub result: AbcResult,
     pub simulated: Vec<Vec<f64>>,
-}
-
-/// Runs the calibration on the current rayon pool. `on_run` is called after every simulation,
-/// `on_generation` as each generation finishes.
-pub fn calibrate(
-    spec: &CalibrationSpec,
-    on_run: &(dyn Fn() + Sync),
-    on_generation: &(dyn Fn(&Generation) + Sync),
-) -> Result<Calibration, CalibrationError> {
-    let model = ReplicateMeans::new(&spec.model, spec.replicates, spec.config.seed, on_run);
-    let targets = spec.targets.iter().map(|t| t.target.clone()).collect();
-    let result = abc_smc(&model, &spec.space, targets, &spec.config, on_generation)?;
-    let simulated = result
-        .posterior()
-        .particles
-        .iter()
-        .map(|particle| {
-            model
-                .outputs_of(particle)
-                .expect("every accepted particle was evaluated")
-        })
-        .collect();
-    Ok(Calibration { result, simulated })
-}
-
-/// Checks the output directory, calibrates and writes every file; returns their paths.
-pub fn calibrate_and_write(
-    spec: &CalibrationSpec,
-    output_dir: &Path,
-    force: bool,
-    on_run: &(dyn Fn() + Sync),
-    on_generation: &(dyn Fn(&Generation) + Sync),
-) -> Result<Vec<PathBuf>, CalibrationError> {
-    let directory = OutputDir::new(output_dir, force)?;
-    let calibration = calibrate(spec, on_run, on_generation)?;
-    let files = files::render(spec, &calibration)?;
-    Ok(directory.write_files(&files)?)
 }
 
 /// What `--dry-run` tells: how many simulations the schedule may need, and how long they take.
@@ -300,7 +260,7 @@ mod tests {
     use super::*;
 
     // A particle's outputs are means over the same replicate seeds whatever seed the engine
-    // passes (common random numbers), and are kept for reading back.
+    // passes (common random numbers).
     #[test]
     fn replicate_means_use_common_seeds() {
         let model = ScenarioModel::new(
@@ -316,11 +276,9 @@ mod tests {
         };
         let means = ReplicateMeans::new(&model, 2, 11, &on_run);
         let point = [55.0];
-        assert_eq!(means.outputs_of(&point), None);
         let first = means.evaluate(&point, 1).unwrap();
         assert_eq!(first, means.evaluate(&point, 999).unwrap());
         assert_eq!(runs.load(std::sync::atomic::Ordering::Relaxed), 4);
-        assert_eq!(means.outputs_of(&point), Some(first.clone()));
         let seeds = replicate_seeds(2, 11);
         let a = model.evaluate(&point, seeds[0]).unwrap();
         let b = model.evaluate(&point, seeds[1]).unwrap();

@@ -15,6 +15,7 @@ use toml::Spanned;
 use super::CalibrationError;
 use crate::abc::{AbcConfig, Target};
 use crate::gsa::{Distribution, Parameter, ParameterSpace};
+use crate::posterior::checksum;
 use crate::scenario;
 use crate::sensitivity::ScenarioModel;
 
@@ -80,6 +81,9 @@ pub struct CalibrationSpec {
     /// The file's stem: the default output directory's name.
     pub name: String,
     pub path: PathBuf,
+    /// A checksum of the file's text and of the resolved base scenario: the identity that
+    /// `--resume` checks a journal against.
+    pub hash: String,
     pub description: Option<String>,
     /// The base scenario as written in the file (`None`: the built-in baseline).
     pub base_as_written: Option<PathBuf>,
@@ -159,8 +163,20 @@ pub fn parse(path: &Path, text: &str) -> Result<CalibrationSpec, CalibrationErro
 
     // The base scenario and the fixed overrides, before anything is varied.
     let base_as_written = raw.base.as_ref().map(|base| base.get_ref().clone());
-    let BaseAndSets { base, sets, .. } =
-        base_and_sets(path, raw.base.as_ref(), raw.sets).map_err(|p| at.misplaced(p))?;
+    let BaseAndSets {
+        base,
+        sets,
+        scenario,
+        ..
+    } = base_and_sets(path, raw.base.as_ref(), raw.sets).map_err(|p| at.misplaced(p))?;
+    // What `--resume` checks a journal against: the file's text and the base it resolves to.
+    let hash = checksum(
+        format!(
+            "{text}\n{}",
+            serde_json::to_value(&scenario.resolved).unwrap_or(serde_json::Value::Null)
+        )
+        .as_bytes(),
+    );
 
     // Settings.
     let seed = raw.seed.map_or(DEFAULT_SEED, Spanned::into_inner);
@@ -291,6 +307,7 @@ pub fn parse(path: &Path, text: &str) -> Result<CalibrationSpec, CalibrationErro
     Ok(CalibrationSpec {
         name,
         path: path.to_path_buf(),
+        hash,
         description: raw.description,
         base_as_written,
         model,

@@ -1,15 +1,28 @@
 //! `patchwork calibrate FILE` end to end on a tiny calibration (the tiny scenario, 2 generations
-//! of 8 particles): the files and their headers, the same bytes on 1 and 2 threads, bad files
-//! refused with their file, line and key, `--dry-run` writing nothing. (The model's own
-//! calibration against published figures is `calibration`.)
+//! of 8 particles): the files and their headers, the same bytes on 1 and 2 threads, stopped after
+//! each journaled chunk and resumed to the same bytes, bad files refused with their file, line and
+//! key, `--dry-run` writing nothing. (The model's own calibration against published figures is
+//! `calibration`.)
 
 use std::fs;
+use std::io::Write;
 use std::path::Path;
+use std::process::Command;
 
 use crate::util::{
-    assert_exit_code, file_names, run_patchwork, stderr_of, stdout_of, write_file,
-    write_tiny_scenario,
+    assert_exit_code, file_names, patchwork_binary, run_patchwork, stderr_of, stdout_of,
+    write_file, write_tiny_scenario,
 };
+
+/// What a finished calibration leaves, sorted by name.
+const FINISHED_ENTRIES: [&str; 6] = [
+    "generations.csv",
+    "metadata.json",
+    "particles.csv",
+    "plots",
+    "posterior.csv",
+    "report.html",
+];
 
 /// Two parameters of the tiny scenario against two targets.
 const TINY_CALIBRATION: &str = r#"base = "tiny.toml"
@@ -89,16 +102,7 @@ fn calibrate_writes_the_documented_files() {
     assert_exit_code(&output, 0);
     assert_eq!(stdout_of(&output), "", "--quiet prints nothing");
     let out = scratch.path().join("out");
-    assert_eq!(
-        file_names(&out),
-        [
-            "generations.csv",
-            "metadata.json",
-            "plots",
-            "posterior.csv",
-            "report.html"
-        ]
-    );
+    assert_eq!(file_names(&out), FINISHED_ENTRIES);
     assert_eq!(
         file_names(&out.join("plots")),
         ["posterior.png", "targets.png"]
@@ -117,6 +121,20 @@ fn calibrate_writes_the_documented_files() {
     assert!(lines[1].starts_with("0,Inf,8,8,8,1,"), "{}", lines[1]);
     let last_tolerance: f64 = lines[2].split(',').nth(1).unwrap().parse().unwrap();
     assert!(last_tolerance.is_finite() && last_tolerance > 0.0);
+
+    // Every accepted particle of every generation, in order, in full precision.
+    let particles = fs::read_to_string(out.join("particles.csv")).unwrap();
+    let lines: Vec<&str> = particles.lines().collect();
+    assert_eq!(
+        lines[0],
+        "generation,particle,proposals,runs,demand.onset_per_1000_year,\
+         assessment.screening_noise,referrals_per_10k,referral_rejection_share,distance"
+    );
+    assert_eq!(lines.len(), 1 + 2 * 8, "two generations of eight");
+    for (number, line) in lines[1..].iter().enumerate() {
+        let prefix = format!("{},{},", number / 8, number % 8);
+        assert!(line.starts_with(&prefix), "{line}");
+    }
 
     let posterior = fs::read_to_string(out.join("posterior.csv")).unwrap();
     let lines: Vec<&str> = posterior.lines().collect();
@@ -157,6 +175,8 @@ fn calibrate_writes_the_documented_files() {
     assert_eq!(metadata["parameters"][1]["distribution"], "log-uniform");
     assert_eq!(metadata["targets"][0]["source"], "a test");
     assert_eq!(metadata["crate_version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(metadata["sweep_hash"].as_str().map(str::len), Some(32));
+    assert!(metadata.get("wall_time_seconds").is_none());
 
     let report = fs::read_to_string(out.join("report.html")).unwrap();
     for expected in [
@@ -190,7 +210,7 @@ fn calibrate_gives_the_same_bytes_on_any_thread_count() {
     assert_exit_code(&calibrate(scratch.path(), "two", "2"), 0);
     let one = read_tree(&scratch.path().join("one"));
     let two = read_tree(&scratch.path().join("two"));
-    assert_eq!(one.len(), 6);
+    assert_eq!(one.len(), 7);
     for ((name, a), (other, b)) in one.iter().zip(&two) {
         assert_eq!(name, other);
         assert!(a == b, "{name} differs between 1 and 2 threads");
@@ -203,6 +223,118 @@ fn calibrate_gives_the_same_bytes_on_any_thread_count() {
     assert_exit_code(&calibrate(scratch.path(), "reseeded", "2"), 0);
     let posterior = |dir: &str| fs::read(scratch.path().join(dir).join("posterior.csv")).unwrap();
     assert_ne!(posterior("one"), posterior("reseeded"));
+}
+
+/// The tiny calibration into `out`, on one thread (four particles a chunk, so two chunks a
+/// generation), exiting as if killed right after its `chunks`-th journaled chunk.
+fn calibrate_stopping_after(directory: &Path, out: &str, chunks: u64) -> std::process::Output {
+    Command::new(patchwork_binary())
+        .args(["calibrate", "cal.toml", "--out", out, "--threads", "1"])
+        .args(["--quiet"])
+        .env("PATCHWORK_CALIBRATE_STOP_AFTER", chunks.to_string())
+        .current_dir(directory)
+        .output()
+        .expect("the patchwork binary runs")
+}
+
+// Stopped at once after each of its four chunks (in the middle of generation 0, at its end, in
+// the middle of generation 1, and with every particle in but no result written), the directory
+// is refused by a plain rerun, and `--resume` on two threads finishes it to the same bytes as a
+// calibration never interrupted; a row torn by the kill is cut away. Resuming a finished
+// calibration does nothing.
+#[test]
+fn a_killed_calibration_resumes_to_the_same_bytes() {
+    let scratch = tempfile::tempdir().unwrap();
+    let scratch = scratch.path();
+    write_calibration(scratch, TINY_CALIBRATION);
+    assert_exit_code(&calibrate(scratch, "whole", "1"), 0);
+    let whole = read_tree(&scratch.join("whole"));
+
+    for chunks in 1..=4 {
+        let out = format!("killed-{chunks}");
+        let killed = scratch.join(&out);
+        assert_exit_code(&calibrate_stopping_after(scratch, &out, chunks), 137);
+        assert_eq!(
+            file_names(&killed),
+            ["particles.csv.partial", "sweep.journal"],
+            "stopped after chunk {chunks}: only the journaled particles"
+        );
+        let kept = fs::read_to_string(killed.join("particles.csv.partial")).unwrap();
+        assert_eq!(kept.lines().count() as u64, 1 + 4 * chunks);
+        if chunks == 2 {
+            fs::OpenOptions::new()
+                .append(true)
+                .open(killed.join("particles.csv.partial"))
+                .unwrap()
+                .write_all(b"1,0,3,2,41.5,0.0")
+                .unwrap();
+        }
+
+        let plain = calibrate(scratch, &out, "1");
+        assert_exit_code(&plain, 1);
+        let stderr = stderr_of(&plain);
+        assert!(
+            stderr.contains("unfinished calibration")
+                && stderr.contains("--resume")
+                && stderr.contains("--force"),
+            "{stderr}"
+        );
+
+        let resumed = run_patchwork(
+            scratch,
+            &[
+                "calibrate",
+                "cal.toml",
+                "--out",
+                &out,
+                "--threads",
+                "2",
+                "--resume",
+            ],
+        );
+        assert_exit_code(&resumed, 0);
+        assert!(
+            stdout_of(&resumed).contains(&format!("{} particles read back", 4 * chunks)),
+            "{}",
+            stdout_of(&resumed)
+        );
+        assert_eq!(file_names(&killed), FINISHED_ENTRIES, "no journal left");
+        let files = read_tree(&killed);
+        assert_eq!(files.len(), whole.len());
+        for ((name, a), (other, b)) in files.iter().zip(&whole) {
+            assert_eq!(name, other);
+            assert!(a == b, "{name} differs after stopping at chunk {chunks}");
+        }
+    }
+
+    let again = run_patchwork(
+        scratch,
+        &["calibrate", "cal.toml", "--out", "killed-2", "--resume"],
+    );
+    assert_exit_code(&again, 0);
+    assert!(
+        stdout_of(&again).contains("nothing to resume"),
+        "{}",
+        stdout_of(&again)
+    );
+    assert_eq!(read_tree(&scratch.join("killed-2")), whole);
+
+    // Another calibration's directory is not resumed.
+    write_file(
+        scratch,
+        "cal.toml",
+        &TINY_CALIBRATION.replace("seed = 5", "seed = 6"),
+    );
+    let other = run_patchwork(
+        scratch,
+        &["calibrate", "cal.toml", "--out", "killed-2", "--resume"],
+    );
+    assert_exit_code(&other, 1);
+    assert!(
+        stderr_of(&other).contains("different"),
+        "{}",
+        stderr_of(&other)
+    );
 }
 
 // Each bad file is refused with its name, line and key, exit status 1, and nothing written.
