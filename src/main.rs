@@ -694,7 +694,7 @@ fn write_sweep_pictures(directory: &std::path::Path, quiet: bool) -> anyhow::Res
         .ok()
         .and_then(|bytes| serde_json::from_slice(&bytes).ok());
     let files = report::sweep_html::render_sweep_pictures(&points, metadata.as_ref())?;
-    let written = OutputDir::new(directory, true)?.write_files(&files)?;
+    let written = OutputDir::new(directory, true)?.add_files(&files)?;
     if !quiet {
         say!("{}", cli::written_files_message(directory, &written));
     }

@@ -29,10 +29,10 @@ use crate::gsa::{
 };
 use crate::metrics::{Measures, measures};
 use crate::model::simulate;
+use crate::posterior::checksum;
 use crate::report::ReportError;
 use crate::report::format::format_float;
 use crate::scenario::{self, ScenarioError};
-use crate::posterior::checksum;
 
 /// Something stopped a sensitivity analysis.
 #[derive(Debug, thiserror::Error)]

@@ -228,7 +228,7 @@ pub fn write_results(
         })?;
     let rows = sample.estimate(spec, points, evaluations.clone());
     let rendered = files::render(spec, &evaluations, &rows)?;
-    Ok(OutputDir::new(directory, true)?.write_files(&rendered)?)
+    Ok(OutputDir::new(directory, true)?.add_files(&rendered)?)
 }
 
 /// `runs.csv`'s text as the runs of every point: each of `points` points must have every
