@@ -172,7 +172,14 @@ pub fn run(
     let done = files.progress.clone();
     let wall_time_seconds =
         (before.elapsed_ms as f64 + started.elapsed().as_secs_f64() * 1000.0) / 1000.0;
-    let metadata = metadata_json(spec, options, &shard_points, &done, wall_time_seconds);
+    let metadata = metadata_json(
+        spec,
+        options,
+        &shard_points,
+        &done,
+        wall_time_seconds,
+        files.file_records()?,
+    );
     let mut written = files.finish(&metadata)?;
     if options.shard == Shard::WHOLE {
         written.extend(write_results(spec, &options.output_dir)?);
@@ -296,6 +303,7 @@ fn metadata_json(
     shard_points: &Range<u64>,
     done: &Progress,
     wall_time_seconds: f64,
+    files: serde_json::Value,
 ) -> Vec<u8> {
     let runs = (shard_points.end - shard_points.start) * spec.replicates;
     let metadata = json!({
@@ -321,6 +329,7 @@ fn metadata_json(
         "runs_per_second": if wall_time_seconds > 0.0 { sweep::round3(runs as f64 / wall_time_seconds) } else { 0.0 },
         "runs_done": done.runs_done,
         "runs_failed": done.runs_failed,
+        "files": files,
     });
     let mut bytes = serde_json::to_vec_pretty(&metadata).expect("JSON of plain values");
     bytes.push(b'\n');
@@ -371,9 +380,18 @@ pub fn merge(
         });
     }
     let merged = sweep::merge::merge_streamed(inputs, output_dir, force, &STREAMED)?;
-    let mut written = merged.written;
-    written.push(sweep::merge::write_metadata(output_dir, &merged.metadata)?);
-    written.extend(write_results(&spec, output_dir)?);
+    let staged = merged.staging.path().to_path_buf();
+    let mut written: Vec<PathBuf> = STREAMED.iter().map(|name| staged.join(name)).collect();
+    written.push(sweep::merge::write_metadata(&staged, &merged.metadata)?);
+    written.extend(write_results(&spec, &staged)?);
+    merged.staging.commit()?;
+    let written = written
+        .into_iter()
+        .map(|path| {
+            path.strip_prefix(&staged)
+                .map_or(path.clone(), |inside| output_dir.join(inside))
+        })
+        .collect();
     Ok(MergeOutcome {
         shards: merged.shards,
         runs: merged.runs,

@@ -35,6 +35,24 @@ pub enum SweepError {
     #[error("cannot resume the sweep in {}: {reason}", path.display())]
     Resume { path: PathBuf, reason: String },
 
+    #[error(
+        "{} is being written by {holder}; wait for it to finish (if that process is gone, remove {})",
+        path.display(),
+        lock.display()
+    )]
+    Locked {
+        path: PathBuf,
+        holder: String,
+        lock: PathBuf,
+    },
+
+    #[error("cannot resume: {} holds {what}, not {expected}", path.display())]
+    NotResumable {
+        path: PathBuf,
+        what: String,
+        expected: &'static str,
+    },
+
     #[error("cannot merge: {reason}")]
     Merge { reason: String },
 }

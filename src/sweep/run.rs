@@ -253,6 +253,7 @@ pub fn run_sweep(
         &done,
         wall_time_seconds,
         &settling,
+        files.file_records()?,
     )?;
     let written = files.finish(&metadata)?;
     Ok(SweepOutcome {
@@ -427,6 +428,9 @@ pub(crate) struct SweepMetadata<'a> {
     pub runs_per_second: f64,
     pub runs_done: u64,
     pub runs_failed: u64,
+    /// Each streamed file's rows, length and checksum (`output::FileRecord`), which `merge`
+    /// checks.
+    pub files: serde_json::Value,
     /// Whether the points' weekly series settled (read back from `settling.csv`).
     pub settling: &'a SweepSettling,
     /// The posterior each run drew from (`--posterior`); absent without one.
@@ -452,6 +456,7 @@ fn metadata_json(
     done: &Progress,
     wall_time_seconds: f64,
     settling: &SweepSettling,
+    files: serde_json::Value,
 ) -> Result<Vec<u8>, SweepError> {
     let runs = done.runs_done + done.runs_failed;
     let metadata = SweepMetadata {
@@ -478,6 +483,7 @@ fn metadata_json(
         },
         runs_done: done.runs_done,
         runs_failed: done.runs_failed,
+        files,
         settling,
         posterior: sweep.posterior.as_ref().map(|posterior| {
             posterior.metadata(&posterior.draws(sweep.master_seed, sweep.replicates))
