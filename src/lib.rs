@@ -13,6 +13,7 @@ pub mod calibrate;
 pub mod cli;
 pub mod demo;
 pub mod gsa;
+pub mod interrupt;
 pub mod metrics;
 pub mod model;
 pub mod national;

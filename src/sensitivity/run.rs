@@ -59,6 +59,8 @@ fn identity(spec: &SensitivitySpec, shard: Shard) -> Identity {
 struct Chunk {
     points: Range<u64>,
     runs: Result<Vec<Vec<Vec<f64>>>, GsaError>,
+    /// A signal came before every run was done: the chunk is not written.
+    abandoned: bool,
 }
 
 /// Runs the analysis's shard into `options.output_dir`. `progress` is called with the runs of
@@ -120,12 +122,18 @@ pub fn run(
     let remaining = before.next_point.max(shard_points.start)..shard_points.end;
 
     let compute = |range: Range<u64>| -> Chunk {
+        // Stopping (Ctrl-C, SIGTERM): runs not yet started are skipped and the chunk abandoned.
+        let abandoned = std::sync::atomic::AtomicBool::new(false);
         let runs: Vec<Result<Vec<f64>, GsaError>> = (range.start * replicates
             ..range.end * replicates)
             .into_par_iter()
             .map(|run| {
                 let point = (run / replicates) as usize;
                 let replicate = run % replicates;
+                if crate::interrupt::received().is_some() {
+                    abandoned.store(true, Ordering::Relaxed);
+                    return Ok(Vec::new());
+                }
                 let evaluated = catch_panic(|| {
                     spec.model
                         .evaluate(&points[point], seeds[replicate as usize])
@@ -147,9 +155,13 @@ pub fn run(
         Chunk {
             points: range,
             runs,
+            abandoned: abandoned.into_inner(),
         }
     };
     let write = |chunk: Chunk| -> Result<(), SensitivityError> {
+        if chunk.abandoned {
+            SweepError::if_interrupted(&options.output_dir)?;
+        }
         let runs = chunk.runs?;
         let first = chunk.points.start as usize;
         let samples = samples_rows(&sample, &points, first..chunk.points.end as usize);
@@ -160,7 +172,9 @@ pub fn run(
             elapsed_ms: before.elapsed_ms + started.elapsed().as_millis() as u64,
             ..files.progress.clone()
         };
-        Ok(files.append(&[samples.as_bytes(), rows.as_bytes()], next)?)
+        files.append(&[samples.as_bytes(), rows.as_bytes()], next)?;
+        // Stopping: the chunk is written and journaled; `--resume` carries on after it.
+        Ok(SweepError::if_interrupted(&options.output_dir)?)
     };
     run_chunks(
         chunk_ranges(remaining, points_per_chunk),

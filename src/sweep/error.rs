@@ -53,6 +53,16 @@ pub enum SweepError {
         expected: &'static str,
     },
 
+    #[error(
+        "interrupted by {}: the runs finished so far are saved in {}",
+        signal.name(),
+        path.display()
+    )]
+    Interrupted {
+        signal: crate::interrupt::Signal,
+        path: PathBuf,
+    },
+
     #[error("cannot merge: {reason}")]
     Merge { reason: String },
 }
@@ -61,6 +71,17 @@ impl SweepError {
     pub(crate) fn write(path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> SweepError {
         let path = path.into();
         move |source| SweepError::Write { path, source }
+    }
+
+    /// `Interrupted` if a signal has been received (`interrupt`).
+    pub(crate) fn if_interrupted(path: &std::path::Path) -> Result<(), SweepError> {
+        match crate::interrupt::received() {
+            Some(signal) => Err(SweepError::Interrupted {
+                signal,
+                path: path.to_path_buf(),
+            }),
+            None => Ok(()),
+        }
     }
 
     pub(crate) fn read(path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> SweepError {

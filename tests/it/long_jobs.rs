@@ -252,3 +252,68 @@ fn resume_says_what_a_directory_that_is_not_a_sweep_holds() {
     );
     assert_eq!(file_names(&scratch.path().join("ran")), before);
 }
+
+#[test]
+fn a_sweep_stopped_by_sigterm_says_how_to_resume_and_resumes_to_the_same_bytes() {
+    let scratch = tempfile::tempdir().unwrap();
+    let file = write_file(scratch.path(), "long.toml", crate::sweep::LONG_SWEEP);
+    let out = scratch.path().join("stopped");
+    let child = Command::new(crate::util::patchwork_binary())
+        .args([
+            "sweep",
+            &file.to_string_lossy(),
+            "--quiet",
+            "--threads",
+            "1",
+            "--out",
+        ])
+        .arg(&out)
+        .current_dir(scratch.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Once it has started (its journal holds its first line of progress), stop it.
+    let journal = out.join("sweep.journal");
+    let started = std::time::Instant::now();
+    while std::fs::read_to_string(&journal).map_or(0, |text| text.lines().count()) < 2 {
+        assert!(started.elapsed().as_secs() < 60, "the sweep never started");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let output = child.wait_with_output().unwrap();
+    let stderr = stderr_of(&output);
+    assert_eq!(output.status.code(), Some(143), "{stderr}");
+    assert!(stderr.contains("interrupted by SIGTERM"), "{stderr}");
+    let out_text = out.to_string_lossy().into_owned();
+    assert!(
+        stderr.contains(&format!("--out {out_text} --resume")),
+        "the exact command to carry on: {stderr}"
+    );
+    assert!(!out.join("sweep.lock").exists(), "the lock is released");
+
+    let file_text = file.to_string_lossy().into_owned();
+    let resumed = run_patchwork(
+        scratch.path(),
+        &[
+            "sweep",
+            &file_text,
+            "--quiet",
+            "--threads",
+            "1",
+            "--out",
+            &out_text,
+            "--resume",
+        ],
+    );
+    assert_exit_code(&resumed, 0);
+    assert_eq!(
+        read_sweep(&out),
+        read_sweep(&sweep(scratch.path(), &file, "whole", &[], 0))
+    );
+}
