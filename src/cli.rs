@@ -93,7 +93,7 @@ pub struct WarmupOptions {
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub sets: Vec<String>,
 
-    /// Write into an existing non-empty output directory, replacing files of the same names
+    /// Replace an existing non-empty output directory (the new one is swapped in whole)
     #[arg(long)]
     pub force: bool,
 
@@ -159,7 +159,7 @@ pub struct CalibrateOptions {
     #[arg(long)]
     pub dry_run: bool,
 
-    /// Write into an existing non-empty output directory, replacing files of the same names
+    /// Replace an existing non-empty output directory (the new one is swapped in whole)
     #[arg(long)]
     pub force: bool,
 
@@ -238,7 +238,7 @@ pub struct NationalOptions {
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub sets: Vec<String>,
 
-    /// Write into an existing non-empty output directory, replacing files of the same names
+    /// Replace an existing non-empty output directory (the new one is swapped in whole)
     #[arg(long)]
     pub force: bool,
 
@@ -258,7 +258,7 @@ pub struct MergeOptions {
     #[arg(long = "out", value_name = "DIR")]
     pub output_dir: PathBuf,
 
-    /// Write into an existing non-empty output directory, replacing files of the same names
+    /// Replace an existing non-empty output directory (the new one is swapped in whole)
     #[arg(long)]
     pub force: bool,
 
@@ -306,7 +306,7 @@ pub struct RunOptions {
     #[arg(long, value_name = "FILE")]
     pub posterior: Option<PathBuf>,
 
-    /// Write into an existing non-empty output directory, replacing files of the same names
+    /// Replace an existing non-empty output directory (the new one is swapped in whole)
     #[arg(long)]
     pub force: bool,
 
@@ -348,7 +348,7 @@ pub struct DemoOptions {
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub sets: Vec<String>,
 
-    /// Write into an existing non-empty output directory
+    /// Replace an existing non-empty output directory (the new one is swapped in whole)
     #[arg(long)]
     pub force: bool,
 
@@ -410,7 +410,7 @@ pub struct CompareOptions {
     #[arg(long, value_name = "FILE")]
     pub posterior: Option<PathBuf>,
 
-    /// Write into an existing non-empty output directory, replacing files of the same names
+    /// Replace an existing non-empty output directory (the new one is swapped in whole)
     #[arg(long)]
     pub force: bool,
 
