@@ -131,7 +131,7 @@ pub struct WarmupOptions {
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub sets: Vec<String>,
 
-    /// Write into an existing non-empty output directory, replacing files of the same names
+    /// Replace an existing non-empty output directory (the new one is swapped in whole)
     #[arg(long)]
     pub force: bool,
 
@@ -282,7 +282,7 @@ pub struct NationalOptions {
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub sets: Vec<String>,
 
-    /// Write into an existing non-empty output directory, replacing files of the same names
+    /// Replace an existing non-empty output directory (the new one is swapped in whole)
     #[arg(long)]
     pub force: bool,
 
@@ -302,7 +302,7 @@ pub struct MergeOptions {
     #[arg(long = "out", value_name = "DIR")]
     pub output_dir: PathBuf,
 
-    /// Write into an existing non-empty output directory, replacing files of the same names
+    /// Replace an existing non-empty output directory (the new one is swapped in whole)
     #[arg(long)]
     pub force: bool,
 
@@ -350,7 +350,7 @@ pub struct RunOptions {
     #[arg(long, value_name = "FILE")]
     pub posterior: Option<PathBuf>,
 
-    /// Write into an existing non-empty output directory, replacing files of the same names
+    /// Replace an existing non-empty output directory (the new one is swapped in whole)
     #[arg(long)]
     pub force: bool,
 
@@ -392,7 +392,7 @@ pub struct DemoOptions {
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub sets: Vec<String>,
 
-    /// Write into an existing non-empty output directory
+    /// Replace an existing non-empty output directory (the new one is swapped in whole)
     #[arg(long)]
     pub force: bool,
 
@@ -454,7 +454,7 @@ pub struct CompareOptions {
     #[arg(long, value_name = "FILE")]
     pub posterior: Option<PathBuf>,
 
-    /// Write into an existing non-empty output directory, replacing files of the same names
+    /// Replace an existing non-empty output directory (the new one is swapped in whole)
     #[arg(long)]
     pub force: bool,
 

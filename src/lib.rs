@@ -14,6 +14,7 @@ pub mod cli;
 pub mod demo;
 pub mod estimate;
 pub mod gsa;
+pub mod interrupt;
 pub mod metrics;
 pub mod model;
 pub mod national;

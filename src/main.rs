@@ -78,8 +78,54 @@ fn main() -> ExitCode {
         Ok(Finished::SomeRunsFailed) => ExitCode::from(SOME_RUNS_FAILED),
         Err(error) => {
             eprintln!("error: {error:#}");
-            ExitCode::FAILURE
+            // Stopped by Ctrl-C or SIGTERM (`sweep`, `sensitivity`): 130 or 143, as a shell says.
+            match patchwork_sim::interrupt::received() {
+                Some(signal) => ExitCode::from(signal.exit_code()),
+                None => ExitCode::FAILURE,
+            }
         }
+    }
+}
+
+/// A long job's error; when a signal stopped it, with the exact command that carries on from
+/// where it stopped (this one, with `--out` and `--resume`, without `--force`).
+fn resumable(error: impl Into<anyhow::Error>, output_dir: &std::path::Path) -> anyhow::Error {
+    let error = error.into();
+    if patchwork_sim::interrupt::received().is_none() {
+        return error;
+    }
+    let mut arguments: Vec<String> = std::env::args().collect();
+    arguments.retain(|argument| argument != "--force");
+    if !arguments
+        .iter()
+        .any(|argument| argument == "--out" || argument.starts_with("--out="))
+    {
+        arguments.push("--out".to_string());
+        arguments.push(output_dir.display().to_string());
+    }
+    if !arguments.iter().any(|argument| argument == "--resume") {
+        arguments.push("--resume".to_string());
+    }
+    let command: Vec<String> = arguments
+        .iter()
+        .map(|argument| shell_word(argument))
+        .collect();
+    anyhow::anyhow!(
+        "{error:#}; to carry on from there, run:\n  {}",
+        command.join(" ")
+    )
+}
+
+/// `argument` as one word for a POSIX shell: as it is when that is safe, else in single quotes.
+fn shell_word(argument: &str) -> String {
+    let safe = !argument.is_empty()
+        && argument
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./=:,+@%".contains(c));
+    if safe {
+        argument.to_string()
+    } else {
+        format!("'{}'", argument.replace('\'', "'\\''"))
     }
 }
 
@@ -177,6 +223,7 @@ fn run_sweep(options: SweepOptions) -> anyhow::Result<Finished> {
         force: options.force,
     };
     let runs = shard.points(sweep.points()).count() as u64 * u64::from(sweep.replicates);
+    patchwork_sim::interrupt::install().context("cannot watch for Ctrl-C and SIGTERM")?;
     let progress = cli::Progress::runs(runs, options.quiet);
     let first_report = std::sync::Once::new();
     let outcome = sweep::run_sweep(&sweep, &sweep_options, &|done| {
@@ -184,7 +231,7 @@ fn run_sweep(options: SweepOptions) -> anyhow::Result<Finished> {
         first_report.call_once(|| progress.reset_rate());
     });
     progress.finish();
-    let outcome = outcome?;
+    let outcome = outcome.map_err(|error| resumable(error, &output_dir))?;
     if !options.quiet {
         if outcome.already_finished {
             say!(
@@ -306,10 +353,11 @@ fn run_sensitivity(options: cli::SensitivityOptions) -> anyhow::Result<()> {
         force: options.force,
     };
     let runs = shard.points(spec.points() as u64).count() as u64 * spec.replicates;
+    patchwork_sim::interrupt::install().context("cannot watch for Ctrl-C and SIGTERM")?;
     let progress = cli::Progress::runs(runs, options.quiet);
     let outcome = run::run(&spec, &run_options, &|done| progress.set(done));
     progress.finish();
-    let outcome = outcome?;
+    let outcome = outcome.map_err(|error| resumable(error, &output_dir))?;
     if !options.quiet {
         if outcome.already_finished {
             say!(
@@ -832,7 +880,7 @@ fn write_sweep_pictures(directory: &std::path::Path, quiet: bool) -> anyhow::Res
         .ok()
         .and_then(|bytes| serde_json::from_slice(&bytes).ok());
     let files = report::sweep_html::render_sweep_pictures(&points, metadata.as_ref())?;
-    let written = OutputDir::new(directory, true)?.write_files(&files)?;
+    let written = OutputDir::new(directory, true)?.add_files(&files)?;
     if !quiet {
         say!("{}", cli::written_files_message(directory, &written));
     }

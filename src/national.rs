@@ -142,8 +142,10 @@ pub fn run_national(
     options: &NationalOptions,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<NationalOutcome, SweepError> {
-    let output = OutputDir::new(&options.output_dir, options.force)?;
-    let directory = output.path().to_path_buf();
+    // Everything is written into a directory under a temporary name beside the target and renamed
+    // into place at the end: a failure (a full disk) or a kill leaves no half-written output.
+    let staging = OutputDir::new(&options.output_dir, options.force)?.stage()?;
+    let directory = staging.path().to_path_buf();
     let entries = entries(&scenario.params);
     let patches: u64 = scenario
         .params
@@ -151,9 +153,9 @@ pub fn run_national(
         .iter()
         .map(|locality| u64::from(locality.count))
         .sum();
-    std::fs::create_dir_all(&directory).map_err(SweepError::write(&directory))?;
-    let partial = directory.join(format!("{LOCALITIES_CSV}.partial"));
-    let file = std::fs::File::create(&partial).map_err(SweepError::write(&partial))?;
+    let localities_path = directory.join(LOCALITIES_CSV);
+    let file =
+        std::fs::File::create(&localities_path).map_err(SweepError::write(&localities_path))?;
     let mut localities_csv = std::io::BufWriter::new(file);
     let header: Vec<&str> = [
         "locality", "entry", "name", "copy", "seed", "pupils", "schools",
@@ -165,7 +167,7 @@ pub fn run_national(
         &mut localities_csv,
         header.iter().map(|field| field.to_string()),
     )
-    .map_err(SweepError::write(&partial))?;
+    .map_err(SweepError::write(&localities_path))?;
 
     let started = Instant::now();
     let finished = AtomicU64::new(0);
@@ -211,7 +213,8 @@ pub fn run_national(
                     ]
                     .into_iter()
                     .chain(measures.values().into_iter().map(format_float));
-                    write_row(&mut localities_csv, fields).map_err(SweepError::write(&partial))?;
+                    write_row(&mut localities_csv, fields)
+                        .map_err(SweepError::write(&localities_path))?;
                     kept.push((result.pupils, measures));
                 }
                 Err(message) => failures.push(vec![
@@ -236,8 +239,9 @@ pub fn run_national(
 
     let file = localities_csv
         .into_inner()
-        .map_err(|error| SweepError::write(&partial)(error.into_error()))?;
-    file.sync_all().map_err(SweepError::write(&partial))?;
+        .map_err(|error| SweepError::write(&localities_path)(error.into_error()))?;
+    file.sync_all()
+        .map_err(SweepError::write(&localities_path))?;
     drop(file);
 
     let summary = national_rows(&kept);
@@ -303,16 +307,18 @@ pub fn run_national(
     bytes.push(b'\n');
     let metadata_path = directory.join(METADATA_JSON);
     write_via_temporary(&metadata_path, |out| out.write_all(&bytes))?;
-    let localities_path = directory.join(LOCALITIES_CSV);
-    std::fs::rename(&partial, &localities_path).map_err(SweepError::write(&localities_path))?;
     sync_directory(&directory);
+    staging.commit()?;
+    let final_path = |name: &str| options.output_dir.join(name);
     Ok(NationalOutcome {
         patches,
         patches_failed: failures.len() as u64,
         schools,
         pupils,
         wall_time_seconds,
-        written: vec![localities_path, national_path, failures_path, metadata_path],
+        written: [LOCALITIES_CSV, NATIONAL_CSV, FAILURES_CSV, METADATA_JSON]
+            .map(final_path)
+            .to_vec(),
     })
 }
 

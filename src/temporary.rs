@@ -1,24 +1,87 @@
-//! The one naming rule for files written under a temporary name and renamed into place:
-//! `.<file name>.tmp-<process id>`, beside the final path. Every writer (`report::OutputDir`,
+//! The one naming rule for files and directories written under a temporary name and renamed into
+//! place: `.<name>.tmp-<process id>` beside the final path (and `.<name>.old-<process id>` for a
+//! directory moved aside while `--force` swaps a new one in). Every writer (`report::OutputDir`,
 //! a sweep's `metadata.json`, `patchwork init`) names its temporaries with `temporary_path`, so
-//! `--resume` can recognise and remove those a killed process left with `is_temporary_name`.
+//! `--resume` can recognise and remove those a killed process left with `is_temporary_name`, and
+//! the next write beside them removes a killed process's whole directories
+//! (`remove_stale_beside`).
 
+use std::fs;
 use std::path::{Path, PathBuf};
+
+fn file_name_of(final_path: &Path) -> String {
+    final_path
+        .file_name()
+        .map_or_else(String::new, |name| name.to_string_lossy().into_owned())
+}
 
 /// `.<file name>.tmp-<this process's id>` in the same directory as `final_path`.
 pub fn temporary_path(final_path: &Path) -> PathBuf {
-    let file_name = final_path
-        .file_name()
-        .map_or_else(String::new, |name| name.to_string_lossy().into_owned());
+    let file_name = file_name_of(final_path);
     final_path.with_file_name(format!(".{file_name}.tmp-{}", std::process::id()))
 }
 
-/// Whether `name` is a temporary of `temporary_path` (of any process).
+/// `.<file name>.old-<this process's id>`: where `--force` moves a directory it replaces, until the
+/// new one is in place and the old one deleted.
+pub fn aside_path(final_path: &Path) -> PathBuf {
+    let file_name = file_name_of(final_path);
+    final_path.with_file_name(format!(".{file_name}.old-{}", std::process::id()))
+}
+
+/// The final name and the process id of a temporary (or set-aside) name.
+fn owner(name: &str) -> Option<(&str, u32)> {
+    let rest = name.strip_prefix('.')?;
+    let (stem, pid) = rest
+        .rsplit_once(".tmp-")
+        .or_else(|| rest.rsplit_once(".old-"))?;
+    if stem.is_empty() || pid.is_empty() || !pid.bytes().all(|byte| byte.is_ascii_digit()) {
+        return None;
+    }
+    Some((stem, pid.parse().ok()?))
+}
+
+/// Whether `name` is a temporary of `temporary_path` or `aside_path` (of any process).
 pub fn is_temporary_name(name: &str) -> bool {
-    name.starts_with('.')
-        && name.rsplit_once(".tmp-").is_some_and(|(stem, pid)| {
-            stem.len() > 1 && !pid.is_empty() && pid.bytes().all(|byte| byte.is_ascii_digit())
-        })
+    owner(name).is_some()
+}
+
+/// Whether process `pid` is running on this machine. Read from `/proc`; where there is no `/proc`
+/// every process is taken to be alive, so nothing of a running process is ever removed.
+pub fn process_is_alive(pid: u32) -> bool {
+    if !Path::new("/proc/self").exists() {
+        return true;
+    }
+    Path::new("/proc").join(pid.to_string()).exists()
+}
+
+/// Removes the temporaries and set-aside directories of `final_path` left beside it by processes
+/// that are no longer running (a killed run), so they never pile up or block a rerun. Best effort:
+/// what cannot be removed is left, and only names made by `temporary_path` and `aside_path` for
+/// this very final name are touched.
+pub fn remove_stale_beside(final_path: &Path) {
+    let file_name = file_name_of(final_path);
+    let parent = match final_path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    let Ok(entries) = fs::read_dir(parent) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some((stem, pid)) = owner(&name) else {
+            continue;
+        };
+        if stem != file_name || pid == std::process::id() || process_is_alive(pid) {
+            continue;
+        }
+        let path = entry.path();
+        let _ = if entry.file_type().is_ok_and(|kind| kind.is_dir()) {
+            fs::remove_dir_all(&path)
+        } else {
+            fs::remove_file(&path)
+        };
+    }
 }
 
 #[cfg(test)]
@@ -37,6 +100,7 @@ mod tests {
         assert_eq!(name, format!(".survival.png.tmp-{}", std::process::id()));
         assert!(is_temporary_name(&name));
         assert!(is_temporary_name(".metadata.json.tmp-834"));
+        assert!(is_temporary_name(".baseline.old-834"));
         for other in [
             ".keep.tmp-notapid",
             "runs.csv",
@@ -46,5 +110,27 @@ mod tests {
         ] {
             assert!(!is_temporary_name(other), "{other}");
         }
+    }
+
+    #[test]
+    fn only_a_dead_processs_temporaries_of_the_same_name_are_removed() {
+        let scratch = tempfile::tempdir().unwrap();
+        let target = scratch.path().join("out");
+        // No process has an id this large (Linux's limit is 2^22).
+        let dead = scratch.path().join(".out.tmp-4294967295");
+        let aside = scratch.path().join(".out.old-4294967295");
+        let mine = temporary_path(&target);
+        let other_name = scratch.path().join(".other.tmp-4294967295");
+        for directory in [&dead, &aside, &mine, &other_name] {
+            fs::create_dir(directory).unwrap();
+            fs::write(directory.join("runs.csv"), b"x").unwrap();
+        }
+        remove_stale_beside(&target);
+        if Path::new("/proc/self").exists() {
+            assert!(!dead.exists());
+            assert!(!aside.exists());
+        }
+        assert!(mine.exists(), "this process's own temporary stays");
+        assert!(other_name.exists(), "another name's temporary stays");
     }
 }

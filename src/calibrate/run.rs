@@ -269,7 +269,9 @@ pub fn run(
     let (metadata, others): (Vec<_>, Vec<_>) = rendered
         .into_iter()
         .partition(|file| file.file_name == METADATA_JSON);
-    let mut written = OutputDir::new(directory, true)?.write_files(&others)?;
+    // Added beside the particles and the journal, which must stay until `finish` (a swap of the
+    // whole directory would lose them).
+    let mut written = OutputDir::new(directory, true)?.add_files(&others)?;
     let simulations = journal.progress.runs_done;
     written.extend(journal.finish(&metadata[0].bytes)?);
     Ok(Outcome {

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 /// Something went wrong writing output; the message names the path and says what is allowed.
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {
-    #[error("output directory {} already exists and is not empty (use --force to overwrite the files in it)", path.display())]
+    #[error("output directory {} already exists and is not empty (use --force to replace it)", path.display())]
     OutputDirNotEmpty { path: PathBuf },
 
     #[error("output path {} exists and is not a directory", path.display())]

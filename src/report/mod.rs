@@ -32,7 +32,7 @@ pub mod weekly_csv;
 use std::path::PathBuf;
 
 pub use error::ReportError;
-pub use output_dir::{OutputDir, RenderedFile};
+pub use output_dir::{OutputDir, RenderedFile, Staging};
 
 use crate::posterior::PosteriorDraws;
 use crate::runner::ReplicateResult;

@@ -59,6 +59,8 @@ fn identity(spec: &SensitivitySpec, shard: Shard) -> Identity {
 struct Chunk {
     points: Range<u64>,
     runs: Result<Vec<Vec<Vec<f64>>>, GsaError>,
+    /// A signal came before every run was done: the chunk is not written.
+    abandoned: bool,
 }
 
 /// Runs the analysis's shard into `options.output_dir`. `progress` is called with the runs of
@@ -120,12 +122,18 @@ pub fn run(
     let remaining = before.next_point.max(shard_points.start)..shard_points.end;
 
     let compute = |range: Range<u64>| -> Chunk {
+        // Stopping (Ctrl-C, SIGTERM): runs not yet started are skipped and the chunk abandoned.
+        let abandoned = std::sync::atomic::AtomicBool::new(false);
         let runs: Vec<Result<Vec<f64>, GsaError>> = (range.start * replicates
             ..range.end * replicates)
             .into_par_iter()
             .map(|run| {
                 let point = (run / replicates) as usize;
                 let replicate = run % replicates;
+                if crate::interrupt::received().is_some() {
+                    abandoned.store(true, Ordering::Relaxed);
+                    return Ok(Vec::new());
+                }
                 let evaluated = catch_panic(|| {
                     spec.model
                         .evaluate(&points[point], seeds[replicate as usize])
@@ -147,9 +155,13 @@ pub fn run(
         Chunk {
             points: range,
             runs,
+            abandoned: abandoned.into_inner(),
         }
     };
     let write = |chunk: Chunk| -> Result<(), SensitivityError> {
+        if chunk.abandoned {
+            SweepError::if_interrupted(&options.output_dir)?;
+        }
         let runs = chunk.runs?;
         let first = chunk.points.start as usize;
         let samples = samples_rows(&sample, &points, first..chunk.points.end as usize);
@@ -160,7 +172,9 @@ pub fn run(
             elapsed_ms: before.elapsed_ms + started.elapsed().as_millis() as u64,
             ..files.progress.clone()
         };
-        Ok(files.append(&[samples.as_bytes(), rows.as_bytes()], next)?)
+        files.append(&[samples.as_bytes(), rows.as_bytes()], next)?;
+        // Stopping: the chunk is written and journaled; `--resume` carries on after it.
+        Ok(SweepError::if_interrupted(&options.output_dir)?)
     };
     run_chunks(
         chunk_ranges(remaining, points_per_chunk),
@@ -172,7 +186,14 @@ pub fn run(
     let done = files.progress.clone();
     let wall_time_seconds =
         (before.elapsed_ms as f64 + started.elapsed().as_secs_f64() * 1000.0) / 1000.0;
-    let metadata = metadata_json(spec, options, &shard_points, &done, wall_time_seconds);
+    let metadata = metadata_json(
+        spec,
+        options,
+        &shard_points,
+        &done,
+        wall_time_seconds,
+        files.file_records()?,
+    );
     let mut written = files.finish(&metadata)?;
     if options.shard == Shard::WHOLE {
         written.extend(write_results(spec, &options.output_dir)?);
@@ -228,7 +249,7 @@ pub fn write_results(
         })?;
     let rows = sample.estimate(spec, points, evaluations.clone());
     let rendered = files::render(spec, &evaluations, &rows)?;
-    Ok(OutputDir::new(directory, true)?.write_files(&rendered)?)
+    Ok(OutputDir::new(directory, true)?.add_files(&rendered)?)
 }
 
 /// `runs.csv`'s text as the runs of every point: each of `points` points must have every
@@ -296,6 +317,7 @@ fn metadata_json(
     shard_points: &Range<u64>,
     done: &Progress,
     wall_time_seconds: f64,
+    files: serde_json::Value,
 ) -> Vec<u8> {
     let runs = (shard_points.end - shard_points.start) * spec.replicates;
     let metadata = json!({
@@ -321,6 +343,7 @@ fn metadata_json(
         "runs_per_second": if wall_time_seconds > 0.0 { sweep::round3(runs as f64 / wall_time_seconds) } else { 0.0 },
         "runs_done": done.runs_done,
         "runs_failed": done.runs_failed,
+        "files": files,
     });
     let mut bytes = serde_json::to_vec_pretty(&metadata).expect("JSON of plain values");
     bytes.push(b'\n');
@@ -371,9 +394,18 @@ pub fn merge(
         });
     }
     let merged = sweep::merge::merge_streamed(inputs, output_dir, force, &STREAMED)?;
-    let mut written = merged.written;
-    written.push(sweep::merge::write_metadata(output_dir, &merged.metadata)?);
-    written.extend(write_results(&spec, output_dir)?);
+    let staged = merged.staging.path().to_path_buf();
+    let mut written: Vec<PathBuf> = STREAMED.iter().map(|name| staged.join(name)).collect();
+    written.push(sweep::merge::write_metadata(&staged, &merged.metadata)?);
+    written.extend(write_results(&spec, &staged)?);
+    merged.staging.commit()?;
+    let written = written
+        .into_iter()
+        .map(|path| {
+            path.strip_prefix(&staged)
+                .map_or(path.clone(), |inside| output_dir.join(inside))
+        })
+        .collect();
     Ok(MergeOutcome {
         shards: merged.shards,
         runs: merged.runs,

@@ -35,6 +35,34 @@ pub enum SweepError {
     #[error("cannot resume the sweep in {}: {reason}", path.display())]
     Resume { path: PathBuf, reason: String },
 
+    #[error(
+        "{} is being written by {holder}; wait for it to finish (if that process is gone, remove {})",
+        path.display(),
+        lock.display()
+    )]
+    Locked {
+        path: PathBuf,
+        holder: String,
+        lock: PathBuf,
+    },
+
+    #[error("cannot resume: {} holds {what}, not {expected}", path.display())]
+    NotResumable {
+        path: PathBuf,
+        what: String,
+        expected: &'static str,
+    },
+
+    #[error(
+        "interrupted by {}: the runs finished so far are saved in {}",
+        signal.name(),
+        path.display()
+    )]
+    Interrupted {
+        signal: crate::interrupt::Signal,
+        path: PathBuf,
+    },
+
     #[error("cannot merge: {reason}")]
     Merge { reason: String },
 }
@@ -43,6 +71,17 @@ impl SweepError {
     pub(crate) fn write(path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> SweepError {
         let path = path.into();
         move |source| SweepError::Write { path, source }
+    }
+
+    /// `Interrupted` if a signal has been received (`interrupt`).
+    pub(crate) fn if_interrupted(path: &std::path::Path) -> Result<(), SweepError> {
+        match crate::interrupt::received() {
+            Some(signal) => Err(SweepError::Interrupted {
+                signal,
+                path: path.to_path_buf(),
+            }),
+            None => Ok(()),
+        }
     }
 
     pub(crate) fn read(path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> SweepError {

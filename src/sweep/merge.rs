@@ -6,16 +6,23 @@
 //! `metadata.json`'s `settling` summary is read back from the merged `settling.csv`. Before anything is written the
 //! shards are checked to be one sweep: every one finished, the same sweep hash (base scenario,
 //! design, seed), the same crate version and git commit, every shard of `1..=N` given exactly once,
-//! each starting where the one before it ended. Files are copied in a stream, never held whole.
+//! each starting where the one before it ended. Files are copied in a stream, never held whole,
+//! and each shard's file is checked as it streams past against the rows and checksum its
+//! `metadata.json` records (`files`): a file that lost rows, was cut mid-row or changed is refused,
+//! naming the shard and the file. The merged files go to a directory under a temporary name
+//! beside the output, renamed into place only once everything is written, so a refused merge or a
+//! full disk leaves nothing; a write error names the output file, a read error the shard's.
 
 use std::fs::File;
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 
-use crate::report::OutputDir;
+use crate::report::{OutputDir, Staging};
 
 use super::error::SweepError;
-use super::output::{JOURNAL, METADATA_JSON, STREAMED, sync_directory, write_via_temporary};
+use super::output::{
+    FileCheck, FileRecord, JOURNAL, METADATA_JSON, STREAMED, sync_directory, write_via_temporary,
+};
 use super::run::{ShardMetadata, round3};
 use super::settling::{SETTLING_CSV, SweepSettling};
 
@@ -38,6 +45,18 @@ struct ShardFiles {
     version: String,
     commit: String,
     shard: ShardMetadata,
+}
+
+impl ShardFiles {
+    /// `shard 2/4 (t2)`.
+    fn label(&self) -> String {
+        format!(
+            "shard {}/{} ({})",
+            self.shard.index,
+            self.shard.count,
+            self.directory.display()
+        )
+    }
 }
 
 fn refuse(reason: impl Into<String>) -> SweepError {
@@ -162,38 +181,45 @@ pub fn merge(
     force: bool,
 ) -> Result<MergeOutcome, SweepError> {
     let mut merged = merge_streamed(inputs, output_dir, force, &STREAMED)?;
-    let settling_path = output_dir.join(SETTLING_CSV);
+    let settling_path = merged.staging.path().join(SETTLING_CSV);
     let settling_bytes = std::fs::read(&settling_path).map_err(SweepError::read(&settling_path))?;
     let settling = SweepSettling::from_csv(&settling_bytes)
         .map_err(|reason| refuse(format!("{}: {reason}", settling_path.display())))?;
     merged.metadata["settling"] =
         serde_json::to_value(&settling).unwrap_or(serde_json::Value::Null);
-    merged
-        .written
-        .push(write_metadata(output_dir, &merged.metadata)?);
+    write_metadata(merged.staging.path(), &merged.metadata)?;
+    merged.staging.commit()?;
+    let written = STREAMED
+        .iter()
+        .chain([&METADATA_JSON])
+        .map(|name| output_dir.join(name))
+        .collect();
     Ok(MergeOutcome {
         shards: merged.shards,
         runs: merged.runs,
         runs_failed: merged.runs_failed,
-        written: merged.written,
+        written,
         settling,
     })
 }
 
-/// The shards of a streamed run joined: their streamed files concatenated, and the whole run's
-/// `metadata.json` as a value (not yet written).
+/// The shards of a streamed run joined: their streamed files concatenated into a directory under
+/// a temporary name beside the output (`staging`, renamed into place by `Staging::commit` once
+/// the caller has added its own files), and the whole run's `metadata.json` as a value (not yet
+/// written).
 pub(crate) struct Merged {
     pub shards: u32,
     pub runs: u64,
     pub runs_failed: u64,
     /// The first shard's metadata made the whole run's.
     pub metadata: serde_json::Value,
-    pub written: Vec<PathBuf>,
+    pub staging: Staging,
 }
 
 /// Checks that `inputs` are every shard of one streamed run (a sweep, or anything else run on the
 /// sweep's engine with the same `metadata.json` fields) and concatenates their `streamed` files
-/// into `output_dir`.
+/// into a staging directory for `output_dir`, checking each shard's file against the rows and
+/// checksum its `metadata.json` records.
 pub(crate) fn merge_streamed(
     inputs: &[PathBuf],
     output_dir: &Path,
@@ -208,29 +234,28 @@ pub(crate) fn merge_streamed(
         .map(|directory| read_shard(directory))
         .collect::<Result<Vec<_>, _>>()?;
     let shards = check_shards(shards)?;
-    OutputDir::new(output_dir, force)?;
-    std::fs::create_dir_all(output_dir).map_err(SweepError::write(output_dir))?;
-    let stale_journal = output_dir.join(JOURNAL);
-    if stale_journal.exists() {
-        std::fs::remove_file(&stale_journal).map_err(SweepError::write(&stale_journal))?;
-    }
-    let mut written = Vec::new();
+    let staging = OutputDir::new(output_dir, force)?.stage()?;
+    let mut records = serde_json::Map::new();
     for name in streamed {
-        let target = output_dir.join(name);
-        concatenate(&shards, name, &target)?;
-        written.push(target);
+        let record = concatenate(&shards, name, &staging.path().join(name))?;
+        records.insert(
+            name.to_string(),
+            serde_json::to_value(record).unwrap_or(serde_json::Value::Null),
+        );
     }
     let runs = shards.iter().map(|shard| shard.shard.runs).sum();
     let runs_failed = shards
         .iter()
         .map(|shard| shard.metadata["runs_failed"].as_u64().unwrap_or(0))
         .sum();
+    let mut metadata = merged_metadata(&shards);
+    metadata["files"] = serde_json::Value::Object(records);
     Ok(Merged {
         shards: shards.len() as u32,
         runs,
         runs_failed,
-        metadata: merged_metadata(&shards),
-        written,
+        metadata,
+        staging,
     })
 }
 
@@ -248,11 +273,64 @@ pub(crate) fn write_metadata(
     Ok(metadata_path)
 }
 
-/// Writes the shards' files `name` one after another into `target`, the header once.
-fn concatenate(shards: &[ShardFiles], name: &str, target: &Path) -> Result<(), SweepError> {
+/// What the shard's `metadata.json` records of its file `name`.
+fn recorded(shard: &ShardFiles, name: &str) -> Result<FileRecord, SweepError> {
+    serde_json::from_value(shard.metadata["files"][name].clone()).map_err(|_| {
+        refuse(format!(
+            "{}: {} records no row count or checksum of {name} (it was written by a patchwork \
+             that did not record them); run the shard again",
+            shard.label(),
+            METADATA_JSON
+        ))
+    })
+}
+
+/// Why a shard's file does not match what its `metadata.json` records, if it does not.
+fn mismatch(
+    shard: &ShardFiles,
+    name: &str,
+    found: &FileCheck,
+    expected: &FileRecord,
+) -> Option<String> {
+    let actual = found.record();
+    let what = if found.ends_mid_row() {
+        format!(
+            "it is cut mid-row (its last line has no line break; {} bytes, {} recorded)",
+            actual.bytes, expected.bytes
+        )
+    } else if actual.rows < expected.rows {
+        format!(
+            "rows missing: it has {} rows, its {METADATA_JSON} records {}",
+            actual.rows, expected.rows
+        )
+    } else if actual.rows > expected.rows {
+        format!(
+            "rows added: it has {} rows, its {METADATA_JSON} records {}",
+            actual.rows, expected.rows
+        )
+    } else if actual != *expected {
+        format!(
+            "checksum mismatch: its bytes are not those recorded in its {METADATA_JSON} \
+             (changed since the shard wrote it)"
+        )
+    } else {
+        return None;
+    };
+    Some(format!(
+        "{}: {} {what}; run the shard again",
+        shard.label(),
+        shard.directory.join(name).display()
+    ))
+}
+
+/// Writes the shards' files `name` one after another into `target`, the header once, checking
+/// each against what its shard recorded; returns the record of the file written. A failure to
+/// read names the shard's file, a failure to write (a full disk) names `target`.
+fn concatenate(shards: &[ShardFiles], name: &str, target: &Path) -> Result<FileRecord, SweepError> {
     let mut first_header: Option<(Vec<u8>, PathBuf)> = None;
     let mut readers = Vec::with_capacity(shards.len());
     for shard in shards {
+        let expected = recorded(shard, name)?;
         let path = shard.directory.join(name);
         let file = File::open(&path).map_err(SweepError::read(&path))?;
         let mut reader = BufReader::new(file);
@@ -261,7 +339,7 @@ fn concatenate(shards: &[ShardFiles], name: &str, target: &Path) -> Result<(), S
             .read_until(b'\n', &mut header)
             .map_err(SweepError::read(&path))?;
         match &first_header {
-            None => first_header = Some((header, path.clone())),
+            None => first_header = Some((header.clone(), path.clone())),
             Some((first, first_path)) if *first != header => {
                 return Err(refuse(format!(
                     "{} and {} have different columns",
@@ -271,23 +349,41 @@ fn concatenate(shards: &[ShardFiles], name: &str, target: &Path) -> Result<(), S
             }
             Some(_) => {}
         }
-        readers.push((reader, path));
+        let mut check = FileCheck::default();
+        check.update(&header);
+        readers.push((reader, path, check, expected, shard));
     }
     let header = first_header.map(|(header, _)| header).unwrap_or_default();
+    let mut output_check = FileCheck::default();
+    output_check.update(&header);
     let mut source_error = None;
     let result = write_via_temporary(target, |out| {
         out.write_all(&header)?;
-        for (reader, path) in &mut readers {
-            if let Err(error) = std::io::copy(reader, out) {
-                source_error = Some(SweepError::read(path.clone())(error));
-                return Err(std::io::Error::other("reading a shard failed"));
+        let mut buffer = vec![0; 1 << 16];
+        for (reader, path, check, expected, shard) in &mut readers {
+            loop {
+                let read = match reader.read(&mut buffer) {
+                    Ok(0) => break,
+                    Ok(read) => read,
+                    Err(error) => {
+                        source_error = Some(SweepError::read(path.clone())(error));
+                        return Err(std::io::Error::other("reading a shard failed"));
+                    }
+                };
+                check.update(&buffer[..read]);
+                output_check.update(&buffer[..read]);
+                out.write_all(&buffer[..read])?;
+            }
+            if let Some(reason) = mismatch(shard, name, check, expected) {
+                source_error = Some(refuse(reason));
+                return Err(std::io::Error::other("a shard's file is not as recorded"));
             }
         }
         Ok(())
     });
     match source_error {
         Some(error) => Err(error),
-        None => result,
+        None => result.map(|()| output_check.record()),
     }
 }
 

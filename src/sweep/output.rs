@@ -26,6 +26,8 @@ pub const POINTS_CSV: &str = "points.csv";
 pub const FAILURES_CSV: &str = "failures.csv";
 pub const METADATA_JSON: &str = "metadata.json";
 pub const JOURNAL: &str = "sweep.journal";
+/// Held while a process writes the directory: `pid=N host=H started=T`.
+pub const LOCK: &str = "sweep.lock";
 pub use super::settling::SETTLING_CSV;
 
 /// How many files are streamed.
@@ -157,6 +159,8 @@ pub struct SweepFiles {
     files: Vec<File>,
     journal: File,
     pub progress: Progress,
+    /// Released (the lock file removed) when the sweep finishes or stops.
+    _lock: Lock,
 }
 
 /// How a sweep directory was found when opening it.
@@ -189,8 +193,22 @@ pub fn start_streamed(
     headers: &[Vec<u8>],
     first_point: u64,
 ) -> Result<SweepFiles, SweepError> {
+    check_unlocked(directory)?;
     OutputDir::new(directory, force)?;
     fs::create_dir_all(directory).map_err(SweepError::write(directory))?;
+    let lock = Lock::take(directory)?;
+    begin(directory, lock, identity, streamed, headers, first_point)
+}
+
+/// Starts a sweep in `directory`, which this process has locked.
+fn begin(
+    directory: &Path,
+    lock: Lock,
+    identity: &Identity,
+    streamed: &[&'static str],
+    headers: &[Vec<u8>],
+    first_point: u64,
+) -> Result<SweepFiles, SweepError> {
     for name in streamed
         .iter()
         .flat_map(|name| [name.to_string(), partial_name(name)])
@@ -232,6 +250,7 @@ pub fn start_streamed(
         files,
         journal,
         progress,
+        _lock: lock,
     })
 }
 
@@ -259,6 +278,11 @@ pub fn resume_streamed(
         path: directory.to_path_buf(),
         reason,
     };
+    if directory.is_file() {
+        return Err(refuse("it is a file, not a directory".to_string()));
+    }
+    fs::create_dir_all(directory).map_err(SweepError::write(directory))?;
+    let lock = Lock::take(directory)?;
     // A killed sweep (or its pictures) may have left files half written under temporary names.
     remove_stale_temporaries(directory)?;
     remove_stale_temporaries(&directory.join("plots"))?;
@@ -270,6 +294,18 @@ pub fn resume_streamed(
                 fs::read_to_string(&metadata_path).map_err(SweepError::read(&metadata_path))?;
             let metadata: serde_json::Value = serde_json::from_str(&text)
                 .map_err(|error| refuse(format!("{METADATA_JSON} is not valid JSON: {error}")))?;
+            if metadata["sweep_hash"].as_str().is_none() {
+                return Err(SweepError::NotResumable {
+                    path: directory.to_path_buf(),
+                    what: what_it_holds(directory, &metadata),
+                    // The sweep streams settling.csv; sensitivity analyses do not.
+                    expected: if streamed.contains(&SETTLING_CSV) {
+                        "a sweep"
+                    } else {
+                        "a sensitivity analysis"
+                    },
+                });
+            }
             let recorded = Identity {
                 hash: metadata["sweep_hash"].as_str().unwrap_or("?").to_string(),
                 shard: Shard {
@@ -297,7 +333,7 @@ pub fn resume_streamed(
                 for entry in entries {
                     let entry = entry.map_err(SweepError::read(directory))?;
                     let name = entry.file_name().to_string_lossy().into_owned();
-                    only_own &= own_partials.contains(&name);
+                    only_own &= own_partials.contains(&name) || name == LOCK;
                 }
                 only_own
             }
@@ -310,7 +346,7 @@ pub fn resume_streamed(
                  (with --force to replace its files)"
             )));
         }
-        return start_streamed(directory, true, identity, streamed, headers, first_point)
+        return begin(directory, lock, identity, streamed, headers, first_point)
             .map(Opened::Running);
     }
 
@@ -394,6 +430,7 @@ pub fn resume_streamed(
         files,
         journal,
         progress,
+        _lock: lock,
     }))
 }
 
@@ -430,6 +467,20 @@ impl SweepFiles {
         fs::read(&path).map_err(SweepError::read(path))
     }
 
+    /// The `files` object of `metadata.json`: each streamed file's `FileRecord` as written so far.
+    pub fn file_records(&self) -> Result<serde_json::Value, SweepError> {
+        let mut records = serde_json::Map::new();
+        for name in &self.streamed {
+            let path = self.directory.join(partial_name(name));
+            let record = FileCheck::of_file(&path).map_err(SweepError::read(&path))?;
+            records.insert(
+                name.to_string(),
+                serde_json::to_value(record).unwrap_or(serde_json::Value::Null),
+            );
+        }
+        Ok(serde_json::Value::Object(records))
+    }
+
     /// Writes `metadata.json`, gives the streamed files their final names and removes the
     /// journal. Returns the final paths.
     pub fn finish(self, metadata: &[u8]) -> Result<Vec<PathBuf>, SweepError> {
@@ -450,6 +501,253 @@ impl SweepFiles {
         fs::remove_file(&journal_path).map_err(SweepError::write(journal_path))?;
         sync_directory(&directory);
         Ok(written)
+    }
+}
+
+/// What a directory that is not a sweep holds, from its `metadata.json`: the command that wrote it.
+fn what_it_holds(directory: &Path, metadata: &serde_json::Value) -> String {
+    let command = if metadata["analysis"] == "sensitivity" {
+        "sensitivity"
+    } else if metadata.get("comparison").is_some() {
+        "compare"
+    } else if metadata.get("patches").is_some() {
+        "national"
+    } else if directory.join("warmup.csv").exists() {
+        "warmup"
+    } else if metadata.get("replicates").is_some() && metadata.get("scenario").is_some() {
+        "run"
+    } else {
+        return "the output of another command".to_string();
+    };
+    format!("the output of `patchwork {command}`")
+}
+
+/// The lock a process holds on a sweep directory while it writes it: the file `sweep.lock`,
+/// created only if absent (so two processes cannot both take it), holding the process's id, host
+/// and start time, and removed when dropped. A lock whose process is no longer running on this
+/// host (a killed sweep) is stale and taken over.
+pub struct Lock {
+    path: PathBuf,
+}
+
+/// Who holds a lock, as its file says.
+struct Holder {
+    pid: u32,
+    host: String,
+    started: String,
+}
+
+impl Holder {
+    fn parse(text: &str) -> Option<Holder> {
+        let field = |name: &str| {
+            text.split_whitespace()
+                .find_map(|part| part.strip_prefix(name)?.strip_prefix('='))
+        };
+        Some(Holder {
+            pid: field("pid")?.parse().ok()?,
+            host: field("host")?.to_string(),
+            started: field("started").unwrap_or("?").to_string(),
+        })
+    }
+
+    /// Whether the holder is certainly gone: on this host and no longer running.
+    fn is_gone(&self) -> bool {
+        self.host == host_name() && !crate::temporary::process_is_alive(self.pid)
+    }
+}
+
+impl Lock {
+    /// Takes the lock on `directory` (which exists), or says who holds it.
+    pub fn take(directory: &Path) -> Result<Lock, SweepError> {
+        let path = directory.join(LOCK);
+        for _ in 0..3 {
+            match OpenOptions::new().write(true).create_new(true).open(&path) {
+                Ok(mut file) => {
+                    let text = format!(
+                        "pid={} host={} started={}\n",
+                        std::process::id(),
+                        host_name(),
+                        utc_now()
+                    );
+                    file.write_all(text.as_bytes())
+                        .and_then(|()| file.sync_all())
+                        .map_err(SweepError::write(&path))?;
+                    return Ok(Lock { path });
+                }
+                Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => {
+                    match held_by(&path)? {
+                        Some(holder) if !holder.is_gone() => {
+                            return Err(locked(directory, &path, &holder));
+                        }
+                        // Stale (or unreadable, half written by a killed process): take it over.
+                        _ => match fs::remove_file(&path) {
+                            Ok(()) => {}
+                            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
+                            Err(error) => return Err(SweepError::write(&path)(error)),
+                        },
+                    }
+                }
+                Err(error) => return Err(SweepError::write(&path)(error)),
+            }
+        }
+        Err(SweepError::Resume {
+            path: directory.to_path_buf(),
+            reason: format!("{LOCK} keeps changing: another process is starting on it"),
+        })
+    }
+}
+
+impl Drop for Lock {
+    fn drop(&mut self) {
+        let _ = fs::remove_file(&self.path);
+    }
+}
+
+/// The holder of the lock file at `path`, if it is there and readable.
+fn held_by(path: &Path) -> Result<Option<Holder>, SweepError> {
+    match fs::read_to_string(path) {
+        Ok(text) => Ok(Holder::parse(&text)),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(error) => Err(SweepError::read(path)(error)),
+    }
+}
+
+fn locked(directory: &Path, path: &Path, holder: &Holder) -> SweepError {
+    let on_host = if holder.host == host_name() {
+        String::new()
+    } else {
+        format!(" on {}", holder.host)
+    };
+    SweepError::Locked {
+        path: directory.to_path_buf(),
+        holder: format!(
+            "process {}{on_host} (started {})",
+            holder.pid, holder.started
+        ),
+        lock: path.to_path_buf(),
+    }
+}
+
+/// Refuses a directory another running process is writing.
+fn check_unlocked(directory: &Path) -> Result<(), SweepError> {
+    let path = directory.join(LOCK);
+    match held_by(&path)? {
+        Some(holder) if !holder.is_gone() => Err(locked(directory, &path, &holder)),
+        _ => Ok(()),
+    }
+}
+
+/// This machine's name (from the kernel), or `unknown`.
+fn host_name() -> String {
+    ["/proc/sys/kernel/hostname", "/etc/hostname"]
+        .iter()
+        .find_map(|path| fs::read_to_string(path).ok())
+        .map(|name| name.trim().to_string())
+        .filter(|name| !name.is_empty() && !name.contains(char::is_whitespace))
+        .unwrap_or_else(|| "unknown".to_string())
+}
+
+/// The time now in UTC, as `2026-01-31T12:34:56Z`.
+fn utc_now() -> String {
+    let seconds = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.as_secs());
+    let (days, rest) = (seconds / 86_400, seconds % 86_400);
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let day_of_era = z - era * 146_097;
+    let year_of_era =
+        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let month_index = (5 * day_of_year + 2) / 153;
+    let day = day_of_year - (153 * month_index + 2) / 5 + 1;
+    let month = if month_index < 10 {
+        month_index + 3
+    } else {
+        month_index - 9
+    };
+    let year = year_of_era + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        rest / 3600,
+        rest % 3600 / 60,
+        rest % 60
+    )
+}
+
+/// What a finished directory's `metadata.json` records of each streamed file (under `files`), so
+/// that `merge` can tell a shard's file that lost rows, was cut mid-row or changed from the one
+/// the shard wrote.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct FileRecord {
+    /// Lines after the header.
+    pub rows: u64,
+    pub bytes: u64,
+    /// 128-bit FNV-1a of the file's bytes, as `posterior::checksum`.
+    pub checksum: String,
+}
+
+/// A file's row count, length and checksum, computed as its bytes stream past.
+#[derive(Debug, Clone)]
+pub struct FileCheck {
+    bytes: u64,
+    lines: u64,
+    low: u64,
+    high: u64,
+    last: Option<u8>,
+}
+
+impl Default for FileCheck {
+    fn default() -> FileCheck {
+        FileCheck {
+            bytes: 0,
+            lines: 0,
+            low: 0xCBF2_9CE4_8422_2325,
+            high: 0x6C62_272E_07BB_0142,
+            last: None,
+        }
+    }
+}
+
+impl FileCheck {
+    pub fn update(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            self.low = (self.low ^ u64::from(byte)).wrapping_mul(0x0100_0000_01B3);
+            self.high = (self.high ^ u64::from(byte)).wrapping_mul(0x0100_0000_01B3);
+        }
+        self.lines += bytes.iter().filter(|&&byte| byte == b'\n').count() as u64;
+        self.bytes += bytes.len() as u64;
+        if let Some(&last) = bytes.last() {
+            self.last = Some(last);
+        }
+    }
+
+    /// Whether the bytes so far end in the middle of a line.
+    pub fn ends_mid_row(&self) -> bool {
+        self.last.is_some_and(|last| last != b'\n')
+    }
+
+    pub fn record(&self) -> FileRecord {
+        FileRecord {
+            rows: self.lines.saturating_sub(1),
+            bytes: self.bytes,
+            checksum: format!("{:016x}{:016x}", self.low, self.high),
+        }
+    }
+
+    /// The record of the file at `path`, read in a stream.
+    pub fn of_file(path: &Path) -> std::io::Result<FileRecord> {
+        let mut file = File::open(path)?;
+        let mut check = FileCheck::default();
+        let mut buffer = vec![0; 1 << 16];
+        loop {
+            let read = file.read(&mut buffer)?;
+            if read == 0 {
+                return Ok(check.record());
+            }
+            check.update(&buffer[..read]);
+        }
     }
 }
 
@@ -531,6 +829,25 @@ mod tests {
             runs_done: files.progress.runs_done + 1,
             ..files.progress.clone()
         }
+    }
+
+    #[test]
+    fn a_streamed_check_is_the_posteriors_checksum() {
+        let bytes = b"run,x\n0,1\n1,2\n";
+        let mut check = FileCheck::default();
+        check.update(&bytes[..7]);
+        check.update(&bytes[7..]);
+        assert_eq!(
+            check.record(),
+            FileRecord {
+                rows: 2,
+                bytes: bytes.len() as u64,
+                checksum: crate::posterior::checksum(bytes),
+            }
+        );
+        assert!(!check.ends_mid_row());
+        check.update(b"2,");
+        assert!(check.ends_mid_row());
     }
 
     #[test]

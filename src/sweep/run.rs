@@ -86,6 +86,8 @@ struct RunResult {
 struct ChunkResult {
     points: Range<u64>,
     runs: Vec<RunResult>,
+    /// A signal came before every run was done: the chunk is not written.
+    abandoned: bool,
 }
 
 /// The identity recorded in the journal and checked by `--resume` and `merge`.
@@ -150,6 +152,8 @@ pub fn run_sweep(
     let remaining = before.next_point.max(shard_points.start)..shard_points.end;
 
     let compute = |points: Range<u64>| -> ChunkResult {
+        // Stopping (Ctrl-C, SIGTERM): runs not yet started are skipped and the chunk abandoned.
+        let abandoned = std::sync::atomic::AtomicBool::new(false);
         let invalid = |error: crate::scenario::ScenarioError| {
             let lines: Vec<String> = error.problems.iter().map(ToString::to_string).collect();
             format!("invalid scenario: {}", lines.join("; "))
@@ -189,6 +193,17 @@ pub fn run_sweep(
                     (Err(message), _) | (Ok(_), Some(Err(message))) => Err(message.clone()),
                     (Ok(_), Some(Ok(params))) | (Ok((params, _)), None) => Ok(params),
                 };
+                if crate::interrupt::received().is_some() {
+                    abandoned.store(true, Ordering::Relaxed);
+                    return RunResult {
+                        run,
+                        point,
+                        replicate,
+                        seed,
+                        row,
+                        measures: Err("interrupted".to_string()),
+                    };
+                }
                 let measures = params.and_then(|params| {
                     catch_panic(|| {
                         if fault_run == Some(run) {
@@ -209,9 +224,16 @@ pub fn run_sweep(
                 }
             })
             .collect();
-        ChunkResult { points, runs }
+        ChunkResult {
+            points,
+            runs,
+            abandoned: abandoned.into_inner(),
+        }
     };
     let write = |chunk: ChunkResult| -> Result<(), SweepError> {
+        if chunk.abandoned {
+            SweepError::if_interrupted(&options.output_dir)?;
+        }
         let rendered = render_chunk(sweep, &chunk);
         let failed = chunk
             .runs
@@ -228,7 +250,9 @@ pub fn run_sweep(
         files.append(
             &[&rendered[0], &rendered[1], &rendered[2], &rendered[3]],
             next,
-        )
+        )?;
+        // Stopping: the chunk is written and journaled; `--resume` carries on after it.
+        SweepError::if_interrupted(&options.output_dir)
     };
     run_chunks(
         chunk_ranges(remaining, points_per_chunk),
@@ -253,6 +277,7 @@ pub fn run_sweep(
         &done,
         wall_time_seconds,
         &settling,
+        files.file_records()?,
     )?;
     let written = files.finish(&metadata)?;
     Ok(SweepOutcome {
@@ -427,6 +452,9 @@ pub(crate) struct SweepMetadata<'a> {
     pub runs_per_second: f64,
     pub runs_done: u64,
     pub runs_failed: u64,
+    /// Each streamed file's rows, length and checksum (`output::FileRecord`), which `merge`
+    /// checks.
+    pub files: serde_json::Value,
     /// Whether the points' weekly series settled (read back from `settling.csv`).
     pub settling: &'a SweepSettling,
     /// The posterior each run drew from (`--posterior`); absent without one.
@@ -452,6 +480,7 @@ fn metadata_json(
     done: &Progress,
     wall_time_seconds: f64,
     settling: &SweepSettling,
+    files: serde_json::Value,
 ) -> Result<Vec<u8>, SweepError> {
     let runs = done.runs_done + done.runs_failed;
     let metadata = SweepMetadata {
@@ -478,6 +507,7 @@ fn metadata_json(
         },
         runs_done: done.runs_done,
         runs_failed: done.runs_failed,
+        files,
         settling,
         posterior: sweep.posterior.as_ref().map(|posterior| {
             posterior.metadata(&posterior.draws(sweep.master_seed, sweep.replicates))

@@ -139,13 +139,13 @@ fn run_refuses_an_existing_output_dir_without_force() {
 }
 
 #[test]
-fn run_with_force_overwrites_and_leaves_other_files_alone() {
+fn run_with_force_replaces_the_directory_whole() {
     let scratch = tempfile::tempdir().unwrap();
     write_tiny_scenario(scratch.path());
     let out = scratch.path().join("out");
     fs::create_dir(&out).unwrap();
     fs::write(out.join("runs.csv"), "old results\n").unwrap();
-    fs::write(out.join("notes.txt"), "mine\n").unwrap();
+    fs::write(out.join("notes.txt"), "old\n").unwrap();
 
     let output = run_patchwork(
         scratch.path(),
@@ -154,11 +154,71 @@ fn run_with_force_overwrites_and_leaves_other_files_alone() {
     assert_exit_code(&output, 0);
     let runs = fs::read_to_string(out.join("runs.csv")).unwrap();
     assert!(runs.starts_with("replicate,seed,"), "{runs}");
-    assert_eq!(fs::read_to_string(out.join("notes.txt")).unwrap(), "mine\n");
-    let mut expected = sorted_run_output_files();
-    expected.push("notes.txt".to_string());
-    expected.sort();
-    assert_eq!(file_names(&out), expected);
+    // The new directory was written beside the old one and swapped in: no old file is mixed
+    // with the new ones, and nothing is left beside it.
+    assert_eq!(file_names(&out), sorted_run_output_files());
+    assert_eq!(file_names(scratch.path()), vec!["out", "tiny.toml"]);
+}
+
+/// What a `run` killed while writing its files leaves: nothing under the target's name (the files
+/// go to a temporary directory beside it, renamed into place at the end), and nothing that stops
+/// a plain rerun or that a rerun leaves behind.
+#[test]
+fn a_run_killed_while_writing_leaves_no_half_directory() {
+    let scratch = tempfile::tempdir().unwrap();
+    write_tiny_scenario(scratch.path());
+    for (attempt, force) in [(0, false), (1, true)] {
+        let out = scratch.path().join("out");
+        if force {
+            // Over an existing complete output, with --force: the old one stays whole.
+            assert_exit_code(
+                &run_patchwork(
+                    scratch.path(),
+                    &["run", "tiny.toml", "--out", "out", "--quiet"],
+                ),
+                0,
+            );
+        }
+        let before = fs::read(out.join("runs.csv")).ok();
+        let mut arguments = vec!["run", "tiny.toml", "--out", "out", "--quiet"];
+        if force {
+            arguments.push("--force");
+        }
+        let killed = std::process::Command::new(crate::util::patchwork_binary())
+            .args(&arguments)
+            .env("PATCHWORK_FAULT_ABORT_AFTER_FILES", "5")
+            .current_dir(scratch.path())
+            .output()
+            .unwrap();
+        assert!(
+            !killed.status.success(),
+            "attempt {attempt}: it was aborted"
+        );
+        if force {
+            assert_eq!(
+                file_names(&out),
+                sorted_run_output_files(),
+                "attempt {attempt}"
+            );
+            assert_eq!(fs::read(out.join("runs.csv")).ok(), before);
+        } else {
+            assert!(!out.exists(), "attempt {attempt}: {:?}", file_names(&out));
+        }
+
+        // A plain rerun is not refused, and cleans up what the killed one left beside it.
+        let mut rerun = vec!["run", "tiny.toml", "--out", "out", "--quiet"];
+        if force {
+            rerun.push("--force");
+        }
+        assert_exit_code(&run_patchwork(scratch.path(), &rerun), 0);
+        assert_eq!(file_names(&out), sorted_run_output_files());
+        assert_eq!(
+            file_names(scratch.path()),
+            vec!["out", "tiny.toml"],
+            "attempt {attempt}"
+        );
+        fs::remove_dir_all(&out).unwrap();
+    }
 }
 
 #[test]

@@ -10,6 +10,7 @@ mod demo;
 mod determinism;
 mod init;
 mod invariants;
+mod long_jobs;
 mod patterns;
 mod plots;
 mod posterior;

@@ -34,7 +34,7 @@ const FINISHED_SWEEP_ENTRIES: [&str; 7] = [
 ];
 
 /// A factorial sweep of 2 × 3 = 6 points, 3 replicates each, short runs.
-const SMALL_SWEEP: &str = r#"
+pub(crate) const SMALL_SWEEP: &str = r#"
 name = "small"
 
 [run]
@@ -56,14 +56,14 @@ replicates = 3
 
 /// The deterministic files of a finished sweep (not `metadata.json`, which holds wall time).
 #[derive(Debug, PartialEq, Eq)]
-struct SweepFiles {
+pub(crate) struct SweepFiles {
     runs: String,
     points: String,
     failures: String,
     settling: String,
 }
 
-fn read_sweep(directory: &Path) -> SweepFiles {
+pub(crate) fn read_sweep(directory: &Path) -> SweepFiles {
     let read = |name: &str| {
         std::fs::read_to_string(directory.join(name))
             .unwrap_or_else(|error| panic!("{}: {error}", directory.join(name).display()))
@@ -77,7 +77,13 @@ fn read_sweep(directory: &Path) -> SweepFiles {
 }
 
 /// Runs `patchwork sweep <sweep> --out <directory> --quiet <arguments>` and asserts the exit code.
-fn sweep(scratch: &Path, sweep_file: &Path, out: &str, arguments: &[&str], code: i32) -> PathBuf {
+pub(crate) fn sweep(
+    scratch: &Path,
+    sweep_file: &Path,
+    out: &str,
+    arguments: &[&str],
+    code: i32,
+) -> PathBuf {
     let directory = scratch.join(out);
     let sweep_text = sweep_file.to_string_lossy().into_owned();
     let out_text = directory.to_string_lossy().into_owned();
@@ -99,7 +105,7 @@ fn read_metadata(directory: &Path) -> serde_json::Value {
         .unwrap()
 }
 
-fn data_lines(text: &str) -> Vec<&str> {
+pub(crate) fn data_lines(text: &str) -> Vec<&str> {
     text.lines().skip(1).collect()
 }
 
@@ -283,7 +289,7 @@ fn shards_merged_equal_the_whole_sweep() {
 }
 
 /// A sweep of 30 points × 4 replicates of two-year runs: long enough to be killed half-way.
-const LONG_SWEEP: &str = r#"
+pub(crate) const LONG_SWEEP: &str = r#"
 name = "long"
 
 [run]
