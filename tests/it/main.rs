@@ -19,5 +19,6 @@ mod scenario_errors;
 mod scenario_library;
 mod sensitivity;
 mod settling;
+mod slurm;
 mod sweep;
 mod util;
