@@ -28,6 +28,12 @@ pub const DEFAULT_QUANTILE: f64 = 0.5;
 pub const DEFAULT_MIN_ACCEPTANCE_RATE: f64 = 0.02;
 pub const DEFAULT_MAX_ATTEMPTS: u64 = 1000;
 
+/// Upper bounds on a calibration's size, so that no file can ask for more than a machine holds:
+/// particles kept per generation, generations, and proposals per particle.
+const MAX_PARTICLES: usize = 100_000;
+const MAX_GENERATIONS: usize = 1_000;
+const MAX_ATTEMPTS: u64 = 100_000_000;
+
 /// The file as written.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -181,11 +187,18 @@ pub fn parse(path: &Path, text: &str) -> Result<CalibrationSpec, CalibrationErro
     // Settings.
     let seed = raw.seed.map_or(DEFAULT_SEED, Spanned::into_inner);
     let replicates = match raw.replicates {
-        Some(replicates) if *replicates.get_ref() == 0 => {
+        Some(replicates)
+            if *replicates.get_ref() == 0
+                || *replicates.get_ref() > crate::scenario::limits::REPLICATES =>
+        {
             return Err(at.error(
                 replicates.span(),
                 "replicates",
-                "must be at least 1, found 0".into(),
+                format!(
+                    "must be from 1 to {}, found {}",
+                    crate::scenario::limits::REPLICATES,
+                    replicates.get_ref()
+                ),
             ));
         }
         Some(replicates) => replicates.into_inner(),
@@ -193,14 +206,22 @@ pub fn parse(path: &Path, text: &str) -> Result<CalibrationSpec, CalibrationErro
     };
     let config = AbcConfig {
         particles: setting(&at, raw.particles, "particles", DEFAULT_PARTICLES, |&n| {
-            (n >= 2).then_some(()).ok_or("must be at least 2")
+            (2..=MAX_PARTICLES)
+                .contains(&n)
+                .then_some(())
+                .ok_or("must be from 2 to 100000")
         })?,
         max_generations: setting(
             &at,
             raw.generations,
             "generations",
             DEFAULT_GENERATIONS,
-            |&n| (n >= 1).then_some(()).ok_or("must be at least 1"),
+            |&n| {
+                (1..=MAX_GENERATIONS)
+                    .contains(&n)
+                    .then_some(())
+                    .ok_or("must be from 1 to 1000")
+            },
         )?,
         quantile: setting(&at, raw.quantile, "quantile", DEFAULT_QUANTILE, |&q| {
             (q > 0.0 && q < 1.0)
@@ -229,7 +250,12 @@ pub fn parse(path: &Path, text: &str) -> Result<CalibrationSpec, CalibrationErro
             raw.max_attempts,
             "max_attempts",
             DEFAULT_MAX_ATTEMPTS,
-            |&n| (n >= 1).then_some(()).ok_or("must be at least 1"),
+            |&n| {
+                (1..=MAX_ATTEMPTS)
+                    .contains(&n)
+                    .then_some(())
+                    .ok_or("must be from 1 to 100000000")
+            },
         )?,
         seed,
     };
@@ -577,7 +603,17 @@ source = "DfE Children in need 2025"
             (
                 GOOD.replace("particles = 10", "particles = 1"),
                 ":4:13: particles",
-                "at least 2",
+                "from 2 to 100000",
+            ),
+            (
+                GOOD.replace("particles = 10", "particles = 4294967295"),
+                ":4:13: particles",
+                "from 2 to 100000",
+            ),
+            (
+                GOOD.replace("generations = 2", "generations = 1000000"),
+                ": generations",
+                "from 1 to 1000",
             ),
             (GOOD.replace("seed = 3", "seed = -3"), ":2:", "seed"),
             (
@@ -628,7 +664,7 @@ source = "DfE Children in need 2025"
             (
                 GOOD.replace("replicates = 2", "replicates = 0"),
                 ":3:14: replicates",
-                "at least 1",
+                "from 1 to 10000, found 0",
             ),
         ];
         let mut wrong = Vec::new();

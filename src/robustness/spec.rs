@@ -130,23 +130,33 @@ pub fn parse(path: &Path, text: &str) -> Result<RobustnessSpec, RobustnessError>
     }
 
     let samples = match raw.samples {
-        Some(s) if *s.get_ref() < 2 => {
+        Some(s)
+            if *s.get_ref() < 2 || *s.get_ref() as u64 > crate::scenario::limits::SWEEP_POINTS =>
+        {
             return Err(at.error(
                 s.span(),
                 "samples",
-                format!("must be at least 2, found {}", s.get_ref()),
+                format!(
+                    "must be from 2 to {}, found {}",
+                    crate::scenario::limits::SWEEP_POINTS,
+                    s.get_ref()
+                ),
             ));
         }
         Some(s) => s.into_inner(),
         None => DEFAULT_SAMPLES,
     };
     let replicates = match raw.replicates {
-        Some(r) if *r.get_ref() < 2 => {
+        Some(r)
+            if *r.get_ref() < 2
+                || u64::from(*r.get_ref()) > crate::scenario::limits::REPLICATES =>
+        {
             return Err(at.error(
                 r.span(),
                 "replicates",
                 format!(
-                    "must be at least 2 (a paired interval needs two), found {}",
+                    "must be from 2 (a paired interval needs two) to {}, found {}",
+                    crate::scenario::limits::REPLICATES,
                     r.get_ref()
                 ),
             ));

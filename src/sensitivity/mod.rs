@@ -63,6 +63,12 @@ pub enum SensitivityError {
     Files(#[from] crate::sweep::SweepError),
 }
 
+/// The most bootstrap resamples a file may ask for.
+const BOOTSTRAP_RESAMPLES: usize = 100_000;
+/// The most runs (points × replicates) a file may ask for: 10^8 runs of the baseline are about
+/// six days of one core, far beyond any analysis that would be run on one machine.
+const MAX_RUNS: u64 = 100_000_000;
+
 /// The file as written.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -292,6 +298,48 @@ pub fn load(path: &Path) -> Result<SensitivitySpec, SensitivityError> {
             )));
         }
     };
+    // Upper bounds, so that no file can ask for more than a machine can hold: the design's size
+    // (points and runs, as a sweep's), replicates and bootstrap resamples.
+    use crate::scenario::limits;
+    let replicates = raw.replicates.unwrap_or(1).max(1);
+    let resamples = raw.bootstrap.unwrap_or(1000);
+    if replicates > limits::REPLICATES {
+        return Err(fail(format!(
+            "replicates: must be at most {}, found {replicates}",
+            limits::REPLICATES
+        )));
+    }
+    if resamples > BOOTSTRAP_RESAMPLES {
+        return Err(fail(format!(
+            "bootstrap: must be at most {BOOTSTRAP_RESAMPLES}, found {resamples}"
+        )));
+    }
+    let p = space.dimension() as u64;
+    let points = match &method {
+        Method::Sobol(design) => {
+            (design.base_samples as u64).saturating_mul(if design.second_order {
+                2 * p + 2
+            } else {
+                p + 2
+            })
+        }
+        Method::Morris(design) => {
+            if !(2..=100).contains(&design.levels) {
+                return Err(fail(format!(
+                    "levels: must be from 2 to 100, found {}",
+                    design.levels
+                )));
+            }
+            (design.trajectories as u64).saturating_mul(p + 1)
+        }
+    };
+    if points > limits::SWEEP_POINTS || points.saturating_mul(replicates) > MAX_RUNS {
+        return Err(fail(format!(
+            "the design has {points} points x {replicates} replicates: at most {} points and \
+             {MAX_RUNS} runs (lower base_samples or trajectories, or replicates)",
+            limits::SWEEP_POINTS
+        )));
+    }
     let name = path
         .file_stem()
         .map(|stem| stem.to_string_lossy().into_owned())
@@ -303,10 +351,10 @@ pub fn load(path: &Path) -> Result<SensitivitySpec, SensitivityError> {
         model,
         space,
         method,
-        replicates: raw.replicates.unwrap_or(1).max(1),
+        replicates,
         seed,
         bootstrap: Bootstrap {
-            resamples: raw.bootstrap.unwrap_or(1000),
+            resamples,
             seed,
             ..Bootstrap::default()
         },
@@ -483,6 +531,23 @@ mod tests {
             (
                 "outputs = [\"median_weeks_to_help\"]\nmethod = \"fast\"\n",
                 "sobol or morris",
+            ),
+            // Upper bounds: a design no machine could run is refused before it starts.
+            (
+                "outputs = [\"median_weeks_to_help\"]\nmethod = \"sobol\"\nbase_samples = 1000000000\n",
+                "at most 1000000 points",
+            ),
+            (
+                "outputs = [\"median_weeks_to_help\"]\nmethod = \"morris\"\nreplicates = 4294967295\n",
+                "replicates: must be at most 10000",
+            ),
+            (
+                "outputs = [\"median_weeks_to_help\"]\nmethod = \"morris\"\nlevels = 100000\n",
+                "levels: must be from 2 to 100",
+            ),
+            (
+                "outputs = [\"median_weeks_to_help\"]\nmethod = \"morris\"\nbootstrap = 1000000000\n",
+                "bootstrap: must be at most 100000",
             ),
         ];
         for (k, (head, expected)) in cases.iter().enumerate() {

@@ -256,8 +256,8 @@ fn a_killed_calibration_resumes_to_the_same_bytes() {
         assert_exit_code(&calibrate_stopping_after(scratch, &out, chunks), 137);
         assert_eq!(
             file_names(&killed),
-            ["particles.csv.partial", "sweep.journal"],
-            "stopped after chunk {chunks}: only the journaled particles"
+            ["particles.csv.partial", "sweep.journal", "sweep.lock"],
+            "stopped after chunk {chunks}: only the journaled particles (and the dead process's lock)"
         );
         let kept = fs::read_to_string(killed.join("particles.csv.partial")).unwrap();
         assert_eq!(kept.lines().count() as u64, 1 + 4 * chunks);
@@ -344,7 +344,7 @@ fn bad_calibration_files_are_refused_with_file_line_and_key() {
         (
             "particles = 8",
             "particles = 1",
-            "cal.toml:4:13: particles: must be at least 2",
+            "cal.toml:4:13: particles: must be from 2 to 100000",
         ),
         (
             "\"referrals_per_10k\"",

@@ -253,10 +253,27 @@ fn resume_says_what_a_directory_that_is_not_a_sweep_holds() {
     assert_eq!(file_names(&scratch.path().join("ran")), before);
 }
 
+const SIGTERM_SWEEP: &str = r#"
+name = "long"
+
+[run]
+seed = 5
+
+[sweep]
+design = "factorial"
+replicates = 20
+
+[sweep.axes]
+"coordination.mode" = ["adhoc", "team", "network"]
+"coordination.meeting_interval_weeks" = { min = 2, max = 20, steps = 10 }
+"#;
+
 #[test]
 fn a_sweep_stopped_by_sigterm_says_how_to_resume_and_resumes_to_the_same_bytes() {
     let scratch = tempfile::tempdir().unwrap();
-    let file = write_file(scratch.path(), "long.toml", crate::sweep::LONG_SWEEP);
+    // Long enough (600 runs of the default eight years, about 3 s on one thread of a release
+    // build) that the signal arrives while it runs.
+    let file = write_file(scratch.path(), "long.toml", SIGTERM_SWEEP);
     let out = scratch.path().join("stopped");
     let child = Command::new(crate::util::patchwork_binary())
         .args([
@@ -280,7 +297,7 @@ fn a_sweep_stopped_by_sigterm_says_how_to_resume_and_resumes_to_the_same_bytes()
         assert!(started.elapsed().as_secs() < 60, "the sweep never started");
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
-    std::thread::sleep(std::time::Duration::from_millis(300));
+    std::thread::sleep(std::time::Duration::from_millis(50));
     let killed = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()

@@ -179,7 +179,7 @@ fn bad_robustness_files_are_refused_with_file_line_and_key() {
         (
             "replicates = 2",
             "replicates = 1",
-            "rb.toml:4:14: replicates: must be at least 2",
+            "rb.toml:4:14: replicates: must be from 2 (a paired interval needs two) to 10000",
         ),
         (
             "\"run.warmup_weeks=52\"",
