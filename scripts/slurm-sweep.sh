@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
-# Submits a patchwork sweep or sensitivity analysis to a SLURM cluster: a job array with one shard
-# per task, and a merge job that runs once every task has ended, whatever became of it, and joins
-# the shards into the files of the whole run (byte for byte those of the run on one machine).
+# Submits a patchwork sweep, sensitivity analysis or national run to a SLURM cluster: a job array
+# with one shard per task, and a merge job that runs once every task has ended, whatever became of
+# it, and joins the shards into the files of the whole run (byte for byte those of the run on one
+# machine).
 #
 # Usage: scripts/slurm-sweep.sh [options] FILE SHARDS OUT_DIR [-- PATCHWORK_OPTIONS...]
 #
-#   FILE         a sweep file (it has a [sweep] table) or a sensitivity file (it has `method` and
-#                [[parameter]]s), the same file, unchanged, as on a laptop; `headline` (when no
-#                such file exists) names the built-in headline sweep
+#   FILE         a sweep file (it has a [sweep] table), a sensitivity file (it has `method` and
+#                [[parameter]]s) or a national scenario (with --command national: a scenario
+#                file alone does not say it is one), the same file, unchanged, as on a laptop;
+#                `headline` (when no such file exists) names the built-in headline sweep and
+#                `england` the built-in national scenario
 #   SHARDS       number of array tasks; task I runs `patchwork sweep FILE --shard I/SHARDS` (or
-#                `patchwork sensitivity ...`), a block of whole points
+#                `patchwork sensitivity ...`, `patchwork national ...`), a block of whole points
+#                (of patches, for national)
 #   OUT_DIR      shard I goes to OUT_DIR/shard-I-of-SHARDS/, the merged run to OUT_DIR/merged/,
 #                SLURM's logs to OUT_DIR/logs/ (shard-I-jobJ.out, merge-jobJ.out)
 #   after --     options passed to every task's patchwork, e.g. --set sweep.replicates=100 or
@@ -17,7 +21,8 @@
 #                --quiet or --dry-run, which the script sets itself
 #
 # Options (some also read from the environment variable in brackets):
-#   --command CMD       sweep or sensitivity (default: told from FILE's keys)
+#   --command CMD       sweep, sensitivity or national (default: told from FILE's keys; national
+#                       must be given, except for `england`)
 #   --shards LIST       submit only these shards, e.g. 2,5, and a new merge job: the merge job
 #                       prints this command, filled in, for the shards that did not finish
 #   --binary PATH       the patchwork binary, on a path every node can read [PATCHWORK]
@@ -33,15 +38,18 @@
 #   -h, --help          print this help
 #
 # Before submitting, the file is checked with `patchwork ... --dry-run --shard 1/SHARDS --threads
-# CPUS`, which also prints how many runs a task gets and how long it should take on CPUS threads.
+# CPUS`, which also prints how many runs (patches) a task gets and how long it should take on CPUS
+# threads.
 #
-# Each task runs with --resume, so a task started again carries on where its shard's journal left
-# off. SLURM requeues a task by itself only when its node fails or it is preempted (the tasks are
-# submitted with --requeue). A task that fails, is cancelled, or is killed at its time limit
-# (TIMEOUT) is not requeued: the merge job then lists the shards that did not finish, merges
-# nothing, exits 1 and prints the command that resubmits just those shards (with --shards; they
-# resume, and a new merge job follows them). A shard that finished with failed runs (exit status
-# 3; see its failures.csv) counts as finished; the merge job reports the failures in its log.
+# Each sweep or sensitivity task runs with --resume, so a task started again carries on where its
+# shard's journal left off; a national task, which keeps no journal, runs with --force and starts
+# its shard again (its output appears whole or not at all). SLURM requeues a task by itself only
+# when its node fails or it is preempted (the tasks are submitted with --requeue). A task that
+# fails, is cancelled, or is killed at its time limit (TIMEOUT) is not requeued: the merge job then
+# lists the shards that did not finish, merges nothing, exits 1 and prints the command that
+# resubmits just those shards (with --shards; they resume, or start again, and a new merge job
+# follows them). A shard that finished with failed runs or patches (exit status 3; see its
+# failures.csv) counts as finished; the merge job reports the failures in its log.
 set -euo pipefail
 
 usage() {
@@ -127,6 +135,10 @@ file_arguments=()
 if [[ "$file" == headline && ! -e "$file" ]]; then
     [[ -z "$command_name" || "$command_name" == sweep ]] || die "headline is a sweep"
     command_name=sweep
+elif [[ "$file" == england && ! -e "$file" ]]; then
+    [[ -z "$command_name" || "$command_name" == national ]] ||
+        die "england is a national scenario"
+    command_name=national
 else
     [[ -r "$file" ]] || die "cannot read $file"
     file="$(cd "$(dirname "$file")" && pwd)/$(basename "$file")"
@@ -138,13 +150,14 @@ else
             grep -qE '^[[:space:]]*\[\[parameter\]\]' "$file"; then
             command_name=sensitivity
         else
-            die "$file has neither a [sweep] table nor a sensitivity method and [[parameter]]s; pass --command sweep or --command sensitivity"
+            die "$file has neither a [sweep] table nor a sensitivity method and [[parameter]]s; pass --command sweep or --command sensitivity (or --command national for a national scenario)"
         fi
     fi
 fi
 case "$command_name" in
-    sweep | sensitivity) ;;
-    *) die "--command must be sweep or sensitivity, found $command_name" ;;
+    sweep | sensitivity) resume_option=--resume results=runs.csv unit=runs ;;
+    national) resume_option=--force results=localities.csv unit=patches ;;
+    *) die "--command must be sweep, sensitivity or national, found $command_name" ;;
 esac
 
 repository="$(cd "$(dirname "$0")/.." && pwd)"
@@ -203,17 +216,19 @@ resubmit=(--shards @SHARDS@ --command "$command_name" --binary "$binary" --cpus 
     --time "$time_limit" --mem "$memory")
 [[ -n "$partition" ]] && resubmit+=(--partition "$partition")
 [[ -n "$account" ]] && resubmit+=(--account "$account")
-resubmit+=("${file_arguments[@]:-headline}" "$shards" "$out_dir")
+default_file=headline
+[[ "$command_name" == national ]] && default_file=england
+resubmit+=("${file_arguments[@]:-$default_file}" "$shards" "$out_dir")
 [[ ${#pass_through[@]} -gt 0 ]] && resubmit+=(-- "${pass_through[@]}")
 resubmit_text="cd $(printf '%q' "$(pwd)") && $(quote "$repository/scripts/slurm-sweep.sh" "${resubmit[@]}")"
 
-task_command="$(quote "$binary" "$command_name" "${file_arguments[@]}") --shard \"\$shard\" --out \"\$out\" --threads \"\${SLURM_CPUS_PER_TASK:-$cpus}\" --resume --quiet"
+task_command="$(quote "$binary" "$command_name" "${file_arguments[@]}") --shard \"\$shard\" --out \"\$out\" --threads \"\${SLURM_CPUS_PER_TASK:-$cpus}\" $resume_option --quiet"
 if [[ ${#pass_through[@]} -gt 0 ]]; then
     task_command+=" $(quote "${pass_through[@]}")"
 fi
 
 shard_script="#!/usr/bin/env bash
-# A shard of a patchwork $command_name, written by scripts/slurm-sweep.sh.
+# A shard of a patchwork $command_name run, written by scripts/slurm-sweep.sh.
 set -uo pipefail
 shard=\"\${SLURM_ARRAY_TASK_ID}/$shards\"
 out=$(printf '%q' "$out_dir")/shard-\${SLURM_ARRAY_TASK_ID}-of-$shards
@@ -221,18 +236,18 @@ start=\$(date +%s)
 echo \"shard \$shard: started \$(date -Is) on \$(hostname), job \${SLURM_ARRAY_JOB_ID}_\${SLURM_ARRAY_TASK_ID}, start \$((\${SLURM_RESTART_COUNT:-0} + 1))\"
 $task_command
 status=\$?
-runs=0
-if [[ -s \"\$out/runs.csv\" ]]; then runs=\$((\$(wc -l <\"\$out/runs.csv\") - 1)); fi
-echo \"shard \$shard: exit \$status after \$((\$(date +%s) - start)) s; \$runs runs in \$out/runs.csv\"
+rows=0
+if [[ -s \"\$out/$results\" ]]; then rows=\$((\$(wc -l <\"\$out/$results\") - 1)); fi
+echo \"shard \$shard: exit \$status after \$((\$(date +%s) - start)) s; \$rows $unit in \$out/$results\"
 if [[ \$status -eq 3 ]]; then
-    echo \"shard \$shard finished with failed runs: see \$out/failures.csv\"
+    echo \"shard \$shard finished with failed $unit: see \$out/failures.csv\"
     exit 0
 fi
 exit \$status
 "
 
 merge_script="#!/usr/bin/env bash
-# The merge of a patchwork $command_name's shards, written by scripts/slurm-sweep.sh.
+# The merge of a patchwork $command_name run's shards, written by scripts/slurm-sweep.sh.
 set -uo pipefail
 out_dir=$(printf '%q' "$out_dir")
 shards=()
@@ -263,7 +278,7 @@ fi
 $(quote "$binary") merge \"\${shards[@]}\" --out \"\$out_dir/merged\" --force
 status=\$?
 if [[ \$status -eq 3 ]]; then
-    echo \"merged, with failed runs: see \$out_dir/merged/failures.csv\"
+    echo \"merged, with failed $unit: see \$out_dir/merged/failures.csv\"
     exit 0
 fi
 [[ \$status -eq 0 ]] && echo \"merged $shards shards into \$out_dir/merged\"

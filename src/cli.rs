@@ -44,8 +44,8 @@ pub enum Command {
     /// Run a parameter sweep (the built-in headline sweep when no file is given) and write
     /// runs.csv, points.csv, failures.csv and metadata.json
     Sweep(SweepOptions),
-    /// Join the output directories of a sharded sweep (or sensitivity analysis) into the files of
-    /// the whole
+    /// Join the output directories of a sharded sweep (or sensitivity analysis, or national run)
+    /// into the files of the whole
     Merge(MergeOptions),
     /// Run a national scenario (England when no file is given), one patch per task in parallel,
     /// and write localities.csv, national.csv, failures.csv and metadata.json
@@ -281,6 +281,16 @@ pub struct NationalOptions {
     /// Override a scenario key, e.g. --set coordination.mode=team (repeatable)
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub sets: Vec<String>,
+
+    /// Run only shard I of N (1 <= I <= N), a block of patches in their fixed order, each with
+    /// its own seed; join shards with `merge` [output: output/<scenario name>/shard-I-of-N/]
+    #[arg(long, value_name = "I/N", value_parser = parse_shard)]
+    pub shard: Option<Shard>,
+
+    /// Print the number of patches (this shard's, with --shard) and the memory estimate, then
+    /// exit without running or writing anything
+    #[arg(long)]
+    pub dry_run: bool,
 
     /// Replace an existing non-empty output directory (the new one is swapped in whole)
     #[arg(long)]

@@ -285,39 +285,65 @@ fn run_national(options: NationalOptions) -> anyhow::Result<Finished> {
         .iter()
         .map(|locality| u64::from(locality.count))
         .sum();
-    check_memory(
+    let shard = options.shard.unwrap_or(Shard::WHOLE);
+    let own = shard.points(patch_count);
+    let estimated = check_memory(
         "the national run",
         &Job {
             run: RunCost::of_patches(&scenario.params),
-            runs: patch_count as f64,
+            runs: (own.end - own.start) as f64,
             threads: threads as f64,
             kept: 0.0,
             frames: 0.0,
         },
     )?;
+    if options.dry_run {
+        let part = if shard == Shard::WHOLE {
+            "the whole run".to_string()
+        } else {
+            format!("shard {shard}")
+        };
+        if own.is_empty() {
+            say!("{patch_count} patches; {part}: none of them");
+        } else {
+            say!(
+                "{patch_count} patches; {part}: {} patches ({} to {} in the fixed order)",
+                own.end - own.start,
+                own.start,
+                own.end - 1
+            );
+        }
+        say!("{estimated} for these patches on {threads} thread(s)");
+        return Ok(Finished::Complete);
+    }
     let output_dir = options
         .output_dir
-        .unwrap_or_else(|| cli::default_output_dir(&scenario.name));
-    let patches: u64 = scenario
-        .params
-        .localities
-        .iter()
-        .map(|locality| u64::from(locality.count))
-        .sum();
-    let progress = cli::Progress::counting("patches", patches, options.quiet);
+        .unwrap_or_else(|| shard_output_dir(&scenario.name, shard));
+    let progress = cli::Progress::counting("patches", own.end - own.start, options.quiet);
     let national_options = national::NationalOptions {
         output_dir: output_dir.clone(),
         threads,
         force: options.force,
+        shard,
     };
     let outcome = national::run_national(&scenario, &national_options, &|done| progress.set(done));
     progress.finish();
     let outcome = outcome?;
     if !options.quiet {
+        // A shard's schools are the whole run's; its patches and pupils its own.
+        let part = if shard == Shard::WHOLE {
+            String::new()
+        } else {
+            format!("shard {shard} of a run of {} schools: ", outcome.schools)
+        };
+        let schools = if shard == Shard::WHOLE {
+            format!("{} schools, ", outcome.schools)
+        } else {
+            String::new()
+        };
         say!(
-            "{} patches, {} schools, {} pupils in {:.1} s on {threads} thread{}, {} failed",
+            "{part}{} patches, {schools}{} pupils in {:.1} s on {threads} thread{}, {} failed",
             outcome.patches,
-            outcome.schools,
             outcome.pupils,
             outcome.wall_time_seconds,
             if threads == 1 { "" } else { "s" },
@@ -507,6 +533,25 @@ fn run_robustness(options: cli::RobustnessOptions) -> anyhow::Result<()> {
 /// `patchwork merge`: shard directories → the whole sweep's (or sensitivity analysis's) files.
 fn merge_shards(options: MergeOptions) -> anyhow::Result<Finished> {
     use patchwork_sim::sensitivity::run as sensitivity;
+    if let Some(first) = options.shard_dirs.first()
+        && national::is_national_dir(first)
+    {
+        let outcome =
+            sweep::merge_national(&options.shard_dirs, &options.output_dir, options.force)?;
+        if !options.quiet {
+            say!(
+                "merged {} shards, {} patches ({} failed)",
+                outcome.shards,
+                outcome.patches,
+                outcome.patches_failed
+            );
+            say!(
+                "{}",
+                cli::written_files_message(&options.output_dir, &outcome.written)
+            );
+        }
+        return Ok(finished(outcome.patches_failed));
+    }
     if let Some(first) = options.shard_dirs.first()
         && sensitivity::is_sensitivity_dir(first)
     {

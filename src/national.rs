@@ -12,6 +12,13 @@
 //! pupil-weighted mean (a typical pupil's patch), the mean with its 95% interval, and the median
 //! and 10th and 90th percentiles (how much patches differ). A patch whose run panics is written
 //! to `failures.csv` and left out of the summary.
+//!
+//! The summary is computed from the measures as written to `localities.csv` (six decimals), so
+//! that `patchwork merge` recomputes it from the joined rows of shards to the same bytes. A shard
+//! (`--shard I/N`) runs the contiguous block `Shard::points` gives over the patches, each on the
+//! seed it has unsharded, and its `metadata.json` records the block, a hash of the resolved
+//! scenario and seed, and each file's rows and checksum (`sweep::merge::merge_national` joins
+//! them).
 
 use std::io::Write;
 use std::ops::Range;
@@ -20,7 +27,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::metrics::{Measures, Summary, measures};
 use crate::model::{self, Params, rng};
@@ -30,7 +37,8 @@ use crate::report::metadata_json::{CRATE_VERSION, GIT_COMMIT};
 use crate::scenario::{BuiltIn, Scenario, ScenarioError, ScenarioTree};
 use crate::sweep::SweepError;
 use crate::sweep::engine::{catch_panic, chunk_ranges, run_chunks};
-use crate::sweep::output::{sync_directory, write_via_temporary};
+use crate::sweep::output::{FileCheck, sync_directory, write_via_temporary};
+use crate::sweep::plan::Shard;
 
 /// England, run by `patchwork national` without a file.
 const ENGLAND_TOML: &str = include_str!("../scenarios/england.toml");
@@ -65,11 +73,14 @@ pub struct NationalOptions {
     /// Threads to use (already resolved: at least 1).
     pub threads: usize,
     pub force: bool,
+    /// The block of patches to run (`Shard::WHOLE` for every one); join shards with `merge`.
+    pub shard: Shard,
 }
 
 /// What a national run did.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NationalOutcome {
+    /// Patches run (this shard's, under `--shard`).
     pub patches: u64,
     pub patches_failed: u64,
     pub schools: u64,
@@ -153,21 +164,13 @@ pub fn run_national(
         .iter()
         .map(|locality| u64::from(locality.count))
         .sum();
+    let own = options.shard.points(patches);
     let localities_path = directory.join(LOCALITIES_CSV);
     let file =
         std::fs::File::create(&localities_path).map_err(SweepError::write(&localities_path))?;
     let mut localities_csv = std::io::BufWriter::new(file);
-    let header: Vec<&str> = [
-        "locality", "entry", "name", "copy", "seed", "pupils", "schools",
-    ]
-    .into_iter()
-    .chain(Measures::NAMES.iter().copied())
-    .collect();
-    write_row(
-        &mut localities_csv,
-        header.iter().map(|field| field.to_string()),
-    )
-    .map_err(SweepError::write(&localities_path))?;
+    write_row(&mut localities_csv, localities_header())
+        .map_err(SweepError::write(&localities_path))?;
 
     let started = Instant::now();
     let finished = AtomicU64::new(0);
@@ -192,8 +195,9 @@ pub fn run_national(
             })
             .collect()
     };
-    // Kept for the summary: each patch's pupils and measures (a few hundred bytes a patch).
-    let mut kept: Vec<(u32, Measures)> = Vec::new();
+    // Kept for the summary: each patch's pupils and measures as written to localities.csv (a few
+    // hundred bytes a patch), so that `merge` recomputes the summary from the joined rows exactly.
+    let mut kept: Vec<(u32, Vec<f64>)> = Vec::new();
     let mut failures: Vec<Vec<String>> = Vec::new();
     let write = |results: Vec<PatchResult>| -> Result<(), SweepError> {
         for result in results {
@@ -202,6 +206,12 @@ pub fn run_national(
             let locality = &entry.params.localities[0];
             match result.measures {
                 Ok(measures) => {
+                    let written: Vec<String> =
+                        measures.values().into_iter().map(format_float).collect();
+                    let values = written
+                        .iter()
+                        .map(|field| parse_value(field).unwrap_or(f64::NAN))
+                        .collect();
                     let fields = [
                         result.patch.to_string(),
                         entry_index.to_string(),
@@ -212,10 +222,10 @@ pub fn run_national(
                         entry.schools.to_string(),
                     ]
                     .into_iter()
-                    .chain(measures.values().into_iter().map(format_float));
+                    .chain(written);
                     write_row(&mut localities_csv, fields)
                         .map_err(SweepError::write(&localities_path))?;
-                    kept.push((result.pupils, measures));
+                    kept.push((result.pupils, values));
                 }
                 Err(message) => failures.push(vec![
                     result.patch.to_string(),
@@ -230,7 +240,7 @@ pub fn run_national(
     };
     let chunk = PATCHES_PER_THREAD_PER_CHUNK * options.threads as u64;
     run_chunks(
-        chunk_ranges(0..patches, chunk),
+        chunk_ranges(own.clone(), chunk),
         options.threads,
         compute,
         write,
@@ -244,30 +254,7 @@ pub fn run_national(
         .map_err(SweepError::write(&localities_path))?;
     drop(file);
 
-    let summary = national_rows(&kept);
-    let national_path = directory.join(NATIONAL_CSV);
-    write_via_temporary(&national_path, |out| {
-        write_row(
-            out,
-            [
-                "measure",
-                "pupil_weighted_mean",
-                "mean",
-                "sd",
-                "ci_low",
-                "ci_high",
-                "median",
-                "p10",
-                "p90",
-                "n",
-            ]
-            .map(str::to_string),
-        )?;
-        for row in &summary {
-            write_row(out, row.iter().cloned())?;
-        }
-        Ok(())
-    })?;
+    write_national_csv(&directory.join(NATIONAL_CSV), &national_rows(&kept))?;
     let failures_path = directory.join(FAILURES_CSV);
     write_via_temporary(&failures_path, |out| {
         write_row(
@@ -285,33 +272,37 @@ pub fn run_national(
         .zip(&scenario.params.localities)
         .map(|(entry, locality)| entry.schools * u64::from(locality.count))
         .sum();
+    let resolved_scenario =
+        serde_json::to_value(&scenario.resolved).unwrap_or(serde_json::Value::Null);
+    let own_patches = own.end - own.start;
     let metadata = NationalMetadata {
-        scenario: &scenario.name,
-        description: &scenario.description,
+        scenario: scenario.name.clone(),
+        description: scenario.description.clone(),
         master_seed: scenario.seed,
+        scenario_hash: scenario_hash(scenario.seed, &resolved_scenario),
         patches,
+        shard: NationalShard {
+            index: options.shard.index,
+            count: options.shard.count,
+            first_patch: own.start,
+            patches: own_patches,
+        },
         patches_failed: failures.len() as u64,
         schools,
         pupils,
-        crate_version: CRATE_VERSION,
-        git_commit: GIT_COMMIT,
+        crate_version: CRATE_VERSION.to_string(),
+        git_commit: GIT_COMMIT.to_string(),
         threads: options.threads,
-        wall_time_seconds: (wall_time_seconds * 1000.0).round() / 1000.0,
-        patches_per_second: (patches as f64 / wall_time_seconds * 1000.0).round() / 1000.0,
-        resolved_scenario: serde_json::to_value(&scenario.resolved)
-            .unwrap_or(serde_json::Value::Null),
+        wall_time_seconds: round3(wall_time_seconds),
+        patches_per_second: round3(own_patches as f64 / wall_time_seconds),
+        files: file_records(&directory)?,
+        resolved_scenario,
     };
-    let mut bytes = serde_json::to_vec_pretty(&metadata).map_err(|error| SweepError::Merge {
-        reason: format!("cannot render {METADATA_JSON}: {error}"),
-    })?;
-    bytes.push(b'\n');
-    let metadata_path = directory.join(METADATA_JSON);
-    write_via_temporary(&metadata_path, |out| out.write_all(&bytes))?;
-    sync_directory(&directory);
+    write_metadata(&directory, &metadata)?;
     staging.commit()?;
     let final_path = |name: &str| options.output_dir.join(name);
     Ok(NationalOutcome {
-        patches,
+        patches: own_patches,
         patches_failed: failures.len() as u64,
         schools,
         pupils,
@@ -322,21 +313,210 @@ pub fn run_national(
     })
 }
 
-#[derive(Serialize)]
-struct NationalMetadata<'a> {
-    scenario: &'a str,
-    description: &'a str,
-    master_seed: u64,
-    patches: u64,
-    patches_failed: u64,
-    schools: u64,
-    pupils: u64,
-    crate_version: &'a str,
-    git_commit: &'a str,
-    threads: usize,
-    wall_time_seconds: f64,
-    patches_per_second: f64,
-    resolved_scenario: serde_json::Value,
+/// A national run's `metadata.json`. A shard's records its block of patches (`shard`), its own
+/// failures and pupils, and the rows and checksum of each of its files (`files`), which `merge`
+/// checks; the merged run's is the unsharded run's, wall-clock fields aside.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct NationalMetadata {
+    pub scenario: String,
+    pub description: String,
+    pub master_seed: u64,
+    /// A checksum of the resolved scenario and the seed: shards of one run share it.
+    pub scenario_hash: String,
+    /// Patches in the whole scenario.
+    pub patches: u64,
+    pub shard: NationalShard,
+    pub patches_failed: u64,
+    pub schools: u64,
+    pub pupils: u64,
+    pub crate_version: String,
+    pub git_commit: String,
+    pub threads: usize,
+    pub wall_time_seconds: f64,
+    pub patches_per_second: f64,
+    /// `localities.csv`, `national.csv` and `failures.csv`: rows, bytes and checksum.
+    pub files: serde_json::Value,
+    pub resolved_scenario: serde_json::Value,
+}
+
+/// The block of patches a national run holds: shard `index` of `count`, patches
+/// `first_patch..first_patch + patches`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct NationalShard {
+    pub index: u32,
+    pub count: u32,
+    pub first_patch: u64,
+    pub patches: u64,
+}
+
+/// Whether `directory` holds a national run (or shard of one), from its `metadata.json`.
+pub fn is_national_dir(directory: &Path) -> bool {
+    std::fs::read(directory.join(METADATA_JSON))
+        .ok()
+        .and_then(|bytes| serde_json::from_slice::<serde_json::Value>(&bytes).ok())
+        .is_some_and(|metadata| metadata["shard"]["first_patch"].is_u64())
+}
+
+fn round3(value: f64) -> f64 {
+    if value.is_finite() {
+        (value * 1000.0).round() / 1000.0
+    } else {
+        0.0
+    }
+}
+
+fn scenario_hash(seed: u64, resolved: &serde_json::Value) -> String {
+    crate::posterior::checksum(format!("national\n{seed}\n{resolved}").as_bytes())
+}
+
+/// The rows, bytes and checksum of each file in `directory`, for `metadata.json`.
+pub(crate) fn file_records(directory: &Path) -> Result<serde_json::Value, SweepError> {
+    let mut records = serde_json::Map::new();
+    for name in [LOCALITIES_CSV, NATIONAL_CSV, FAILURES_CSV] {
+        let path = directory.join(name);
+        let record = FileCheck::of_file(&path).map_err(SweepError::read(&path))?;
+        records.insert(
+            name.to_string(),
+            serde_json::to_value(record).unwrap_or(serde_json::Value::Null),
+        );
+    }
+    Ok(serde_json::Value::Object(records))
+}
+
+/// Writes `metadata` as `directory/metadata.json` (under a temporary name, then renamed).
+pub(crate) fn write_metadata(
+    directory: &Path,
+    metadata: &NationalMetadata,
+) -> Result<(), SweepError> {
+    let mut bytes = serde_json::to_vec_pretty(metadata).map_err(|error| SweepError::Merge {
+        reason: format!("cannot render {METADATA_JSON}: {error}"),
+    })?;
+    bytes.push(b'\n');
+    let metadata_path = directory.join(METADATA_JSON);
+    write_via_temporary(&metadata_path, |out| out.write_all(&bytes))?;
+    sync_directory(directory);
+    Ok(())
+}
+
+/// The merged metadata of shards (in shard order, already checked to be every shard of one run):
+/// the first's, with the whole run's block, failures, pupils and files and the shards' wall times
+/// added.
+pub(crate) fn merged_metadata(
+    shards: &[NationalMetadata],
+    files: serde_json::Value,
+) -> NationalMetadata {
+    let mut metadata = shards[0].clone();
+    metadata.shard = NationalShard {
+        index: 1,
+        count: 1,
+        first_patch: 0,
+        patches: metadata.patches,
+    };
+    metadata.patches_failed = shards.iter().map(|shard| shard.patches_failed).sum();
+    metadata.pupils = shards.iter().map(|shard| shard.pupils).sum();
+    metadata.threads = shards.iter().map(|shard| shard.threads).max().unwrap_or(1);
+    let wall: f64 = shards.iter().map(|shard| shard.wall_time_seconds).sum();
+    metadata.wall_time_seconds = round3(wall);
+    metadata.patches_per_second = if wall > 0.0 {
+        round3(metadata.patches as f64 / wall)
+    } else {
+        0.0
+    };
+    metadata.files = files;
+    metadata
+}
+
+fn localities_header() -> Vec<String> {
+    [
+        "locality", "entry", "name", "copy", "seed", "pupils", "schools",
+    ]
+    .into_iter()
+    .chain(Measures::NAMES.iter().copied())
+    .map(str::to_string)
+    .collect()
+}
+
+/// Column of `pupils` in `localities.csv`, and of the first measure.
+const PUPILS_COLUMN: usize = 5;
+const FIRST_MEASURE_COLUMN: usize = 7;
+
+/// Writes `national.csv` at `path`, the rows of `national_rows`.
+fn write_national_csv(path: &Path, summary: &[Vec<String>]) -> Result<(), SweepError> {
+    write_via_temporary(path, |out| {
+        write_row(
+            out,
+            [
+                "measure",
+                "pupil_weighted_mean",
+                "mean",
+                "sd",
+                "ci_low",
+                "ci_high",
+                "median",
+                "p10",
+                "p90",
+                "n",
+            ]
+            .map(str::to_string),
+        )?;
+        for row in summary {
+            write_row(out, row.iter().cloned())?;
+        }
+        Ok(())
+    })
+}
+
+/// Writes `national.csv` into `directory` from the rows of its `localities.csv` (the shards'
+/// joined), exactly as the run that wrote those rows would.
+pub(crate) fn write_national_from_localities(directory: &Path) -> Result<(), SweepError> {
+    let path = directory.join(LOCALITIES_CSV);
+    let unreadable = |reason: String| SweepError::Merge {
+        reason: format!("{}: {reason}", path.display()),
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .from_path(&path)
+        .map_err(|error| unreadable(error.to_string()))?;
+    let header = reader
+        .headers()
+        .map_err(|error| unreadable(error.to_string()))?
+        .clone();
+    if header
+        .iter()
+        .ne(localities_header().iter().map(String::as_str))
+    {
+        return Err(unreadable(
+            "its columns are not those this patchwork writes".to_string(),
+        ));
+    }
+    let mut kept = Vec::new();
+    for (line, record) in reader.records().enumerate() {
+        let record = record.map_err(|error| unreadable(error.to_string()))?;
+        let bad = || unreadable(format!("line {} is not a patch's row", line + 2));
+        let pupils: u32 = record
+            .get(PUPILS_COLUMN)
+            .and_then(|field| field.parse().ok())
+            .ok_or_else(bad)?;
+        let values = record
+            .iter()
+            .skip(FIRST_MEASURE_COLUMN)
+            .map(parse_value)
+            .collect::<Option<Vec<f64>>>()
+            .filter(|values| values.len() == Measures::NAMES.len())
+            .ok_or_else(bad)?;
+        kept.push((pupils, values));
+    }
+    write_national_csv(&directory.join(NATIONAL_CSV), &national_rows(&kept))
+}
+
+/// A number as `format_float` writes it (`NA`, `Inf`, `-Inf` included).
+fn parse_value(field: &str) -> Option<f64> {
+    match field {
+        "NA" => Some(f64::NAN),
+        "Inf" => Some(f64::INFINITY),
+        "-Inf" => Some(f64::NEG_INFINITY),
+        _ => field.parse().ok(),
+    }
 }
 
 fn write_row(
@@ -353,8 +533,8 @@ fn write_row(
 }
 
 /// One row per measure over the patches where it is defined.
-fn national_rows(kept: &[(u32, Measures)]) -> Vec<Vec<String>> {
-    let values: Vec<Vec<f64>> = kept.iter().map(|(_, measures)| measures.values()).collect();
+fn national_rows(kept: &[(u32, Vec<f64>)]) -> Vec<Vec<String>> {
+    let values: Vec<&Vec<f64>> = kept.iter().map(|(_, values)| values).collect();
     Measures::NAMES
         .iter()
         .enumerate()
@@ -483,6 +663,7 @@ mod tests {
                 output_dir: scratch.path().join(name),
                 threads,
                 force: false,
+                shard: Shard::WHOLE,
             };
             let outcome = run_national(&scenario, &options, &|_| {}).unwrap();
             assert_eq!((outcome.patches, outcome.patches_failed), (5, 0));

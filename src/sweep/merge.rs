@@ -12,11 +12,17 @@
 //! naming the shard and the file. The merged files go to a directory under a temporary name
 //! beside the output, renamed into place only once everything is written, so a refused merge or a
 //! full disk leaves nothing; a write error names the output file, a read error the shard's.
+//!
+//! Shards of `patchwork national` (`merge_national`) are checked the same way (by their
+//! `scenario_hash` for the sweep hash, patches for points); their `localities.csv` and
+//! `failures.csv` are concatenated, `national.csv` is recomputed from the joined rows and
+//! `metadata.json` is the unsharded run's but for its wall-clock fields.
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 
+use crate::national;
 use crate::report::{OutputDir, Staging};
 
 use super::error::SweepError;
@@ -39,6 +45,8 @@ pub struct MergeOutcome {
 
 /// One shard directory's `metadata.json`, the fields a merge checks.
 struct ShardFiles {
+    /// What the shards are shards of: "sweep" or "national run".
+    kind: &'static str,
     directory: PathBuf,
     metadata: serde_json::Value,
     hash: String,
@@ -65,6 +73,23 @@ fn refuse(reason: impl Into<String>) -> SweepError {
     }
 }
 
+/// The path and contents of `directory`'s `metadata.json`, refused (as not holding a finished
+/// `what`) when it cannot be read or is not JSON.
+fn read_metadata(directory: &Path, what: &str) -> Result<(PathBuf, serde_json::Value), SweepError> {
+    let path = directory.join(METADATA_JSON);
+    let text = std::fs::read_to_string(&path).map_err(|error| {
+        refuse(format!(
+            "{} holds no finished {what} ({}: {})",
+            directory.display(),
+            path.display(),
+            crate::scenario::io_reason(&error)
+        ))
+    })?;
+    let metadata = serde_json::from_str(&text)
+        .map_err(|error| refuse(format!("{} is not valid JSON: {error}", path.display())))?;
+    Ok((path, metadata))
+}
+
 fn read_shard(directory: &Path) -> Result<ShardFiles, SweepError> {
     let shown = directory.display();
     if directory.join(JOURNAL).exists() {
@@ -72,16 +97,7 @@ fn read_shard(directory: &Path) -> Result<ShardFiles, SweepError> {
             "{shown} holds an unfinished sweep (finish it with `patchwork sweep ... --resume`)"
         )));
     }
-    let path = directory.join(METADATA_JSON);
-    let text = std::fs::read_to_string(&path).map_err(|error| {
-        refuse(format!(
-            "{shown} holds no finished sweep ({}: {})",
-            path.display(),
-            crate::scenario::io_reason(&error)
-        ))
-    })?;
-    let metadata: serde_json::Value = serde_json::from_str(&text)
-        .map_err(|error| refuse(format!("{} is not valid JSON: {error}", path.display())))?;
+    let (path, metadata) = read_metadata(directory, "sweep")?;
     let field = |name: &str| -> Result<String, SweepError> {
         metadata[name].as_str().map(str::to_string).ok_or_else(|| {
             refuse(format!(
@@ -97,6 +113,7 @@ fn read_shard(directory: &Path) -> Result<ShardFiles, SweepError> {
         ))
     })?;
     Ok(ShardFiles {
+        kind: "sweep",
         directory: directory.to_path_buf(),
         hash: field("sweep_hash")?,
         version: field("crate_version")?,
@@ -115,9 +132,21 @@ fn check_shards(mut shards: Vec<ShardFiles>) -> Result<Vec<ShardFiles>, SweepErr
             first.directory.display(),
             other.directory.display()
         );
+        if other.kind != first.kind {
+            return Err(refuse(format!(
+                "{pair} hold different kinds of run (a {} and a {})",
+                first.kind, other.kind
+            )));
+        }
         if other.hash != first.hash {
             return Err(refuse(format!(
-                "{pair} hold different sweeps (another file, design, base scenario, --set or seed)"
+                "{pair} hold different {}s ({})",
+                first.kind,
+                if first.kind == "sweep" {
+                    "another file, design, base scenario, --set or seed"
+                } else {
+                    "another scenario file, --set or seed"
+                }
             )));
         }
         if (&other.version, &other.commit) != (&first.version, &first.commit) {
@@ -129,8 +158,8 @@ fn check_shards(mut shards: Vec<ShardFiles>) -> Result<Vec<ShardFiles>, SweepErr
         }
         if other.shard.count != first.shard.count {
             return Err(refuse(format!(
-                "{pair} split the sweep into different numbers of shards ({} and {})",
-                first.shard.count, other.shard.count
+                "{pair} split the {} into different numbers of shards ({} and {})",
+                first.kind, first.shard.count, other.shard.count
             )));
         }
     }
@@ -160,10 +189,15 @@ fn check_shards(mut shards: Vec<ShardFiles>) -> Result<Vec<ShardFiles>, SweepErr
         )));
     }
     let mut next_point = 0;
+    let unit = if shards[0].kind == "sweep" {
+        "point"
+    } else {
+        "patch"
+    };
     for shard in &shards {
         if shard.shard.first_point != next_point {
             return Err(refuse(format!(
-                "{} starts at point {}, but the shards before it end at point {next_point}",
+                "{} starts at {unit} {}, but the shards before it end at {unit} {next_point}",
                 shard.directory.display(),
                 shard.shard.first_point
             )));
@@ -425,4 +459,97 @@ fn merged_metadata(shards: &[ShardFiles]) -> serde_json::Value {
         .unwrap_or(0)
         .into();
     metadata
+}
+
+/// What a merge of national shards wrote.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NationalMergeOutcome {
+    pub shards: u32,
+    pub patches: u64,
+    pub patches_failed: u64,
+    pub written: Vec<PathBuf>,
+}
+
+/// A national shard's directory: its `metadata.json` read, as the checks of a sweep's shards
+/// need it.
+fn read_national_shard(
+    directory: &Path,
+) -> Result<(ShardFiles, national::NationalMetadata), SweepError> {
+    let (path, value) = read_metadata(directory, "national run")?;
+    let metadata: national::NationalMetadata =
+        serde_json::from_value(value.clone()).map_err(|error| {
+            refuse(format!(
+                "{} is not a national run's metadata ({error}); merge national shards only with \
+                 each other",
+                path.display()
+            ))
+        })?;
+    let shard = &metadata.shard;
+    let files = ShardFiles {
+        kind: "national run",
+        directory: directory.to_path_buf(),
+        hash: metadata.scenario_hash.clone(),
+        version: metadata.crate_version.clone(),
+        commit: metadata.git_commit.clone(),
+        shard: ShardMetadata {
+            index: shard.index,
+            count: shard.count,
+            first_point: shard.first_patch,
+            points: shard.patches,
+            runs: shard.patches,
+        },
+        metadata: value,
+    };
+    Ok((files, metadata))
+}
+
+/// Merges the directories of a sharded `patchwork national` run into `output_dir`: each shard's
+/// `localities.csv` and `failures.csv` checked against its `metadata.json` and concatenated in
+/// shard order, `national.csv` recomputed from the joined rows, `metadata.json` the unsharded
+/// run's (wall-clock fields the shards' added). The same bytes as the run unsharded.
+pub fn merge_national(
+    inputs: &[PathBuf],
+    output_dir: &Path,
+    force: bool,
+) -> Result<NationalMergeOutcome, SweepError> {
+    if inputs.is_empty() {
+        return Err(refuse("name at least one shard directory"));
+    }
+    let mut read = inputs
+        .iter()
+        .map(|directory| read_national_shard(directory))
+        .collect::<Result<Vec<_>, _>>()?;
+    read.sort_by_key(|(files, _)| files.shard.index);
+    let (files, metadata): (Vec<ShardFiles>, Vec<national::NationalMetadata>) =
+        read.into_iter().unzip();
+    let files = check_shards(files)?;
+    let total = metadata[0].patches;
+    let covered: u64 = metadata.iter().map(|shard| shard.shard.patches).sum();
+    if covered != total {
+        return Err(refuse(format!(
+            "the shards hold {covered} of the run's {total} patches"
+        )));
+    }
+    let staging = OutputDir::new(output_dir, force)?.stage()?;
+    for name in [national::LOCALITIES_CSV, national::FAILURES_CSV] {
+        concatenate(&files, name, &staging.path().join(name))?;
+    }
+    national::write_national_from_localities(staging.path())?;
+    let records = national::file_records(staging.path())?;
+    let merged = national::merged_metadata(&metadata, records);
+    national::write_metadata(staging.path(), &merged)?;
+    staging.commit()?;
+    Ok(NationalMergeOutcome {
+        shards: files.len() as u32,
+        patches: merged.patches,
+        patches_failed: merged.patches_failed,
+        written: [
+            national::LOCALITIES_CSV,
+            national::NATIONAL_CSV,
+            national::FAILURES_CSV,
+            national::METADATA_JSON,
+        ]
+        .map(|name| output_dir.join(name))
+        .to_vec(),
+    })
 }

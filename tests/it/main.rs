@@ -11,6 +11,7 @@ mod determinism;
 mod init;
 mod invariants;
 mod long_jobs;
+mod national_shards;
 mod patterns;
 mod plots;
 mod posterior;

@@ -1,6 +1,7 @@
 //! `scripts/slurm-sweep.sh` on a real SLURM cluster (`scripts/ci-slurm-up.sh` starts a one-node
 //! one; `.ci/run` does so before the tests): a sweep and a sensitivity analysis in two shards,
-//! merged by the merge job, give the bytes of the same run on one machine; a shard that fails
+//! merged by the merge job, give the bytes of the same run on one machine (and so does a national
+//! run in three shards, `--command national`); a shard that fails
 //! leaves the merge job reporting it with the command that resubmits just that shard, and that
 //! command finishes the run. Without a cluster the cluster tests skip with a note, except under
 //! CI, where they fail.
@@ -175,7 +176,8 @@ fn assert_same_bytes(local: &Path, merged: &Path) {
 
 /// Submits `file` to the cluster in two shards of one CPU each, into `scratch/cluster/`, with
 /// `patchwork_options` after `--`; meanwhile runs `patchwork COMMAND file` with the same options
-/// into `scratch/local/`; waits for the merge job and returns its log.
+/// into `scratch/local/`; waits for the merge job and returns its log. A national scenario is
+/// not told from its keys, so `national` is passed to the script as `--command national`.
 fn run_on_cluster_and_locally(
     scratch: &Path,
     command: &str,
@@ -184,7 +186,12 @@ fn run_on_cluster_and_locally(
 ) -> String {
     let binary = patchwork_binary();
     let file_text = file.to_str().unwrap();
-    let mut arguments = vec![
+    let mut arguments = if command == "national" {
+        vec!["--command", "national"]
+    } else {
+        Vec::new()
+    };
+    arguments.extend_from_slice(&[
         "--binary",
         binary.to_str().unwrap(),
         "--cpus",
@@ -195,7 +202,7 @@ fn run_on_cluster_and_locally(
         "2",
         "cluster",
         "--",
-    ];
+    ]);
     arguments.extend_from_slice(patchwork_options);
     let jobs = submitted_jobs(&slurm_sweep(scratch, &arguments));
     let mut local = vec![command, file_text, "--out", "local", "--quiet"];
@@ -327,6 +334,35 @@ fn a_failed_shard_is_reported_by_the_merge_job_and_its_resubmit_command_finishes
     assert_same_bytes(&scratch.path().join("local"), &out.join("merged"));
 }
 
+#[test]
+fn a_national_run_sharded_on_slurm_merges_to_the_bytes_of_a_local_one() {
+    if !slurm_is_up() {
+        return;
+    }
+    let scratch = tempfile::tempdir().unwrap();
+    let file = write_file(
+        scratch.path(),
+        "tiny-national.toml",
+        "[run]\nhorizon_weeks = 40\nwarmup_weeks = 8\n",
+    );
+    let options = [
+        "--set",
+        "locality=[{count = 2, primaries = 2}, {count = 1, rural = true}]",
+    ];
+    let log = run_on_cluster_and_locally(scratch.path(), "national", &file, &options);
+    assert!(
+        log.contains("merged 2 shards, 3 patches"),
+        "merge log:\n{log}"
+    );
+    let out = scratch.path().join("cluster");
+    assert_same_bytes(&scratch.path().join("local"), &out.join("merged"));
+    let shard_logs = logs(&out);
+    assert!(
+        shard_logs.contains("shard 2/2: exit 0 after ") && shard_logs.contains(" patches in "),
+        "{shard_logs}"
+    );
+}
+
 /// These need no cluster: the script refuses them before it looks for one.
 #[test]
 fn the_script_refuses_options_it_sets_itself_and_prints_without_writing() {
@@ -384,6 +420,55 @@ fn the_script_refuses_options_it_sets_itself_and_prints_without_writing() {
         "{text}"
     );
     assert!(text.contains("--dependency=afterany:"), "{text}");
+    assert!(
+        !scratch.path().join("out").exists(),
+        "--print writes nothing"
+    );
+
+    // A scenario file is not told to be national from its keys: the script asks for --command.
+    let scenario = write_file(
+        scratch.path(),
+        "country.toml",
+        "[run]\nhorizon_weeks = 40\n",
+    );
+    let scenario_text = scenario.to_str().unwrap();
+    let untold = slurm_sweep(
+        scratch.path(),
+        &["--binary", binary_text, scenario_text, "3", "out"],
+    );
+    assert_exit_code(&untold, 2);
+    assert!(
+        stderr_of(&untold).contains("--command national"),
+        "{}",
+        stderr_of(&untold)
+    );
+    // With it, each task runs `patchwork national` on its shard, starting again (--force) where
+    // a sweep would resume, and the built-in England is named `england`.
+    for file in [scenario_text, "england"] {
+        let printed = slurm_sweep(
+            scratch.path(),
+            &[
+                "--command",
+                "national",
+                "--binary",
+                binary_text,
+                "--print",
+                file,
+                "3",
+                "out",
+            ],
+        );
+        assert_exit_code(&printed, 0);
+        let text = stdout_of(&printed);
+        assert!(
+            text.contains(" national ")
+                && text.contains("--shard \"$shard\"")
+                && text.contains(" --force --quiet")
+                && !text.contains("--resume")
+                && text.contains("patches in $out/localities.csv"),
+            "{text}"
+        );
+    }
     assert!(
         !scratch.path().join("out").exists(),
         "--print writes nothing"
