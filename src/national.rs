@@ -210,7 +210,7 @@ pub fn run_national(
                         measures.values().into_iter().map(format_float).collect();
                     let values = written
                         .iter()
-                        .map(|field| parse_value(field).unwrap_or(f64::NAN))
+                        .map(|field| crate::report::format::parse_float(field).unwrap_or(f64::NAN))
                         .collect();
                     let fields = [
                         result.patch.to_string(),
@@ -500,23 +500,13 @@ pub(crate) fn write_national_from_localities(directory: &Path) -> Result<(), Swe
         let values = record
             .iter()
             .skip(FIRST_MEASURE_COLUMN)
-            .map(parse_value)
+            .map(crate::report::format::parse_float)
             .collect::<Option<Vec<f64>>>()
             .filter(|values| values.len() == Measures::NAMES.len())
             .ok_or_else(bad)?;
         kept.push((pupils, values));
     }
     write_national_csv(&directory.join(NATIONAL_CSV), &national_rows(&kept))
-}
-
-/// A number as `format_float` writes it (`NA`, `Inf`, `-Inf` included).
-fn parse_value(field: &str) -> Option<f64> {
-    match field {
-        "NA" => Some(f64::NAN),
-        "Inf" => Some(f64::INFINITY),
-        "-Inf" => Some(f64::NEG_INFINITY),
-        _ => field.parse().ok(),
-    }
 }
 
 fn write_row(

@@ -7,6 +7,16 @@
 /// Decimal places kept in output files.
 const DECIMAL_PLACES: usize = 6;
 
+/// A float read back from the text `format_float` wrote (`NA`, `Inf`, `-Inf` or a number).
+pub fn parse_float(field: &str) -> Option<f64> {
+    match field {
+        "NA" => Some(f64::NAN),
+        "Inf" => Some(f64::INFINITY),
+        "-Inf" => Some(f64::NEG_INFINITY),
+        _ => field.parse().ok(),
+    }
+}
+
 /// Text of a float for CSV output.
 pub fn format_float(value: f64) -> String {
     if value.is_nan() {

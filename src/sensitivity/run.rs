@@ -279,7 +279,7 @@ fn read_runs(spec: &SensitivitySpec, points: usize, bytes: &[u8]) -> Result<Eval
         }
         let values = fields[3..]
             .iter()
-            .map(|field| parse_value(field))
+            .map(|field| crate::report::format::parse_float(field))
             .collect::<Option<Vec<f64>>>()
             .ok_or_else(|| format!("line {} has a value that is not a number", number + 2))?;
         if replicate == 0 {
@@ -299,16 +299,6 @@ fn read_runs(spec: &SensitivitySpec, points: usize, bytes: &[u8]) -> Result<Eval
         replicate_seeds: spec.replicate_seeds(),
         runs,
     })
-}
-
-/// A number as `format_float` writes it (`NA`, `Inf`, `-Inf` included).
-fn parse_value(field: &str) -> Option<f64> {
-    match field {
-        "NA" => Some(f64::NAN),
-        "Inf" => Some(f64::INFINITY),
-        "-Inf" => Some(f64::NEG_INFINITY),
-        _ => field.parse().ok(),
-    }
 }
 
 fn metadata_json(
