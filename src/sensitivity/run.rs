@@ -194,10 +194,18 @@ pub fn run(
         wall_time_seconds,
         files.file_records()?,
     );
-    let mut written = files.finish(&metadata)?;
+    // The results go in before `finish` writes metadata.json and removes the journal, so that a
+    // kill in between leaves a directory `--resume` finishes, never one that looks finished
+    // without its indices.
+    let mut results = Vec::new();
     if options.shard == Shard::WHOLE {
-        written.extend(write_results(spec, &options.output_dir)?);
+        let runs = options
+            .output_dir
+            .join(sweep::output::partial_name(RUNS_CSV));
+        results = write_results_from(spec, &options.output_dir, &runs)?;
     }
+    let mut written = files.finish(&metadata)?;
+    written.extend(results);
     Ok(Outcome {
         runs: shard_runs,
         runs_resumed,
@@ -235,7 +243,17 @@ pub fn write_results(
     spec: &SensitivitySpec,
     directory: &Path,
 ) -> Result<Vec<PathBuf>, SensitivityError> {
-    let path = directory.join(RUNS_CSV);
+    write_results_from(spec, directory, &directory.join(RUNS_CSV))
+}
+
+/// As `write_results`, reading the runs from `runs` (the growing `runs.csv.partial` of an
+/// analysis about to finish).
+fn write_results_from(
+    spec: &SensitivitySpec,
+    directory: &Path,
+    runs: &Path,
+) -> Result<Vec<PathBuf>, SensitivityError> {
+    let path = runs.to_path_buf();
     let bytes = std::fs::read(&path).map_err(|source| SensitivityError::Read {
         path: path.clone(),
         source,

@@ -36,7 +36,7 @@ pub const STREAMED_FILES: usize = 4;
 /// The streamed files, in the order their lengths are journaled.
 pub const STREAMED: [&str; STREAMED_FILES] = [RUNS_CSV, POINTS_CSV, FAILURES_CSV, SETTLING_CSV];
 
-fn partial_name(name: &str) -> String {
+pub(crate) fn partial_name(name: &str) -> String {
     format!("{name}.partial")
 }
 
