@@ -168,6 +168,35 @@ pub fn run_sweep(
                     .map_err(invalid)
             })
             .collect();
+        // Under a posterior, each point's scenario under each distinct row its replicates draw,
+        // built once per point rather than once per run.
+        let drawn_scenarios: Vec<Vec<(usize, Result<Params, String>)>> = match &sweep.posterior {
+            None => Vec::new(),
+            Some(posterior) => scenarios
+                .par_iter()
+                .enumerate()
+                .map(|(offset, scenario)| {
+                    let point = points.start + offset as u64;
+                    let master_seed = scenario
+                        .as_ref()
+                        .map_or(sweep.master_seed, |(_, seed)| *seed);
+                    let mut rows: Vec<usize> = (0..replicates as u32)
+                        .map(|replicate| posterior.draw(run_seed(master_seed, replicate)))
+                        .collect();
+                    rows.sort_unstable();
+                    rows.dedup();
+                    rows.into_iter()
+                        .map(|row| {
+                            let params = sweep
+                                .point_scenario_drawn(point, Some(row))
+                                .map(|scenario| scenario.params)
+                                .map_err(invalid);
+                            (row, params)
+                        })
+                        .collect()
+                })
+                .collect(),
+        };
         let runs = (points.start * replicates..points.end * replicates)
             .into_par_iter()
             .map(|run| {
@@ -184,12 +213,13 @@ pub fn run_sweep(
                     .map(|posterior| posterior.draw(seed));
                 // Under a posterior, the point's scenario with the drawn row's values.
                 let drawn = row.map(|row| {
-                    sweep
-                        .point_scenario_drawn(point, Some(row))
-                        .map(|scenario| scenario.params)
-                        .map_err(invalid)
+                    let built = &drawn_scenarios[(point - points.start) as usize];
+                    let index = built
+                        .binary_search_by_key(&row, |(row, _)| *row)
+                        .expect("every drawn row is built");
+                    &built[index].1
                 });
-                let params = match (scenario, &drawn) {
+                let params = match (scenario, drawn) {
                     (Err(message), _) | (Ok(_), Some(Err(message))) => Err(message.clone()),
                     (Ok(_), Some(Ok(params))) | (Ok((params, _)), None) => Ok(params),
                 };
