@@ -23,8 +23,9 @@ use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group, criterion_main};
 
+use patchwork_sim::batch::replicates as runner;
 use patchwork_sim::model::{Params, Simulation, simulate};
-use patchwork_sim::{runner, scenario};
+use patchwork_sim::scenario;
 
 /// The built-in baseline scenario's parameters (416 weeks).
 fn baseline() -> Params {

@@ -1,29 +1,24 @@
 //! patchwork: an agent-based simulator of multi-professional collaboration around school clusters.
 //!
-//! Data flows one way: `scenario` (TOML to validated `Params`) → `model` (pure weekly step) →
-//! `metrics` (pure functions of a finished run) → `runner` (rayon over replicates) and `sweep`
-//! (rayon over the runs of many points, streamed to disk) → `report` (CSV and JSON). The binary
-//! (`main.rs`, `cli`) sits on top.
+//! Layers, each naming only the layers below it (ARCHITECTURE.md, "Layers"; `tests/it/layers.rs`
+//! checks the `crate::` paths): `calendar` → `model` (pure weekly step) → `scenario` (TOML to
+//! validated `Params`) → `metrics` (pure functions of finished runs, and the catalogue of
+//! measures) → `estimate`, `posterior`, `gsa`, `abc` → `output` (file names, CSV, JSON, plots,
+//! HTML, written safely) → `batch` (replicates, comparisons, sweeps, national runs) →
+//! `sensitivity`, `calibrate`, `robustness`. The binary (`src/bin/patchwork/`) sits on top.
 
 #![forbid(unsafe_code)]
 
 pub mod abc;
+pub mod batch;
 pub mod calendar;
 pub mod calibrate;
-pub mod cli;
-pub mod demo;
 pub mod estimate;
 pub mod gsa;
-pub mod interrupt;
 pub mod metrics;
 pub mod model;
-pub mod national;
-pub mod plot;
+pub mod output;
 pub mod posterior;
-pub mod report;
 pub mod robustness;
-pub mod runner;
 pub mod scenario;
 pub mod sensitivity;
-pub mod sweep;
-pub mod temporary;

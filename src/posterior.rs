@@ -559,7 +559,7 @@ impl Posterior {
             .chain(
                 self.values(row)
                     .iter()
-                    .map(|value| crate::report::format::format_float(*value)),
+                    .map(|value| crate::output::csv::format_float(*value)),
             )
             .collect()
     }

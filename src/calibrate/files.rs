@@ -9,12 +9,14 @@ use serde_json::json;
 
 use super::{Calibration, CalibrationSpec};
 use crate::gsa::Parameter;
-use crate::plot::calibration::{HistogramPanel, weighted_bins};
-use crate::plot::{CALIBRATION_POSTERIOR_PNG, CALIBRATION_TARGETS_PNG, render_histogram_grid_png};
-use crate::report::document::Document;
-use crate::report::format::format_float;
-use crate::report::metadata_json::{CRATE_VERSION, GIT_COMMIT};
-use crate::report::{RenderedFile, ReportError};
+use crate::output::csv::format_float;
+use crate::output::export::metadata_json::{CRATE_VERSION, GIT_COMMIT};
+use crate::output::html::document::Document;
+use crate::output::plot::calibration::{HistogramPanel, weighted_bins};
+use crate::output::plot::{
+    CALIBRATION_POSTERIOR_PNG, CALIBRATION_TARGETS_PNG, render_histogram_grid_png,
+};
+use crate::output::{RenderedFile, ReportError};
 
 pub const POSTERIOR_CSV: &str = "posterior.csv";
 pub const GENERATIONS_CSV: &str = "generations.csv";

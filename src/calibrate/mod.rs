@@ -25,11 +25,11 @@ use std::time::Instant;
 pub use spec::{CalibrationSpec, CalibrationTarget, load};
 
 use crate::abc::{AbcError, AbcResult};
+use crate::batch::sweep::SweepError;
 use crate::gsa::{EvaluationError, Model};
 use crate::model::rng;
-use crate::report::ReportError;
+use crate::output::ReportError;
 use crate::sensitivity::ScenarioModel;
-use crate::sweep::SweepError;
 
 /// Something stopped a calibration.
 #[derive(Debug, thiserror::Error)]
@@ -65,7 +65,7 @@ pub enum CalibrationError {
         "{} holds an unfinished calibration (it has a {}): carry it on with --resume, or start \
          again with --force",
         path.display(),
-        crate::sweep::output::JOURNAL
+        crate::batch::sweep::output::JOURNAL
     )]
     Unfinished { path: PathBuf },
 

@@ -31,12 +31,12 @@ use rayon::prelude::*;
 use super::files::{self, METADATA_JSON};
 use super::{Calibration, CalibrationError, CalibrationSpec, ReplicateMeans};
 use crate::abc::{AbcError, Generation, Particle, Smc};
+use crate::batch::engine::{catch_panic, chunk_ranges, run_chunks};
+use crate::batch::sweep::output::{self, Identity, Opened, Progress};
+use crate::batch::sweep::{Shard, SweepError};
 use crate::gsa::EvaluationError;
-use crate::report::OutputDir;
-use crate::report::metadata_json::{CRATE_VERSION, GIT_COMMIT};
-use crate::sweep::engine::{catch_panic, chunk_ranges, run_chunks};
-use crate::sweep::output::{self, Identity, Opened, Progress};
-use crate::sweep::{Shard, SweepError};
+use crate::output::OutputDir;
+use crate::output::export::metadata_json::{CRATE_VERSION, GIT_COMMIT};
 
 pub const PARTICLES_CSV: &str = "particles.csv";
 

@@ -11,6 +11,7 @@
 //! drawn parameters explain and the part the random draws leave.
 
 pub mod advantage;
+pub mod catalogue;
 pub mod km;
 pub mod measures;
 pub mod paired;

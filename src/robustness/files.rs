@@ -3,9 +3,9 @@
 //! what decides it).
 
 use super::{Analysis, Direction, PatternSummary, RobustnessSpec};
-use crate::report::RenderedFile;
-use crate::report::document::Document;
-use crate::report::format::format_float;
+use crate::output::RenderedFile;
+use crate::output::csv::format_float;
+use crate::output::html::document::Document;
 
 /// Parameters named per pattern in `robustness.csv` and the report.
 pub const TOP: usize = 3;
@@ -260,7 +260,11 @@ pub fn report_html(spec: &RobustnessSpec, analysis: &Analysis) -> String {
                 percent(summary.holds.low),
                 percent(summary.holds.high),
                 percent(summary.point_holds.share),
-                crate::report::headline::capitalised(&decided_by(spec, pattern.direction, summary))
+                crate::metrics::catalogue::capitalised(&decided_by(
+                    spec,
+                    pattern.direction,
+                    summary
+                ))
             )
         })
         .collect();

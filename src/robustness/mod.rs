@@ -32,13 +32,13 @@ pub use patterns::{Direction, Effect, Pattern, Reading, catalogue};
 pub use prcc::Prcc;
 pub use spec::{RobustnessSpec, load};
 
+use crate::batch::sweep::design::lhs_positions;
 use crate::metrics::km::SurvivalCurve;
 use crate::metrics::stats::student_t_975;
 use crate::metrics::{Measures, measures};
 use crate::model::{Params, RunOutput, rng, simulate};
-use crate::report::{OutputDir, RenderedFile, ReportError};
+use crate::output::{OutputDir, RenderedFile, ReportError};
 use crate::scenario;
-use crate::sweep::design::lhs_positions;
 
 /// Something stopped a robustness analysis.
 #[derive(Debug, thiserror::Error)]

@@ -114,7 +114,7 @@ pub fn write_template(path: &Path, force: bool) -> Result<(), TemplateError> {
         });
     }
     check_target(path, force)?;
-    let temporary = crate::temporary::temporary_path(path);
+    let temporary = crate::output::atomic::temporary_path(path);
     let write_error = |source| TemplateError::Write {
         path: path.to_path_buf(),
         source,

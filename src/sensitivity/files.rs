@@ -7,12 +7,12 @@
 
 use crate::calibrate::files::shown;
 use crate::gsa::{Distribution, Evaluations, IndexRow, Parameter};
-use crate::plot::sensitivity::{Interval, MorrisPoint, Panel, SobolBars};
-use crate::plot::{SENSITIVITY_MORRIS_PNG, render_morris_png, render_sobol_png};
-use crate::report::document::Document;
-use crate::report::format::format_float;
-use crate::report::headline::headline;
-use crate::report::{RenderedFile, ReportError};
+use crate::metrics::catalogue::headline;
+use crate::output::csv::format_float;
+use crate::output::html::document::Document;
+use crate::output::plot::sensitivity::{Interval, MorrisPoint, Panel, SobolBars};
+use crate::output::plot::{SENSITIVITY_MORRIS_PNG, render_morris_png, render_sobol_png};
+use crate::output::{RenderedFile, ReportError};
 
 use super::{Method, SensitivitySpec};
 

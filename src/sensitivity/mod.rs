@@ -29,9 +29,9 @@ use crate::gsa::{
 };
 use crate::metrics::{Measures, measures};
 use crate::model::simulate;
+use crate::output::ReportError;
+use crate::output::csv::format_float;
 use crate::posterior::checksum;
-use crate::report::ReportError;
-use crate::report::format::format_float;
 use crate::scenario::{self, ScenarioError};
 
 /// Something stopped a sensitivity analysis.
@@ -60,7 +60,7 @@ pub enum SensitivityError {
     Output(#[from] ReportError),
 
     #[error(transparent)]
-    Files(#[from] crate::sweep::SweepError),
+    Files(#[from] crate::batch::sweep::SweepError),
 }
 
 /// The most bootstrap resamples a file may ask for.

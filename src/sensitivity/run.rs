@@ -14,12 +14,12 @@ use std::time::Instant;
 use rayon::prelude::*;
 use serde_json::json;
 
+use crate::batch::engine::{catch_panic, chunk_ranges, run_chunks};
+use crate::batch::sweep::output::{self, Identity, Opened, Progress};
+use crate::batch::sweep::{self, Shard, SweepError, SweepOptions};
 use crate::gsa::{EvaluationError, Evaluations, GsaError, Model};
-use crate::report::OutputDir;
-use crate::report::metadata_json::{CRATE_VERSION, GIT_COMMIT};
-use crate::sweep::engine::{catch_panic, chunk_ranges, run_chunks};
-use crate::sweep::output::{self, Identity, Opened, Progress};
-use crate::sweep::{self, Shard, SweepError, SweepOptions};
+use crate::output::OutputDir;
+use crate::output::export::metadata_json::{CRATE_VERSION, GIT_COMMIT};
 
 use super::files::{self, INDICES_CSV, REPORT_HTML, RUNS_CSV, SAMPLES_CSV};
 use super::{
@@ -130,7 +130,7 @@ pub fn run(
             .map(|run| {
                 let point = (run / replicates) as usize;
                 let replicate = run % replicates;
-                if crate::interrupt::received().is_some() {
+                if crate::batch::interrupt::received().is_some() {
                     abandoned.store(true, Ordering::Relaxed);
                     return Ok(Vec::new());
                 }
@@ -224,8 +224,8 @@ fn remove_derived(directory: &Path, force: bool) -> Result<(), SensitivityError>
     for name in [
         INDICES_CSV,
         REPORT_HTML,
-        crate::plot::SENSITIVITY_MORRIS_PNG,
-        crate::plot::SENSITIVITY_SOBOL_PNG,
+        crate::output::plot::SENSITIVITY_MORRIS_PNG,
+        crate::output::plot::SENSITIVITY_SOBOL_PNG,
     ] {
         let path = directory.join(name);
         match std::fs::remove_file(&path) {
@@ -297,7 +297,7 @@ fn read_runs(spec: &SensitivitySpec, points: usize, bytes: &[u8]) -> Result<Eval
         }
         let values = fields[3..]
             .iter()
-            .map(|field| crate::report::format::parse_float(field))
+            .map(|field| crate::output::csv::parse_float(field))
             .collect::<Option<Vec<f64>>>()
             .ok_or_else(|| format!("line {} has a value that is not a number", number + 2))?;
         if replicate == 0 {

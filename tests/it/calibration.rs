@@ -5,7 +5,7 @@
 //! and are wide enough for local variation in England itself (local authorities' referral and
 //! re-referral rates vary by more than these margins), narrow enough that a broken mechanism fails.
 
-use patchwork_sim::runner::run_replicates;
+use patchwork_sim::batch::replicates::run_replicates;
 use patchwork_sim::scenario::load;
 
 /// Means over 100 replicates of the built-in baseline with `sets` overrides.

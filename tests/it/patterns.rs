@@ -10,11 +10,11 @@
 //! The arms come from the catalogue `patchwork_sim::robustness::patterns` (the same arms
 //! `patchwork robustness` runs across the plausible region), in its order.
 
+use patchwork_sim::batch::replicates::{ReplicateResult, run_replicates};
 use patchwork_sim::metrics::stats::student_t_975;
 use patchwork_sim::model::RunOutput;
 use patchwork_sim::robustness::patterns;
 use patchwork_sim::robustness::{median_weeks_to_help_recognised_in, meetings_a_year};
-use patchwork_sim::runner::{ReplicateResult, run_replicates};
 use patchwork_sim::scenario::load;
 
 const SEED: u64 = 20_261_127;

@@ -335,7 +335,7 @@ fn every_shipped_scenario_loads() {
                 .map(|_| ())
                 .map_err(|e| e.to_string())
         } else if text.lines().any(|line| line.trim() == "[sweep]") {
-            patchwork_sim::sweep::Sweep::load(Some(&path), &[])
+            patchwork_sim::batch::sweep::Sweep::load(Some(&path), &[])
                 .map(|_| ())
                 .map_err(|e| e.to_string())
         } else {

@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use patchwork_sim::runner::run_replicates;
+use patchwork_sim::batch::replicates::run_replicates;
 use patchwork_sim::scenario;
 
 /// The scenarios of issue 5, one for each situation in the study.

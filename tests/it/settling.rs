@@ -8,10 +8,10 @@
 //! of a two-year run; across the measured year mean tie strength falls by about half, five times
 //! the 10% tolerance, with every replicate agreeing, so the verdict cannot flip by chance.
 
+use patchwork_sim::batch::replicates::ReplicateResult;
 use patchwork_sim::metrics::measures;
 use patchwork_sim::model::{RunOutput, WeekRecord};
-use patchwork_sim::report::{self, RunReport};
-use patchwork_sim::runner::ReplicateResult;
+use patchwork_sim::output::export::{self, RunReport};
 
 use crate::util::{
     TINY_SCENARIO, assert_exit_code, file_names, run_patchwork, stderr_of, stdout_of, write_file,
@@ -142,7 +142,7 @@ fn flat_synthetic_runs_are_reported_settled() {
         results: &results,
         posterior: None,
     };
-    let files = report::render_run_report(&report).unwrap();
+    let files = export::render_run_report(&report).unwrap();
     let bytes = |name: &str| {
         files
             .iter()
@@ -177,7 +177,7 @@ fn flat_synthetic_runs_are_reported_settled() {
     );
     assert!(!html.contains("class=\"notice\""));
     // The same replicates render the same bytes.
-    assert_eq!(report::render_run_report(&report).unwrap(), files);
+    assert_eq!(export::render_run_report(&report).unwrap(), files);
 }
 
 #[test]

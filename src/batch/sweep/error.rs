@@ -1,0 +1,91 @@
+//! Errors of a sweep, a merge or a national run, each naming the path it concerns.
+//!
+//! A bad sweep file is a `ScenarioError` (every problem located at its file, line and key); the
+//! rest are about the output directory: an occupied one, a journal that belongs to another sweep,
+//! shards that do not make one sweep, or an I/O failure.
+
+use std::path::PathBuf;
+
+use crate::output::ReportError;
+use crate::scenario::ScenarioError;
+
+/// Something stopped a sweep; the message says what is allowed.
+#[derive(Debug, thiserror::Error)]
+pub enum SweepError {
+    #[error(transparent)]
+    Scenario(#[from] ScenarioError),
+
+    #[error(transparent)]
+    Output(#[from] ReportError),
+
+    #[error("cannot write {}", path.display())]
+    Write {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+
+    #[error("cannot read {}", path.display())]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+
+    #[error("cannot resume the sweep in {}: {reason}", path.display())]
+    Resume { path: PathBuf, reason: String },
+
+    #[error(
+        "{} is being written by {holder}; wait for it to finish (if that process is gone, remove {})",
+        path.display(),
+        lock.display()
+    )]
+    Locked {
+        path: PathBuf,
+        holder: String,
+        lock: PathBuf,
+    },
+
+    #[error("cannot resume: {} holds {what}, not {expected}", path.display())]
+    NotResumable {
+        path: PathBuf,
+        what: String,
+        expected: &'static str,
+    },
+
+    #[error(
+        "interrupted by {}: the runs finished so far are saved in {}",
+        signal.name(),
+        path.display()
+    )]
+    Interrupted {
+        signal: crate::batch::interrupt::Signal,
+        path: PathBuf,
+    },
+
+    #[error("cannot merge: {reason}")]
+    Merge { reason: String },
+}
+
+impl SweepError {
+    pub(crate) fn write(path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> SweepError {
+        let path = path.into();
+        move |source| SweepError::Write { path, source }
+    }
+
+    /// `Interrupted` if a signal has been received (`interrupt`).
+    pub(crate) fn if_interrupted(path: &std::path::Path) -> Result<(), SweepError> {
+        match crate::batch::interrupt::received() {
+            Some(signal) => Err(SweepError::Interrupted {
+                signal,
+                path: path.to_path_buf(),
+            }),
+            None => Ok(()),
+        }
+    }
+
+    pub(crate) fn read(path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> SweepError {
+        let path = path.into();
+        move |source| SweepError::Read { path, source }
+    }
+}

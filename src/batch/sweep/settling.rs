@@ -1,0 +1,198 @@
+//! Whether each point of a sweep settled (`metrics::settle`): the rows of `settling.csv`, streamed
+//! with the sweep's other files, and the summary of that file that `metadata.json`, the terminal
+//! and `report.html` show.
+//!
+//! Each run's trends are computed where it ran (the run's weekly records are dropped as soon as
+//! it is measured); a point's verdict is judged from its replicates' trends in replicate order on
+//! the writer thread, like its row of `points.csv`, so `settling.csv` is the same bytes on any
+//! thread count, after a resume and when shards are merged. The summary is read back from the
+//! finished `settling.csv`, so a resumed sweep, whose early points are no longer in memory, and a
+//! merge, which has only the shards' files, summarise the same bytes the same way.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::metrics::settle::{RELATIVE_TOLERANCE, Series, Settling};
+use crate::output::csv::format_float;
+
+pub const SETTLING_CSV: &str = "settling.csv";
+
+/// The columns after the point and the swept keys.
+pub const HEADER: [&str; 8] = [
+    "series",
+    "level",
+    "relative_drift",
+    "ci_low",
+    "ci_high",
+    "replicates",
+    "basis",
+    "settled",
+];
+
+/// Points listed by name at most in `metadata.json` (all are in `settling.csv`).
+pub const LISTED_POINTS: usize = 100;
+
+/// A point's rows of `settling.csv`, without the point and its swept values: one per series.
+pub fn rows(settling: &Settling) -> Vec<[String; 8]> {
+    settling
+        .series
+        .iter()
+        .map(|series| {
+            [
+                series.series.name().to_string(),
+                format_float(series.level),
+                format_float(series.relative_drift),
+                format_float(series.ci_low),
+                format_float(series.ci_high),
+                series.replicates.to_string(),
+                series.basis.key().to_string(),
+                series.settled.to_string(),
+            ]
+        })
+        .collect()
+}
+
+/// A point whose weekly series did not all settle.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PointNotSettled {
+    pub point: u64,
+    /// `key=value` of each swept key, joined by `, `.
+    pub values: String,
+    /// The series that did not settle, in report order.
+    pub series: Vec<String>,
+}
+
+/// The summary of a sweep's `settling.csv`, as `metadata.json` records it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SweepSettling {
+    /// Every point settled.
+    pub settled: bool,
+    pub tolerance: f64,
+    pub points: u64,
+    pub points_not_settled: u64,
+    /// For each series, the points at which it did not settle.
+    pub series_not_settled: BTreeMap<String, u64>,
+    /// The first `LISTED_POINTS` points that did not settle.
+    pub not_settled: Vec<PointNotSettled>,
+}
+
+impl SweepSettling {
+    /// Reads `settling.csv`'s bytes; an error says what is wrong with them.
+    pub fn from_csv(bytes: &[u8]) -> Result<SweepSettling, String> {
+        let mut reader = csv::ReaderBuilder::new().from_reader(bytes);
+        let header = reader.headers().map_err(|error| error.to_string())?.clone();
+        let column = |name: &str| {
+            header
+                .iter()
+                .position(|field| field == name)
+                .ok_or_else(|| format!("{SETTLING_CSV} has no `{name}` column"))
+        };
+        let (point_column, series_column, settled_column) =
+            (column("point")?, column("series")?, column("settled")?);
+        let axes: Vec<&str> = header
+            .iter()
+            .skip(point_column + 1)
+            .take(series_column.saturating_sub(point_column + 1))
+            .collect();
+        let mut summary = SweepSettling {
+            settled: true,
+            tolerance: RELATIVE_TOLERANCE,
+            points: 0,
+            points_not_settled: 0,
+            series_not_settled: Series::ALL
+                .iter()
+                .map(|series| (series.name().to_string(), 0))
+                .collect(),
+            not_settled: Vec::new(),
+        };
+        let mut current: Option<PointNotSettled> = None;
+        let close = |summary: &mut SweepSettling, point: Option<PointNotSettled>| {
+            if let Some(point) = point.filter(|point| !point.series.is_empty()) {
+                summary.settled = false;
+                summary.points_not_settled += 1;
+                if summary.not_settled.len() < LISTED_POINTS {
+                    summary.not_settled.push(point);
+                }
+            }
+        };
+        for (line, record) in reader.records().enumerate() {
+            let record = record.map_err(|error| error.to_string())?;
+            let field = |index: usize| {
+                record
+                    .get(index)
+                    .ok_or_else(|| format!("{SETTLING_CSV} line {} is short", line + 2))
+            };
+            let point: u64 = field(point_column)?
+                .parse()
+                .map_err(|_| format!("{SETTLING_CSV} line {}: bad point", line + 2))?;
+            if current
+                .as_ref()
+                .is_none_or(|current| current.point != point)
+            {
+                close(&mut summary, current.take());
+                summary.points += 1;
+                let values: Vec<String> = axes
+                    .iter()
+                    .enumerate()
+                    .map(|(offset, key)| {
+                        let value = record.get(point_column + 1 + offset).unwrap_or("");
+                        format!("{key}={value}")
+                    })
+                    .collect();
+                current = Some(PointNotSettled {
+                    point,
+                    values: values.join(", "),
+                    series: Vec::new(),
+                });
+            }
+            if field(settled_column)? == "false" {
+                let series = field(series_column)?.to_string();
+                *summary
+                    .series_not_settled
+                    .entry(series.clone())
+                    .or_insert(0) += 1;
+                if let Some(current) = current.as_mut() {
+                    current.series.push(series);
+                }
+            }
+        }
+        close(&mut summary, current);
+        Ok(summary)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_summary_counts_and_lists_the_points_not_settled() {
+        let csv = "point,coordination.minder,series,level,relative_drift,ci_low,ci_high,replicates,basis,settled\n\
+                   0,false,waiting_for_help,10,0.01,-0.01,0.03,3,confidence_interval,true\n\
+                   0,false,open_cases,10,0.01,-0.01,0.03,3,confidence_interval,true\n\
+                   1,true,waiting_for_help,10,0.4,0.3,0.5,3,confidence_interval,false\n\
+                   1,true,open_cases,10,0.3,0.2,0.4,3,confidence_interval,false\n\
+                   2,true,waiting_for_help,10,0.4,0.3,0.5,3,confidence_interval,false\n";
+        let summary = SweepSettling::from_csv(csv.as_bytes()).unwrap();
+        assert!(!summary.settled);
+        assert_eq!((summary.points, summary.points_not_settled), (3, 2));
+        assert_eq!(summary.series_not_settled["waiting_for_help"], 2);
+        assert_eq!(summary.series_not_settled["open_cases"], 1);
+        assert_eq!(summary.series_not_settled["mean_tie_strength"], 0);
+        assert_eq!(
+            summary.not_settled[0],
+            PointNotSettled {
+                point: 1,
+                values: "coordination.minder=true".to_string(),
+                series: vec!["waiting_for_help".to_string(), "open_cases".to_string()],
+            }
+        );
+        assert_eq!(summary.not_settled[1].point, 2);
+        let settled =
+            SweepSettling::from_csv(&csv.as_bytes()[..csv.find("1,true").unwrap()]).unwrap();
+        assert!(settled.settled && settled.not_settled.is_empty());
+        assert_eq!(settled.points, 1);
+        assert!(SweepSettling::from_csv(b"point,x\n0,1\n").is_err());
+    }
+}

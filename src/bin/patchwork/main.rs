@@ -1,0 +1,1149 @@
+//! The `patchwork` binary: parse the command line, load the scenario, run it, write the files,
+//! print the result or the error chain. The only place that knows exit codes: 0 on success, 1 on
+//! any error (a bad scenario or command line, an output directory that exists without `--force`,
+//! an I/O failure), in which case nothing has been written, and 3 when a sweep finished but some
+//! of its runs failed (they are listed in its failures.csv).
+
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::Context;
+
+mod cli;
+
+use crate::cli::{CheckOptions, Command, MergeOptions, NationalOptions, RunOptions, SweepOptions};
+use patchwork_sim::batch::national;
+use patchwork_sim::batch::replicates as runner;
+use patchwork_sim::batch::sweep::{self, Shard, Sweep};
+use patchwork_sim::estimate::{self, Estimate, Job, RunCost};
+use patchwork_sim::metrics::{Measures, Settling, summarise_measures};
+use patchwork_sim::output::OutputDir;
+use patchwork_sim::output::export::compare;
+use patchwork_sim::output::export::{self, RunReport};
+use patchwork_sim::output::plot;
+use patchwork_sim::posterior::{DrawnParams, Posterior, PosteriorDraws, twin_seed};
+use patchwork_sim::scenario;
+
+/// `println!` that does not panic when stdout is closed early (`patchwork check FILE | head`):
+/// what is printed is for reading, the files are the product, so a reader that stops reading
+/// does not stop the command. Other write errors are ignored for the same reason.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
+/// `print!` in the manner of `say!`.
+macro_rules! say_part {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let mut stdout = std::io::stdout();
+        let _ = write!(stdout, $($arg)*).and_then(|()| stdout.flush());
+    }};
+}
+
+/// Warnings on stderr, after whatever stdout holds so far.
+fn warn_lines(lines: &[String]) {
+    use std::io::Write as _;
+    let _ = std::io::stdout().flush();
+    for line in lines {
+        eprintln!("{line}");
+    }
+}
+
+/// Estimates `job` and refuses it when its peak memory exceeds what the machine has available
+/// (or `PATCHWORK_MAX_MEMORY`), before anything is written.
+fn check_memory(what: &str, job: &Job) -> anyhow::Result<Estimate> {
+    let estimate = job.estimate();
+    let limit = estimate::Limit::of_machine().map_err(anyhow::Error::msg)?;
+    limit.check(what, &estimate).map_err(anyhow::Error::msg)?;
+    Ok(estimate)
+}
+
+/// Exit status of a sweep (or merge) that finished with failed runs.
+const SOME_RUNS_FAILED: u8 = 3;
+
+fn main() -> ExitCode {
+    let command = match cli::parse_args() {
+        Ok(command) => command,
+        Err(usage) => {
+            usage.print();
+            return if usage.is_error() {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    match run(command) {
+        Ok(Finished::Complete) => ExitCode::SUCCESS,
+        Ok(Finished::SomeRunsFailed) => ExitCode::from(SOME_RUNS_FAILED),
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            // Stopped by Ctrl-C or SIGTERM (`sweep`, `sensitivity`): 130 or 143, as a shell says.
+            match patchwork_sim::batch::interrupt::received() {
+                Some(signal) => ExitCode::from(signal.exit_code()),
+                None => ExitCode::FAILURE,
+            }
+        }
+    }
+}
+
+/// A long job's error; when a signal stopped it, with the exact command that carries on from
+/// where it stopped (this one, with `--out` and `--resume`, without `--force`).
+fn resumable(error: impl Into<anyhow::Error>, output_dir: &std::path::Path) -> anyhow::Error {
+    let error = error.into();
+    if patchwork_sim::batch::interrupt::received().is_none() {
+        return error;
+    }
+    let mut arguments: Vec<String> = std::env::args().collect();
+    arguments.retain(|argument| argument != "--force");
+    if !arguments
+        .iter()
+        .any(|argument| argument == "--out" || argument.starts_with("--out="))
+    {
+        arguments.push("--out".to_string());
+        arguments.push(output_dir.display().to_string());
+    }
+    if !arguments.iter().any(|argument| argument == "--resume") {
+        arguments.push("--resume".to_string());
+    }
+    let command: Vec<String> = arguments
+        .iter()
+        .map(|argument| shell_word(argument))
+        .collect();
+    anyhow::anyhow!(
+        "{error:#}; to carry on from there, run:\n  {}",
+        command.join(" ")
+    )
+}
+
+/// `argument` as one word for a POSIX shell: as it is when that is safe, else in single quotes.
+fn shell_word(argument: &str) -> String {
+    let safe = !argument.is_empty()
+        && argument
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./=:,+@%".contains(c));
+    if safe {
+        argument.to_string()
+    } else {
+        format!("'{}'", argument.replace('\'', "'\\''"))
+    }
+}
+
+/// How a command that did not fail ended.
+enum Finished {
+    Complete,
+    /// A sweep or merge whose output records failed runs.
+    SomeRunsFailed,
+}
+
+fn run(command: Command) -> anyhow::Result<Finished> {
+    match command {
+        Command::Run(options) => run_scenario(options).map(|()| Finished::Complete),
+        Command::Check(options) => check_scenario(options).map(|()| Finished::Complete),
+        Command::Init(options) => init_scenario(options).map(|()| Finished::Complete),
+        Command::Compare(options) => compare_scenarios(options).map(|()| Finished::Complete),
+        Command::Plot(options) => plot_directory(options).map(|()| Finished::Complete),
+        Command::Sweep(options) => run_sweep(options),
+        Command::Merge(options) => merge_shards(options),
+        Command::National(options) => run_national(options),
+        Command::Demo(options) => run_demo(options).map(|()| Finished::Complete),
+        Command::Warmup(options) => suggest_warmup(options).map(|()| Finished::Complete),
+        Command::Sensitivity(options) => run_sensitivity(options).map(|()| Finished::Complete),
+        Command::Calibrate(options) => run_calibration(options).map(|()| Finished::Complete),
+        Command::Robustness(options) => run_robustness(options).map(|()| Finished::Complete),
+    }
+}
+
+fn finished(runs_failed: u64) -> Finished {
+    if runs_failed > 0 {
+        Finished::SomeRunsFailed
+    } else {
+        Finished::Complete
+    }
+}
+
+/// The default output directory of `name`: output/<name>/, or output/<name>/shard-I-of-N/ for a
+/// shard.
+fn shard_output_dir(name: &str, shard: Shard) -> std::path::PathBuf {
+    let directory = cli::default_output_dir(name);
+    if shard == Shard::WHOLE {
+        directory
+    } else {
+        directory.join(format!("shard-{}-of-{}", shard.index, shard.count))
+    }
+}
+
+/// The estimate of a sweep's shard (its first and last points, the largest of the two), refused
+/// when it needs more memory than the machine has.
+fn sweep_estimate(sweep: &Sweep, shard: Shard, threads: usize) -> anyhow::Result<Estimate> {
+    let points = shard.points(sweep.points());
+    let mut run = RunCost::of(&sweep.base.params);
+    for point in [points.start, points.end.saturating_sub(1)] {
+        if point < points.end
+            && let Ok(scenario) = sweep.point_scenario(point)
+        {
+            run = run.max(RunCost::of(&scenario.params));
+        }
+    }
+    check_memory(
+        "the sweep",
+        &Job {
+            run,
+            runs: ((points.end - points.start) * u64::from(sweep.replicates)) as f64,
+            threads: threads as f64,
+            kept: 0.0,
+            frames: 0.0,
+        },
+    )
+}
+
+/// `patchwork sweep`: sweep file → points × replicates on a rayon pool → files streamed in run
+/// order (or, with `--dry-run`, only the size and an estimate).
+fn run_sweep(options: SweepOptions) -> anyhow::Result<Finished> {
+    let mut sweep = Sweep::load(options.sweep_path.as_deref(), &options.sets)?;
+    if let Some(path) = options.posterior.as_deref() {
+        sweep = sweep.with_posterior(Posterior::load(path)?, &options.sets)?;
+    }
+    let threads = runner::resolved_thread_count(options.threads);
+    let shard = options.shard.unwrap_or(Shard::WHOLE);
+    let estimated = sweep_estimate(&sweep, shard, threads)?;
+    if options.dry_run {
+        say!("{estimated} for this shard's runs on {threads} thread(s)");
+        say_part!("{}", sweep::dry_run(&sweep, shard, threads));
+        return Ok(Finished::Complete);
+    }
+    let output_dir = options
+        .output_dir
+        .unwrap_or_else(|| shard_output_dir(&sweep.name, shard));
+    let sweep_options = sweep::SweepOptions {
+        output_dir: output_dir.clone(),
+        threads,
+        shard,
+        resume: options.resume,
+        force: options.force,
+    };
+    let runs = shard.points(sweep.points()).count() as u64 * u64::from(sweep.replicates);
+    patchwork_sim::batch::interrupt::install().context("cannot watch for Ctrl-C and SIGTERM")?;
+    let progress = cli::Progress::runs(runs, options.quiet);
+    let first_report = std::sync::Once::new();
+    let outcome = sweep::run_sweep(&sweep, &sweep_options, &|done| {
+        progress.set(done);
+        first_report.call_once(|| progress.reset_rate());
+    });
+    progress.finish();
+    let outcome = outcome.map_err(|error| resumable(error, &output_dir))?;
+    if !options.quiet {
+        if outcome.already_finished {
+            say!(
+                "nothing to resume: {} holds the finished sweep",
+                output_dir.display()
+            );
+        } else {
+            let resumed = if outcome.runs_resumed > 0 {
+                format!(" ({} done before resuming)", outcome.runs_resumed)
+            } else {
+                String::new()
+            };
+            say!(
+                "{} runs{resumed} of {} points in {:.1} s, {} failed",
+                outcome.runs,
+                shard.points(sweep.points()).count(),
+                outcome.wall_time_seconds,
+                outcome.runs_failed
+            );
+            say!(
+                "{}",
+                cli::written_files_message(&output_dir, &outcome.written)
+            );
+        }
+        if let Some(settling) = &outcome.settling {
+            warn_lines(&cli::sweep_settling_warnings(settling));
+        }
+    }
+    if shard == Shard::WHOLE {
+        write_sweep_pictures(&output_dir, options.quiet)?;
+    }
+    if outcome.runs_failed > 0 {
+        eprintln!(
+            "warning: {} run{} failed; see {}",
+            outcome.runs_failed,
+            if outcome.runs_failed == 1 { "" } else { "s" },
+            output_dir.join(sweep::FAILURES_CSV).display()
+        );
+    }
+    Ok(finished(outcome.runs_failed))
+}
+
+/// `patchwork national`: a national scenario → one run per patch on a rayon pool → one row per
+/// patch streamed to localities.csv, then the national summary.
+fn run_national(options: NationalOptions) -> anyhow::Result<Finished> {
+    let scenario = national::load(options.scenario_path.as_deref(), &options.sets)?;
+    let threads = runner::resolved_thread_count(options.threads);
+    let patch_count: u64 = scenario
+        .params
+        .localities
+        .iter()
+        .map(|locality| u64::from(locality.count))
+        .sum();
+    let shard = options.shard.unwrap_or(Shard::WHOLE);
+    let own = shard.points(patch_count);
+    let estimated = check_memory(
+        "the national run",
+        &Job {
+            run: RunCost::of_patches(&scenario.params),
+            runs: (own.end - own.start) as f64,
+            threads: threads as f64,
+            kept: 0.0,
+            frames: 0.0,
+        },
+    )?;
+    if options.dry_run {
+        let part = if shard == Shard::WHOLE {
+            "the whole run".to_string()
+        } else {
+            format!("shard {shard}")
+        };
+        if own.is_empty() {
+            say!("{patch_count} patches; {part}: none of them");
+        } else {
+            say!(
+                "{patch_count} patches; {part}: {} patches ({} to {} in the fixed order)",
+                own.end - own.start,
+                own.start,
+                own.end - 1
+            );
+        }
+        say!("{estimated} for these patches on {threads} thread(s)");
+        return Ok(Finished::Complete);
+    }
+    let output_dir = options
+        .output_dir
+        .unwrap_or_else(|| shard_output_dir(&scenario.name, shard));
+    let progress = cli::Progress::counting("patches", own.end - own.start, options.quiet);
+    let national_options = national::NationalOptions {
+        output_dir: output_dir.clone(),
+        threads,
+        force: options.force,
+        shard,
+    };
+    let outcome = national::run_national(&scenario, &national_options, &|done| progress.set(done));
+    progress.finish();
+    let outcome = outcome?;
+    if !options.quiet {
+        // A shard's schools are the whole run's; its patches and pupils its own.
+        let part = if shard == Shard::WHOLE {
+            String::new()
+        } else {
+            format!("shard {shard} of a run of {} schools: ", outcome.schools)
+        };
+        let schools = if shard == Shard::WHOLE {
+            format!("{} schools, ", outcome.schools)
+        } else {
+            String::new()
+        };
+        say!(
+            "{part}{} patches, {schools}{} pupils in {:.1} s on {threads} thread{}, {} failed",
+            outcome.patches,
+            outcome.pupils,
+            outcome.wall_time_seconds,
+            if threads == 1 { "" } else { "s" },
+            outcome.patches_failed
+        );
+        say!(
+            "{}",
+            cli::written_files_message(&output_dir, &outcome.written)
+        );
+    }
+    Ok(finished(outcome.patches_failed))
+}
+
+/// `patchwork sensitivity`: sensitivity file → design → runs streamed to samples.csv, runs.csv →
+/// indices.csv, report.html, plots/ (or, with `--dry-run`, only the size and an estimate).
+fn run_sensitivity(options: cli::SensitivityOptions) -> anyhow::Result<()> {
+    use patchwork_sim::sensitivity::{self, run};
+    let spec = sensitivity::load(&options.spec_path)?;
+    let threads = runner::resolved_thread_count(options.threads);
+    let shard = options.shard.unwrap_or(Shard::WHOLE);
+    if options.dry_run {
+        say_part!("{}", run::dry_run(&spec, shard, threads)?);
+        return Ok(());
+    }
+    let output_dir = options
+        .output_dir
+        .unwrap_or_else(|| shard_output_dir(&spec.name, shard));
+    let run_options = sweep::SweepOptions {
+        output_dir: output_dir.clone(),
+        threads,
+        shard,
+        resume: options.resume,
+        force: options.force,
+    };
+    let runs = shard.points(spec.points() as u64).count() as u64 * spec.replicates;
+    patchwork_sim::batch::interrupt::install().context("cannot watch for Ctrl-C and SIGTERM")?;
+    let progress = cli::Progress::runs(runs, options.quiet);
+    let outcome = run::run(&spec, &run_options, &|done| progress.set(done));
+    progress.finish();
+    let outcome = outcome.map_err(|error| resumable(error, &output_dir))?;
+    if !options.quiet {
+        if outcome.already_finished {
+            say!(
+                "{} holds the finished analysis already",
+                output_dir.display()
+            );
+            return Ok(());
+        }
+        say!(
+            "{} runs ({} resumed) in {:.1} s on {threads} thread{}",
+            outcome.runs,
+            outcome.runs_resumed,
+            outcome.wall_time_seconds,
+            if threads == 1 { "" } else { "s" }
+        );
+        say!(
+            "{}",
+            cli::written_files_message(&output_dir, &outcome.written)
+        );
+    }
+    Ok(())
+}
+
+/// `patchwork calibrate`: calibration file → ABC-SMC generations, each particle journaled in
+/// particles.csv → posterior.csv, generations.csv, metadata.json, report.html, plots/ (or, with
+/// `--dry-run`, only the count of simulations and an estimate of the time).
+fn run_calibration(options: cli::CalibrateOptions) -> anyhow::Result<()> {
+    use patchwork_sim::calibrate;
+    let spec = calibrate::load(&options.spec_path)?;
+    let threads = runner::resolved_thread_count(options.threads);
+    if options.dry_run {
+        say_part!("{}\n", calibrate::dry_run(&spec, threads)?);
+        return Ok(());
+    }
+    let output_dir = options
+        .output_dir
+        .unwrap_or_else(|| cli::default_output_dir(&spec.name));
+    let run_options = calibrate::run::RunOptions {
+        output_dir: output_dir.clone(),
+        threads,
+        resume: options.resume,
+        force: options.force,
+    };
+    let progress = cli::Progress::open_ended("runs", options.quiet);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .context("cannot start the worker threads")?;
+    let outcome = pool.install(|| {
+        calibrate::run::run(
+            &spec,
+            &run_options,
+            &|done| progress.set(done),
+            &|generation| {
+                if !options.quiet {
+                    progress.suspend(|| {
+                        say!(
+                            "generation {}: tolerance {:.4}, {} particles run, acceptance rate {:.3}, ESS {:.0}",
+                            generation.index,
+                            generation.tolerance,
+                            generation.runs,
+                            generation.acceptance_rate(),
+                            generation.ess()
+                        )
+                    });
+                }
+            },
+        )
+    });
+    progress.finish();
+    let outcome = outcome?;
+    if !options.quiet {
+        if outcome.already_finished {
+            say!(
+                "nothing to resume: {} holds the finished calibration",
+                output_dir.display()
+            );
+            return Ok(());
+        }
+        let resumed = if outcome.particles_resumed > 0 {
+            format!(
+                " ({} done before resuming, {} particles read back)",
+                outcome.simulations_resumed, outcome.particles_resumed
+            )
+        } else {
+            String::new()
+        };
+        say!(
+            "{} simulations{resumed} in {:.1} s on {threads} thread{}",
+            outcome.simulations,
+            outcome.wall_time_seconds,
+            if threads == 1 { "" } else { "s" }
+        );
+        say!(
+            "{}",
+            cli::written_files_message(&output_dir, &outcome.written)
+        );
+    }
+    Ok(())
+}
+
+/// `patchwork robustness`: robustness file → Latin-hypercube samples × pattern arms ×
+/// replicates → samples.csv, effects.csv, robustness.csv, prcc.csv, report.html (or, with
+/// `--dry-run`, only the number of runs and an estimate of the time).
+fn run_robustness(options: cli::RobustnessOptions) -> anyhow::Result<()> {
+    use patchwork_sim::robustness;
+    let spec = robustness::load(&options.spec_path)?;
+    let threads = runner::resolved_thread_count(options.threads);
+    if options.dry_run {
+        say_part!("{}", robustness::dry_run(&spec, threads)?);
+        return Ok(());
+    }
+    let output_dir = options
+        .output_dir
+        .unwrap_or_else(|| cli::default_output_dir(&spec.name));
+    let started = Instant::now();
+    let jobs = robustness::Plan::new(&spec)?.arms.len() * spec.samples;
+    let progress = cli::Progress::counting("sample arms", jobs as u64, options.quiet);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .context("cannot start the worker threads")?;
+    let done = std::sync::atomic::AtomicU64::new(0);
+    let result = pool.install(|| {
+        robustness::analyse_and_write(&spec, &output_dir, options.force, &|| {
+            let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+            progress.set(n);
+        })
+    });
+    progress.finish();
+    let (analysis, written) = result?;
+    if !options.quiet {
+        say_part!("{}", cli::robustness_table(&spec, &analysis));
+        say!(
+            "{} samples x {} arms x {} replicates in {:.1} s on {threads} thread{}",
+            spec.samples,
+            analysis.plan.arms.len(),
+            spec.replicates,
+            started.elapsed().as_secs_f64(),
+            if threads == 1 { "" } else { "s" }
+        );
+        say!("{}", cli::written_files_message(&output_dir, &written));
+    }
+    Ok(())
+}
+
+/// `patchwork merge`: shard directories → the whole sweep's (or sensitivity analysis's) files.
+fn merge_shards(options: MergeOptions) -> anyhow::Result<Finished> {
+    use patchwork_sim::sensitivity::run as sensitivity;
+    if let Some(first) = options.shard_dirs.first()
+        && national::is_national_dir(first)
+    {
+        let outcome =
+            sweep::merge_national(&options.shard_dirs, &options.output_dir, options.force)?;
+        if !options.quiet {
+            say!(
+                "merged {} shards, {} patches ({} failed)",
+                outcome.shards,
+                outcome.patches,
+                outcome.patches_failed
+            );
+            say!(
+                "{}",
+                cli::written_files_message(&options.output_dir, &outcome.written)
+            );
+        }
+        return Ok(finished(outcome.patches_failed));
+    }
+    if let Some(first) = options.shard_dirs.first()
+        && sensitivity::is_sensitivity_dir(first)
+    {
+        let outcome = sensitivity::merge(&options.shard_dirs, &options.output_dir, options.force)?;
+        if !options.quiet {
+            say!("merged {} shards, {} runs", outcome.shards, outcome.runs);
+            say!(
+                "{}",
+                cli::written_files_message(&options.output_dir, &outcome.written)
+            );
+        }
+        return Ok(Finished::Complete);
+    }
+    let outcome = sweep::merge(&options.shard_dirs, &options.output_dir, options.force)?;
+    write_sweep_pictures(&options.output_dir, options.quiet)?;
+    if !options.quiet {
+        say!(
+            "merged {} shards, {} runs ({} failed)",
+            outcome.shards,
+            outcome.runs,
+            outcome.runs_failed
+        );
+        say!(
+            "{}",
+            cli::written_files_message(&options.output_dir, &outcome.written)
+        );
+        warn_lines(&cli::sweep_settling_warnings(&outcome.settling));
+    }
+    Ok(finished(outcome.runs_failed))
+}
+
+/// `patchwork run`: scenario → replicates (each with its posterior draw, under `--posterior`) →
+/// measures → files → headline table.
+fn run_scenario(options: RunOptions) -> anyhow::Result<()> {
+    let scenario_path = options.scenario_path.as_deref();
+    let scenario = scenario::load(scenario_path, &options.sets)?;
+    let posterior = options
+        .posterior
+        .as_deref()
+        .map(|path| Posterior::load_for(path, scenario_path, &options.sets))
+        .transpose()?;
+    let network_weeks = runner::chosen_network_weeks(&options.network_weeks, &[&scenario.params])
+        .context("--network-weeks")?;
+    let replicates = options.replicates.unwrap_or(scenario.replicates);
+    let master_seed = options.seed.unwrap_or(scenario.seed);
+    let drawn = posterior
+        .as_ref()
+        .map(|posterior| {
+            posterior.arm(
+                scenario_path,
+                &options.sets,
+                &posterior.draws(master_seed, replicates),
+            )
+        })
+        .transpose()?;
+    let threads = runner::resolved_thread_count(options.threads);
+    check_memory(
+        "the run",
+        &Job {
+            run: RunCost::of(&scenario.params),
+            runs: f64::from(replicates),
+            threads: threads as f64,
+            kept: f64::from(replicates),
+            frames: network_weeks.len() as f64,
+        },
+    )?;
+    let output_path = options
+        .output_dir
+        .unwrap_or_else(|| cli::default_output_dir(&scenario.name));
+    // Refuse an occupied directory before spending time on the run.
+    let output_dir = OutputDir::new(output_path, options.force)?;
+    let resolved_scenario = serde_json::to_value(&scenario.resolved)
+        .context("cannot record the resolved scenario as JSON")?;
+
+    let progress = cli::Progress::new(u64::from(replicates), options.quiet);
+    let started = Instant::now();
+    let results = runner::run_replicates_varying(
+        &|replicate| drawn.as_ref().map_or(&scenario.params, |d| d.of(replicate)),
+        master_seed,
+        replicates,
+        &network_weeks,
+        threads,
+        &|| progress.advance(),
+    );
+    let wall_time_seconds = started.elapsed().as_secs_f64();
+    progress.finish();
+
+    let report = RunReport {
+        scenario_name: &scenario.name,
+        resolved_scenario: &resolved_scenario,
+        master_seed,
+        replicates,
+        threads,
+        wall_time_seconds,
+        results: &results,
+        posterior: posterior
+            .as_ref()
+            .zip(drawn.as_ref())
+            .map(|(posterior, drawn)| PosteriorDraws {
+                posterior,
+                rows: &drawn.draws,
+            }),
+    };
+    let written = export::write_run_report(&output_dir, &report)?;
+
+    if !options.quiet {
+        let replicate_measures: Vec<Measures> =
+            results.iter().map(|result| result.measures).collect();
+        say_part!(
+            "{}",
+            cli::headline_table(&summarise_measures(&replicate_measures), replicates)
+        );
+        if let Some(draws) = &report.posterior {
+            say!("{}", cli::posterior_line(&draws.metadata()));
+        }
+        let settling = Settling::of_runs(results.iter().map(|result| &result.output));
+        warn_lines(&cli::settling_warnings(&settling, None));
+        say!(
+            "{}",
+            cli::written_files_message(output_dir.path(), &written)
+        );
+    }
+    Ok(())
+}
+
+/// `patchwork warmup`: scenario with no warm-up over a long horizon → replicates → Welch's method
+/// on each weekly series → warmup.csv, warmup.png and the suggested warm-up.
+fn suggest_warmup(options: cli::WarmupOptions) -> anyhow::Result<()> {
+    use patchwork_sim::metrics::welch;
+    let mut sets = options.sets.clone();
+    sets.push("run.warmup_weeks=0".to_string());
+    sets.push(format!("run.horizon_weeks={}", options.horizon_weeks));
+    let scenario = scenario::load(options.scenario_path.as_deref(), &sets)?;
+    let master_seed = options.seed.unwrap_or(scenario.seed);
+    let output_path = options
+        .output_dir
+        .unwrap_or_else(|| cli::default_warmup_dir(&scenario.name));
+    // Refuse an occupied directory before spending time on the runs.
+    let output_dir = OutputDir::new(output_path, options.force)?;
+    let threads = runner::resolved_thread_count(options.threads);
+
+    let progress = cli::Progress::new(u64::from(options.replicates), options.quiet);
+    let results = runner::run_replicates(
+        &scenario.params,
+        master_seed,
+        options.replicates,
+        threads,
+        &|| progress.advance(),
+    );
+    progress.finish();
+    let outputs: Vec<patchwork_sim::model::RunOutput> =
+        results.into_iter().map(|result| result.output).collect();
+    let series = welch::welch_of_runs(&outputs);
+    let files = vec![
+        patchwork_sim::output::RenderedFile {
+            file_name: export::warmup_csv::WARMUP_CSV,
+            bytes: export::warmup_csv::warmup_csv(&series)?,
+        },
+        plot::render_warmup_png(&series, options.replicates, welch::WINDOW_WEEKS)?,
+    ];
+    let written = output_dir.write_files(&files)?;
+    if !options.quiet {
+        say_part!(
+            "{}",
+            cli::warmup_table(&series, options.replicates, options.horizon_weeks)
+        );
+        say!(
+            "{}",
+            cli::written_files_message(output_dir.path(), &written)
+        );
+    }
+    Ok(())
+}
+
+/// `patchwork compare`: A and B (and each in silos) on the same seeds (and, under
+/// `--posterior`, the same drawn rows, each also run from its twin seed) → paired statistics →
+/// comparison.csv, advantage.csv, report.md, report.html, the plots and their CSV files.
+fn compare_scenarios(options: cli::CompareOptions) -> anyhow::Result<()> {
+    let with_extra = |extra: &[&str]| -> Vec<String> {
+        options
+            .sets
+            .iter()
+            .cloned()
+            .chain(extra.iter().map(|set| set.to_string()))
+            .collect()
+    };
+    let silo_sets = with_extra(&compare::SILO_OVERRIDES);
+    let load = |path: &std::path::Path, sets: &[String]| scenario::load(Some(path), sets);
+    let scenario_a = load(&options.scenario_a, &options.sets)?;
+    let scenario_b = load(&options.scenario_b, &options.sets)?;
+    let silo_a = load(&options.scenario_a, &silo_sets)?;
+    let silo_b = load(&options.scenario_b, &silo_sets)?;
+    let posterior = match options.posterior.as_deref() {
+        None => None,
+        Some(path) => {
+            let posterior = Posterior::load_for(path, Some(&options.scenario_a), &options.sets)?;
+            posterior.check_rows(Some(&options.scenario_b), &options.sets)?;
+            Some(posterior)
+        }
+    };
+    let network_weeks = runner::chosen_network_weeks(
+        &options.network_weeks,
+        &[&scenario_a.params, &scenario_b.params],
+    )
+    .context("--network-weeks")?;
+    let (name_a, name_b) = compare::arm_names(&scenario_a.name, &scenario_b.name);
+    let replicates = options.replicates.unwrap_or(scenario_a.replicates);
+    let master_seed = options.seed.unwrap_or(scenario_a.seed);
+    // Each arm's parameters per replicate: its drawn row's, under a posterior.
+    let draws = posterior
+        .as_ref()
+        .map(|posterior| posterior.draws(master_seed, replicates));
+    let drawn = |path: &std::path::Path, sets: &[String]| {
+        posterior
+            .as_ref()
+            .zip(draws.as_ref())
+            .map(|(posterior, draws)| posterior.arm(Some(path), sets, draws))
+            .transpose()
+    };
+    let drawn_a = drawn(&options.scenario_a, &options.sets)?;
+    let drawn_b = drawn(&options.scenario_b, &options.sets)?;
+    let drawn_silo_a = drawn(&options.scenario_a, &silo_sets)?;
+    let drawn_silo_b = drawn(&options.scenario_b, &silo_sets)?;
+    let threads = runner::resolved_thread_count(options.threads);
+    // Up to six arms (A, B, their silos, and under a posterior each arm's twin runs).
+    let arms = if posterior.is_some() { 6.0 } else { 4.0 } * f64::from(replicates);
+    check_memory(
+        "the comparison",
+        &Job {
+            run: RunCost::of(&scenario_a.params).max(RunCost::of(&scenario_b.params)),
+            runs: arms,
+            threads: threads as f64,
+            kept: arms,
+            frames: 2.0 * network_weeks.len() as f64,
+        },
+    )?;
+    let output_path = options
+        .output_dir
+        .unwrap_or_else(|| cli::default_compare_dir(&scenario_a.name, &scenario_b.name));
+    // Refuse an occupied directory before spending time on the runs.
+    let output_dir = OutputDir::new(output_path, options.force)?;
+    let resolved_a =
+        serde_json::to_value(&scenario_a.resolved).context("cannot record scenario A as JSON")?;
+    let resolved_b =
+        serde_json::to_value(&scenario_b.resolved).context("cannot record scenario B as JSON")?;
+    let a_already_silo = silo_a.params == scenario_a.params;
+    let b_already_silo = silo_b.params == scenario_b.params;
+
+    let arms_to_run = 2
+        + u64::from(!a_already_silo)
+        + u64::from(!b_already_silo)
+        + if posterior.is_some() { 2 } else { 0 };
+    let progress = cli::Progress::new(arms_to_run * u64::from(replicates), options.quiet);
+    let started = Instant::now();
+    // Only A and B record their networks; their silo counterparts are measured, not drawn.
+    let run_arm = |params: &patchwork_sim::model::Params,
+                   drawn: Option<&DrawnParams>,
+                   network_weeks: &[u32]| {
+        runner::run_replicates_varying(
+            &|replicate| drawn.map_or(params, |drawn| drawn.of(replicate)),
+            master_seed,
+            replicates,
+            network_weeks,
+            threads,
+            &|| progress.advance(),
+        )
+    };
+    let results_a = run_arm(&scenario_a.params, drawn_a.as_ref(), &network_weeks);
+    let results_b = run_arm(&scenario_b.params, drawn_b.as_ref(), &network_weeks);
+    let silo_measures = |already_silo: bool,
+                         silo: &scenario::Scenario,
+                         drawn: Option<&DrawnParams>,
+                         results: &[runner::ReplicateResult]|
+     -> Vec<Measures> {
+        let silo_results = if already_silo {
+            Vec::new()
+        } else {
+            run_arm(&silo.params, drawn, &[])
+        };
+        let source = if already_silo { results } else { &silo_results };
+        source.iter().map(|result| result.measures).collect()
+    };
+    let silo_measures_a = silo_measures(a_already_silo, &silo_a, drawn_silo_a.as_ref(), &results_a);
+    let silo_measures_b = silo_measures(b_already_silo, &silo_b, drawn_silo_b.as_ref(), &results_b);
+    // Under a posterior, each replicate's row again from its twin seed, in both arms.
+    let twins = |drawn: &Option<DrawnParams>| -> Vec<Measures> {
+        let Some(drawn) = drawn else {
+            return Vec::new();
+        };
+        runner::run_each_replicate(replicates, threads, &|| progress.advance(), &|replicate| {
+            let seed = patchwork_sim::model::rng::replicate_seed(master_seed, u64::from(replicate));
+            runner::run_seeded(drawn.of(replicate), twin_seed(seed), replicate, &[])
+        })
+        .iter()
+        .map(|result| result.measures)
+        .collect()
+    };
+    let twins_a = twins(&drawn_a);
+    let twins_b = twins(&drawn_b);
+    let wall_time_seconds = started.elapsed().as_secs_f64();
+    progress.finish();
+
+    let report = compare::CompareReport {
+        a: compare::Arm {
+            name: &name_a,
+            description: &scenario_a.description,
+            resolved_scenario: &resolved_a,
+            results: &results_a,
+            silo_measures: &silo_measures_a,
+            already_silo: a_already_silo,
+        },
+        b: compare::Arm {
+            name: &name_b,
+            description: &scenario_b.description,
+            resolved_scenario: &resolved_b,
+            results: &results_b,
+            silo_measures: &silo_measures_b,
+            already_silo: b_already_silo,
+        },
+        master_seed,
+        replicates,
+        sets: &options.sets,
+        threads,
+        wall_time_seconds,
+        posterior: posterior
+            .as_ref()
+            .zip(draws.as_ref())
+            .map(|(posterior, rows)| compare::PosteriorArms {
+                draws: PosteriorDraws { posterior, rows },
+                a_twins: &twins_a,
+                b_twins: &twins_b,
+            }),
+    };
+    let files = compare::render_compare_report(&report)?;
+    let written = output_dir.write_files(&files)?;
+
+    if !options.quiet {
+        say!(
+            "{name_b} against {name_a}, {replicates} replicates on the same seeds (B minus A, 95% CI):"
+        );
+        let comparison = compare::Comparison::of(&report);
+        for sentence in compare::headline_sentences(&report, &comparison) {
+            say!("- {sentence}");
+        }
+        if let Some(posterior) = &report.posterior {
+            say!("{}", cli::posterior_line(&posterior.draws.metadata()));
+            say!(
+                "share of each difference's variance from the drawn parameters and from the random draws (twin runs of each draw):"
+            );
+            for sentence in compare::split_sentences(&comparison) {
+                say!("- {sentence}");
+            }
+        }
+        for arm in [&report.a, &report.b] {
+            warn_lines(&cli::settling_warnings(&arm.settling(), Some(arm.name)));
+        }
+        say!(
+            "{}",
+            cli::written_files_message(output_dir.path(), &written)
+        );
+    }
+    Ok(())
+}
+
+/// A finished sweep's report.html and plots/, drawn from its points.csv (replacing earlier ones).
+fn write_sweep_pictures(directory: &std::path::Path, quiet: bool) -> anyhow::Result<()> {
+    let points_path = directory.join(sweep::POINTS_CSV);
+    let points = std::fs::read(&points_path)
+        .with_context(|| format!("cannot read {}", points_path.display()))?;
+    let metadata: Option<serde_json::Value> = std::fs::read(directory.join(sweep::METADATA_JSON))
+        .ok()
+        .and_then(|bytes| serde_json::from_slice(&bytes).ok());
+    let files =
+        patchwork_sim::output::html::sweep_html::render_sweep_pictures(&points, metadata.as_ref())?;
+    let written = OutputDir::new(directory, true)?.add_files(&files)?;
+    if !quiet {
+        say!("{}", cli::written_files_message(directory, &written));
+    }
+    Ok(())
+}
+
+/// `patchwork plot`: an output directory's CSV files → its plots, redrawn into DIR/plots (for a
+/// sweep, with its report.html).
+fn plot_directory(options: cli::PlotOptions) -> anyhow::Result<()> {
+    if options.directory.join(sweep::POINTS_CSV).exists() {
+        // A sweep: its plots and report.html from points.csv; existing plots need --force.
+        OutputDir::new(options.directory.join(plot::PLOTS_DIR), options.force)?;
+        return write_sweep_pictures(&options.directory, options.quiet);
+    }
+    let inputs = plot::DirectoryInputs::read(&options.directory)?;
+    let data = inputs.plot_data(&options.directory)?;
+    let plots_dir = OutputDir::new(options.directory.join(plot::PLOTS_DIR), options.force)?;
+    let files: Vec<patchwork_sim::output::RenderedFile> = plot::render_plots(&data)?
+        .into_iter()
+        .map(|file| patchwork_sim::output::RenderedFile {
+            file_name: file
+                .file_name
+                .strip_prefix("plots/")
+                .unwrap_or(file.file_name),
+            bytes: file.bytes,
+        })
+        .collect();
+    let written = plots_dir.write_files(&files)?;
+    if !options.quiet {
+        say!("{}", cli::written_files_message(plots_dir.path(), &written));
+    }
+    Ok(())
+}
+
+/// `patchwork init`: the template scenario, every key with its default, unit and source; an
+/// existing file is replaced only with `--force`.
+fn init_scenario(options: cli::InitOptions) -> anyhow::Result<()> {
+    scenario::write_template(&options.path, options.force)?;
+    let path = options.path.display();
+    say!("wrote {path}: every key with its default, unit and source");
+    say!("change what you need, delete the rest, then: patchwork check {path}");
+    Ok(())
+}
+
+/// `patchwork check`: validate the scenario and print it fully resolved.
+fn check_scenario(options: CheckOptions) -> anyhow::Result<()> {
+    let scenario = scenario::load(Some(&options.scenario_path), &options.sets)?;
+    let resolved = toml::to_string_pretty(&scenario.resolved)
+        .context("cannot print the resolved scenario as TOML")?;
+    say_part!("{resolved}");
+    Ok(())
+}
+
+/// `patchwork demo`: a narrated run (and, with `--compare`, the same seed without the minder),
+/// told week by week at a reading pace, then written to timeline.md.
+fn run_demo(options: cli::DemoOptions) -> anyhow::Result<()> {
+    use patchwork_sim::model::Simulation;
+    use patchwork_sim::output::RenderedFile;
+    use patchwork_sim::output::demo::{Story, timeline_markdown, week_heading};
+    use std::io::{IsTerminal, Write};
+
+    let mut sets: Vec<String> = Vec::new();
+    if options.scenario_path.is_none() {
+        sets.extend(cli::DEMO_SETS.iter().map(|s| s.to_string()));
+    }
+    sets.extend(options.sets.iter().cloned());
+    let scenario = scenario::load(options.scenario_path.as_deref(), &sets)?;
+    let mut without_sets = sets.clone();
+    without_sets.push("coordination.minder=false".to_string());
+    let without = if options.compare {
+        Some(scenario::load(
+            options.scenario_path.as_deref(),
+            &without_sets,
+        )?)
+    } else {
+        None
+    };
+    let demo_weeks = options
+        .weeks
+        .unwrap_or(scenario.params.horizon_weeks)
+        .min(scenario.params.horizon_weeks);
+    let narrated = if options.compare { 2.0 } else { 1.0 };
+    check_memory(
+        "the demo",
+        &Job {
+            run: RunCost::of(&scenario.params),
+            runs: narrated,
+            threads: 1.0,
+            kept: narrated,
+            // A narrated run records its first patch's network every week.
+            frames: narrated * f64::from(demo_weeks),
+        },
+    )?;
+    let output_dir = OutputDir::new(
+        options
+            .output_dir
+            .clone()
+            .unwrap_or_else(|| cli::default_output_dir("demo")),
+        options.force,
+    )?;
+    let seed = patchwork_sim::model::rng::replicate_seed(options.seed.unwrap_or(scenario.seed), 0);
+    let weeks = demo_weeks;
+    let narrate = |params: &patchwork_sim::model::Params| {
+        let mut simulation = Simulation::narrated(params, seed);
+        for _ in 0..weeks {
+            simulation.step();
+        }
+        simulation.finish()
+    };
+    let with_output = narrate(&scenario.params);
+    let without_output = without.as_ref().map(|s| narrate(&s.params));
+    let locality = &scenario.params.localities[0];
+    let with_story = Story {
+        locality,
+        output: &with_output,
+    };
+    let without_story = without_output
+        .as_ref()
+        .map(|output| Story { locality, output });
+
+    let terminal = std::io::stdout().is_terminal();
+    let pause = if terminal && options.speed > 0.0 {
+        std::time::Duration::from_secs_f64(options.speed.min(60.0))
+    } else {
+        std::time::Duration::ZERO
+    };
+    if !options.quiet {
+        // A reader who stops reading (`| head`) stops the story, not the files.
+        let told = (|| -> std::io::Result<()> {
+            let mut out = std::io::stdout().lock();
+            for week in 0..weeks {
+                let lines = with_story.tell_week(week);
+                let other = without_story.as_ref().map(|s| s.tell_week(week));
+                if lines.is_empty() && other.as_ref().is_none_or(|o| o.is_empty()) {
+                    continue;
+                }
+                writeln!(out, "{}", week_heading(week))?;
+                match (&without_story, other) {
+                    (Some(without_story), Some(other)) => {
+                        writeln!(
+                            out,
+                            "  with the minder ({} waiting):",
+                            with_story.waiting(week)
+                        )?;
+                        for line in &lines {
+                            writeln!(out, "    {line}")?;
+                        }
+                        writeln!(out, "  without ({} waiting):", without_story.waiting(week))?;
+                        for line in &other {
+                            writeln!(out, "    {line}")?;
+                        }
+                    }
+                    _ => {
+                        for line in &lines {
+                            writeln!(out, "  {line}")?;
+                        }
+                        writeln!(
+                            out,
+                            "  children waiting for help: {}",
+                            with_story.waiting(week)
+                        )?;
+                    }
+                }
+                out.flush()?;
+                std::thread::sleep(pause);
+            }
+            Ok(())
+        })();
+        match told {
+            Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => {}
+            other => other?,
+        }
+    }
+    let mut files = vec![RenderedFile {
+        file_name: "timeline.md",
+        bytes: timeline_markdown(
+            &format!("{}: what happened", scenario.name),
+            &with_story,
+            weeks,
+        )
+        .into_bytes(),
+    }];
+    if let Some(without_story) = &without_story {
+        files.push(RenderedFile {
+            file_name: "timeline-without-minder.md",
+            bytes: timeline_markdown(
+                &format!("{} without the minder: what happened", scenario.name),
+                without_story,
+                weeks,
+            )
+            .into_bytes(),
+        });
+    }
+    // The animation: a frame every other week, a fifth of a second each.
+    let gif = |output: &patchwork_sim::model::RunOutput| {
+        patchwork_sim::output::plot::animation::network_gif(&output.network, 2, 20)
+            .map_err(|message| anyhow::anyhow!(message))
+    };
+    files.push(RenderedFile {
+        file_name: "demo.gif",
+        bytes: gif(&with_output)?,
+    });
+    if let Some(without_output) = &without_output {
+        files.push(RenderedFile {
+            file_name: "demo-without-minder.gif",
+            bytes: gif(without_output)?,
+        });
+    }
+    let written = output_dir.write_files(&files)?;
+    if !options.quiet {
+        say!(
+            "{}",
+            cli::written_files_message(output_dir.path(), &written)
+        );
+    }
+    Ok(())
+}

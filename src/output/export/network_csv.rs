@@ -1,0 +1,151 @@
+//! `network_posts.csv` and `network_ties.csv`: the first patch's professional network in
+//! replicate 0 at the end of each chosen week (`runner::chosen_network_weeks`), as two tidy
+//! tables the network plot is drawn from.
+//!
+//! - `network_posts.csv`: `arm, week, post, role, agency, in_post, minder`, one row per post and
+//!   week: the post's number in the patch, its role and agency keys, whether someone holds it and
+//!   whether it is the system minder's (`true` or `false`);
+//! - `network_ties.csv`: `arm, week, post_a, post_b, strength`, one row per tie stronger than
+//!   0.05 (post_a < post_b; strength from 0 to 1).
+//!
+//! `run` names its one arm after the scenario, as in `survival.csv`; `compare` writes both arms.
+//! Without recorded weeks (a library caller that asked for none) each file is its header alone.
+
+use crate::batch::replicates::ReplicateResult;
+use crate::model::NetworkFrame;
+use crate::output::ReportError;
+use crate::output::csv::format_float;
+use crate::output::export::{Export, RunReport, csv_document};
+use crate::output::plot::network::agency_key;
+
+pub const POSTS_HEADER: [&str; 7] = ["arm", "week", "post", "role", "agency", "in_post", "minder"];
+
+pub const TIES_HEADER: [&str; 5] = ["arm", "week", "post_a", "post_b", "strength"];
+
+/// One of the two files: its name, header and rows (from an arm's name and replicates).
+pub struct NetworkCsv {
+    pub file_name: &'static str,
+    pub header: &'static [&'static str],
+    pub rows: fn(&str, &[ReplicateResult]) -> Vec<Vec<String>>,
+}
+
+pub const NETWORK_POSTS: NetworkCsv = NetworkCsv {
+    file_name: crate::output::plot::NETWORK_POSTS_CSV,
+    header: &POSTS_HEADER,
+    rows: post_rows,
+};
+
+pub const NETWORK_TIES: NetworkCsv = NetworkCsv {
+    file_name: crate::output::plot::NETWORK_TIES_CSV,
+    header: &TIES_HEADER,
+    rows: tie_rows,
+};
+
+/// The frames replicate 0 (the first result) recorded.
+fn frames(results: &[ReplicateResult]) -> &[NetworkFrame] {
+    results
+        .first()
+        .map_or(&[], |result| result.output.network.as_slice())
+}
+
+/// One row per post and recorded week of replicate 0.
+pub fn post_rows(arm: &str, results: &[ReplicateResult]) -> Vec<Vec<String>> {
+    frames(results)
+        .iter()
+        .flat_map(|frame| {
+            frame
+                .posts
+                .iter()
+                .enumerate()
+                .map(move |(post, &(role, in_post, minder))| {
+                    vec![
+                        arm.to_string(),
+                        frame.week.to_string(),
+                        post.to_string(),
+                        role.key().to_string(),
+                        agency_key(role.agency()).to_string(),
+                        in_post.to_string(),
+                        minder.to_string(),
+                    ]
+                })
+        })
+        .collect()
+}
+
+/// One row per tie and recorded week of replicate 0.
+pub fn tie_rows(arm: &str, results: &[ReplicateResult]) -> Vec<Vec<String>> {
+    frames(results)
+        .iter()
+        .flat_map(|frame| {
+            frame.ties.iter().map(move |&(post_a, post_b, strength)| {
+                vec![
+                    arm.to_string(),
+                    frame.week.to_string(),
+                    post_a.to_string(),
+                    post_b.to_string(),
+                    format_float(f64::from(strength)),
+                ]
+            })
+        })
+        .collect()
+}
+
+impl Export for NetworkCsv {
+    fn file_name(&self) -> &'static str {
+        self.file_name
+    }
+
+    fn render(&self, report: &RunReport<'_>) -> Result<Vec<u8>, ReportError> {
+        csv_document(
+            self.file_name,
+            self.header,
+            (self.rows)(report.scenario_name, report.results).into_iter(),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Role;
+    use crate::output::export::test_support;
+
+    #[test]
+    fn posts_and_ties_of_replicate_zero() {
+        let mut results = test_support::results();
+        results[0].output.network = vec![NetworkFrame {
+            week: 2,
+            posts: vec![
+                (Role::Senco, true, false),
+                (Role::EdPsych, false, false),
+                (Role::EarlyHelp, true, true),
+            ],
+            ties: vec![(0, 2, 0.3), (1, 2, 0.0625)],
+            waiting: 0,
+            helped: 0,
+        }];
+        results[1].output.network = results[0].output.network.clone();
+        let report = test_support::report(&results);
+        let posts = String::from_utf8(NETWORK_POSTS.render(&report).unwrap()).unwrap();
+        assert_eq!(
+            posts,
+            "arm,week,post,role,agency,in_post,minder\n\
+             tiny,2,0,senco,school,true,false\n\
+             tiny,2,1,educational_psychologist,educational_psychology,false,false\n\
+             tiny,2,2,early_help,early_help,true,true\n"
+        );
+        let ties = String::from_utf8(NETWORK_TIES.render(&report).unwrap()).unwrap();
+        assert_eq!(
+            ties,
+            "arm,week,post_a,post_b,strength\ntiny,2,0,2,0.3\ntiny,2,1,2,0.0625\n"
+        );
+    }
+
+    #[test]
+    fn no_recorded_weeks_give_only_the_headers() {
+        let results = test_support::results();
+        assert!(post_rows("tiny", &results).is_empty());
+        assert!(tie_rows("tiny", &results).is_empty());
+        assert!(post_rows("tiny", &[]).is_empty());
+    }
+}

@@ -1,0 +1,728 @@
+//! Plots of a sweep, drawn from its `points.csv` alone (one row per point and measure: `point`,
+//! the axis columns, `measure, mean, sd, ci_low, ci_high, median, n`).
+//!
+//! - `plots/sweep-axis-<i>.{png,svg}`, one per swept axis: each headline measure (a row of
+//!   panels) against that axis, mean and 95% band, one line per level of a second axis, small
+//!   multiples (columns) over the levels of a third;
+//! - `plots/sweep-heatmap.{png,svg}`: each headline measure over the first two axes.
+//!
+//! Axes not shown in a picture are averaged over: the value drawn is the mean of the points'
+//! means over their levels, and the band the mean of their 95% bounds, which is never narrower
+//! than the interval of that average (it would be exact if the points moved in lockstep, as common
+//! random numbers make them tend to). An axis with more than `MAX_GROUP_LEVELS` levels (a Latin
+//! hypercube) is never used for lines or columns.
+
+use std::collections::BTreeMap;
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+use crate::metrics::catalogue::{Headline, Shown, headline};
+use crate::output::plot::{
+    ANNOTATION_GREY, Figure, PlotDataError, arm_colour, drawing_error, text_style,
+};
+
+/// The headline measures a sweep's plots show, one row each.
+pub const SWEEP_MEASURES: [&str; 4] = [
+    "median_weeks_to_help",
+    "inertia",
+    "unmet_need_child_weeks_per_100",
+    "coordination_hours_per_child",
+];
+
+/// Levels an axis may have to draw one line (or one column of panels) per level.
+pub const MAX_GROUP_LEVELS: usize = 6;
+
+pub const POINTS_CSV: &str = "points.csv";
+
+/// One swept axis: its key and its levels, in order (numbers by value, `false` before `true`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SweepAxis {
+    pub key: String,
+    pub levels: Vec<String>,
+    /// The levels as numbers, when every one is a number (then the x axis is to scale).
+    pub numeric: Option<Vec<f64>>,
+}
+
+/// One measure's summary at one point.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PointMeasure {
+    pub mean: f64,
+    pub ci_low: f64,
+    pub ci_high: f64,
+}
+
+/// One point: the level of each axis (as an index into its levels) and its measures.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SweepPoint {
+    pub point: u32,
+    pub levels: Vec<usize>,
+    pub measures: BTreeMap<String, PointMeasure>,
+}
+
+/// A sweep's points, as read from `points.csv`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SweepData {
+    pub axes: Vec<SweepAxis>,
+    pub points: Vec<SweepPoint>,
+}
+
+fn bad_value(
+    line: u64,
+    column: &'static str,
+    expected: &'static str,
+    found: &str,
+) -> PlotDataError {
+    PlotDataError::BadValue {
+        file_name: POINTS_CSV,
+        line,
+        column,
+        expected,
+        found: found.to_string(),
+    }
+}
+
+fn real(text: &str, line: u64, column: &'static str) -> Result<f64, PlotDataError> {
+    match text {
+        "NA" => Ok(f64::NAN),
+        _ => text
+            .parse()
+            .map_err(|_| bad_value(line, column, "a number", text)),
+    }
+}
+
+impl SweepData {
+    /// Parses `points.csv`.
+    pub fn from_points_csv(bytes: &[u8]) -> Result<SweepData, PlotDataError> {
+        let to_error = |error: csv::Error| PlotDataError::Csv {
+            file_name: POINTS_CSV,
+            reason: error.to_string(),
+        };
+        let mut reader = csv::ReaderBuilder::new().from_reader(bytes);
+        let header = reader.headers().map_err(to_error)?.clone();
+        let found = || header.iter().collect::<Vec<_>>().join(", ");
+        let position = |column: &'static str| {
+            header
+                .iter()
+                .position(|name| name == column)
+                .ok_or_else(|| PlotDataError::MissingColumn {
+                    file_name: POINTS_CSV,
+                    column,
+                    found: found(),
+                })
+        };
+        let point_column = position("point")?;
+        let measure_column = position("measure")?;
+        let mean_column = position("mean")?;
+        let low_column = position("ci_low")?;
+        let high_column = position("ci_high")?;
+        let axis_columns: Vec<usize> = (point_column + 1..measure_column).collect();
+
+        let mut raw_levels: Vec<Vec<String>> = vec![Vec::new(); axis_columns.len()];
+        let mut rows: Vec<(u32, Vec<String>, String, PointMeasure)> = Vec::new();
+        for record in reader.records() {
+            let record = record.map_err(to_error)?;
+            let line = record.position().map_or(0, csv::Position::line);
+            let field = |index: usize| record.get(index).unwrap_or("");
+            let point = field(point_column)
+                .parse()
+                .map_err(|_| bad_value(line, "point", "a whole number", field(point_column)))?;
+            let levels: Vec<String> = axis_columns
+                .iter()
+                .map(|index| field(*index).to_string())
+                .collect();
+            for (axis, level) in levels.iter().enumerate() {
+                if !raw_levels[axis].contains(level) {
+                    raw_levels[axis].push(level.clone());
+                }
+            }
+            rows.push((
+                point,
+                levels,
+                field(measure_column).to_string(),
+                PointMeasure {
+                    mean: real(field(mean_column), line, "mean")?,
+                    ci_low: real(field(low_column), line, "ci_low")?,
+                    ci_high: real(field(high_column), line, "ci_high")?,
+                },
+            ));
+        }
+
+        let axes: Vec<SweepAxis> = axis_columns
+            .iter()
+            .zip(raw_levels)
+            .map(|(column, levels)| ordered_axis(header.get(*column).unwrap_or(""), levels))
+            .collect();
+        let mut points: Vec<SweepPoint> = Vec::new();
+        for (point, levels, measure, value) in rows {
+            if points.last().is_none_or(|last| last.point != point) {
+                let level_indices = levels
+                    .iter()
+                    .zip(&axes)
+                    .map(|(level, axis)| {
+                        axis.levels
+                            .iter()
+                            .position(|known| known == level)
+                            .unwrap_or(0)
+                    })
+                    .collect();
+                points.push(SweepPoint {
+                    point,
+                    levels: level_indices,
+                    measures: BTreeMap::new(),
+                });
+            }
+            if let Some(last) = points.last_mut() {
+                last.measures.insert(measure, value);
+            }
+        }
+        Ok(SweepData { axes, points })
+    }
+
+    /// The mean of `measure` (and of its 95% bounds) over the points at each combination of
+    /// levels of `shown` axes, averaging over every other axis; NaN values are skipped.
+    pub fn marginal(&self, measure: &str, shown: &[usize]) -> BTreeMap<Vec<usize>, PointMeasure> {
+        let mut sums: BTreeMap<Vec<usize>, (f64, f64, f64, u32)> = BTreeMap::new();
+        for point in &self.points {
+            let Some(value) = point.measures.get(measure) else {
+                continue;
+            };
+            if !(value.mean.is_finite() && value.ci_low.is_finite() && value.ci_high.is_finite()) {
+                continue;
+            }
+            let key: Vec<usize> = shown.iter().map(|axis| point.levels[*axis]).collect();
+            let sum = sums.entry(key).or_insert((0.0, 0.0, 0.0, 0));
+            sum.0 += value.mean;
+            sum.1 += value.ci_low;
+            sum.2 += value.ci_high;
+            sum.3 += 1;
+        }
+        sums.into_iter()
+            .map(|(key, (mean, low, high, count))| {
+                let count = f64::from(count);
+                (
+                    key,
+                    PointMeasure {
+                        mean: mean / count,
+                        ci_low: low / count,
+                        ci_high: high / count,
+                    },
+                )
+            })
+            .collect()
+    }
+
+    /// Axes with at least two levels.
+    pub fn varying_axes(&self) -> Vec<usize> {
+        (0..self.axes.len())
+            .filter(|axis| self.axes[*axis].levels.len() >= 2)
+            .collect()
+    }
+
+    /// For a picture against axis `x`: the axis drawn as lines and the one drawn as columns of
+    /// panels, the next varying axes after `x` (cyclically) with few enough levels.
+    pub fn groups_for(&self, x: usize) -> (Option<usize>, Option<usize>) {
+        let varying = self.varying_axes();
+        let start = varying.iter().position(|axis| *axis == x).unwrap_or(0);
+        let mut candidates = varying
+            .iter()
+            .cycle()
+            .skip(start + 1)
+            .take(varying.len().saturating_sub(1))
+            .copied()
+            .filter(|axis| self.axes[*axis].levels.len() <= MAX_GROUP_LEVELS);
+        let lines = candidates.next();
+        let columns = candidates.next();
+        (lines, columns)
+    }
+}
+
+/// Orders an axis's levels: by value if all are numbers, `false` before `true`, else as first seen.
+fn ordered_axis(key: &str, mut levels: Vec<String>) -> SweepAxis {
+    let numbers: Option<Vec<f64>> = levels
+        .iter()
+        .map(|level| level.parse::<f64>().ok())
+        .collect();
+    let numeric = match numbers {
+        Some(mut pairs_source) => {
+            let mut pairs: Vec<(f64, String)> =
+                pairs_source.drain(..).zip(levels.drain(..)).collect();
+            pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
+            let (values, texts): (Vec<f64>, Vec<String>) = pairs.into_iter().unzip();
+            levels = texts;
+            Some(values)
+        }
+        None => {
+            if levels
+                .iter()
+                .all(|level| level == "false" || level == "true")
+            {
+                levels.sort();
+            }
+            None
+        }
+    };
+    SweepAxis {
+        key: key.to_string(),
+        levels,
+        numeric,
+    }
+}
+
+impl SweepAxis {
+    /// Where level `index` sits on an x axis: its value, or its position for non-numbers.
+    fn x_of(&self, index: usize) -> f64 {
+        match &self.numeric {
+            Some(values) => values[index],
+            None => index as f64,
+        }
+    }
+
+    fn x_range(&self) -> (f64, f64) {
+        let first = self.x_of(0);
+        let last = self.x_of(self.levels.len().saturating_sub(1));
+        let pad = if self.numeric.is_some() {
+            ((last - first) * 0.05).max(1e-9)
+        } else {
+            0.5
+        };
+        (first - pad, last + pad)
+    }
+
+    /// The label of an x position: the level's text at a level, nothing between (non-numbers).
+    fn label_at(&self, x: f64) -> String {
+        match &self.numeric {
+            Some(_) => {
+                if (x - x.round()).abs() < 1e-9 {
+                    format!("{x:.0}")
+                } else {
+                    format!("{x:.2}")
+                }
+            }
+            None => {
+                let index = x.round();
+                if (x - index).abs() < 1e-6 && index >= 0.0 && (index as usize) < self.levels.len()
+                {
+                    self.levels[index as usize].clone()
+                } else {
+                    String::new()
+                }
+            }
+        }
+    }
+}
+
+fn measure_headline(measure: &str) -> Headline {
+    headline(measure).copied().unwrap_or(Headline {
+        measure: "",
+        label: "",
+        shown: Shown::Number(2),
+        lower: "lower",
+        higher: "higher",
+    })
+}
+
+/// A short name for a measure on an axis: its unit.
+fn measure_axis_label(measure: &str) -> &'static str {
+    match measure {
+        "median_weeks_to_help" => "median weeks to help",
+        "inertia" => "inertia (share)",
+        "unmet_need_child_weeks_per_100" => "unmet child-weeks per 100 pupils a year",
+        "coordination_hours_per_child" => "coordination hours per pupil a year",
+        _ => "value",
+    }
+}
+
+/// Each headline measure against one axis (`sweep-axis-<i>`).
+pub struct SweepAxisFigure<'a> {
+    pub data: &'a SweepData,
+    pub x: usize,
+}
+
+const PANEL_WIDTH: u32 = 420;
+const PANEL_HEIGHT: u32 = 300;
+
+impl SweepAxisFigure<'_> {
+    fn columns(&self) -> (Option<usize>, usize) {
+        let (_, columns_axis) = self.data.groups_for(self.x);
+        let count = columns_axis.map_or(1, |axis| self.data.axes[axis].levels.len());
+        (columns_axis, count)
+    }
+}
+
+impl Figure for SweepAxisFigure<'_> {
+    fn size(&self) -> (u32, u32) {
+        let (_, columns) = self.columns();
+        (
+            (PANEL_WIDTH * columns as u32).max(900),
+            PANEL_HEIGHT * SWEEP_MEASURES.len() as u32 + 110,
+        )
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
+        root.fill(&WHITE).map_err(drawing_error)?;
+        let data = self.data;
+        let x_axis = &data.axes[self.x];
+        let (lines_axis, _) = data.groups_for(self.x);
+        let (columns_axis, column_count) = self.columns();
+        let mut title = format!("Headline measures against {} (means, 95% bands", x_axis.key);
+        if let Some(lines) = lines_axis {
+            title.push_str(&format!("; lines: {}", data.axes[lines].key));
+        }
+        if let Some(columns) = columns_axis {
+            title.push_str(&format!("; columns: {}", data.axes[columns].key));
+        }
+        title.push(')');
+        let titled = root
+            .titled(&title, text_style(17.0))
+            .map_err(drawing_error)?;
+        let (_, height) = titled.dim_in_pixel();
+        let (panels_area, legend_area) = titled.split_vertically(height.saturating_sub(40));
+        let panels = panels_area.split_evenly((SWEEP_MEASURES.len(), column_count));
+
+        let shown: Vec<usize> = [Some(self.x), lines_axis, columns_axis]
+            .into_iter()
+            .flatten()
+            .collect();
+        let (x_start, x_end) = x_axis.x_range();
+        for (row, measure) in SWEEP_MEASURES.iter().enumerate() {
+            let marginal = data.marginal(measure, &shown);
+            let headline = measure_headline(measure);
+            let (mut y_low, mut y_high) = marginal
+                .values()
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(low, high), value| {
+                    (low.min(value.ci_low), high.max(value.ci_high))
+                });
+            if !y_low.is_finite() || !y_high.is_finite() {
+                (y_low, y_high) = (0.0, 1.0);
+            }
+            let pad = ((y_high - y_low) * 0.08).max(1e-6);
+            // Values that cannot be negative keep the axis at or above zero.
+            let y_low = if y_low >= 0.0 {
+                (y_low - pad).max(0.0)
+            } else {
+                y_low - pad
+            };
+            let y_high = y_high + pad;
+            for column in 0..column_count {
+                let area = &panels[row * column_count + column];
+                let caption = match columns_axis {
+                    Some(axis) => format!(
+                        "{} = {}",
+                        data.axes[axis].key, data.axes[axis].levels[column]
+                    ),
+                    None => String::new(),
+                };
+                let mut chart = ChartBuilder::on(area)
+                    .caption(&caption, text_style(14.0))
+                    .margin(8)
+                    .x_label_area_size(36)
+                    .y_label_area_size(64)
+                    .build_cartesian_2d(x_start..x_end, y_low..y_high)
+                    .map_err(drawing_error)?;
+                let x_labels = if x_axis.numeric.is_some() {
+                    6
+                } else {
+                    x_axis.levels.len() * 2 + 1
+                };
+                chart
+                    .configure_mesh()
+                    .x_labels(x_labels)
+                    .x_label_formatter(&|x| x_axis.label_at(*x))
+                    .y_label_formatter(&|y| headline.shown.value(*y))
+                    .x_desc(x_axis.key.as_str())
+                    .y_desc(measure_axis_label(measure))
+                    .label_style(text_style(12.0))
+                    .axis_desc_style(text_style(12.0))
+                    .light_line_style(TRANSPARENT)
+                    .bold_line_style(RGBColor(0xE4, 0xE4, 0xE4))
+                    .draw()
+                    .map_err(drawing_error)?;
+
+                let line_levels = lines_axis.map_or(1, |axis| data.axes[axis].levels.len());
+                for line in 0..line_levels {
+                    let colour = arm_colour(line);
+                    let series: Vec<(f64, PointMeasure)> = (0..x_axis.levels.len())
+                        .filter_map(|x_level| {
+                            let mut key = vec![x_level];
+                            if lines_axis.is_some() {
+                                key.push(line);
+                            }
+                            if columns_axis.is_some() {
+                                key.push(column);
+                            }
+                            marginal
+                                .get(&key)
+                                .map(|value| (x_axis.x_of(x_level), *value))
+                        })
+                        .collect();
+                    if series.is_empty() {
+                        continue;
+                    }
+                    if series.len() > 1 {
+                        let mut band: Vec<(f64, f64)> = series
+                            .iter()
+                            .map(|(x, value)| (*x, value.ci_high))
+                            .collect();
+                        band.extend(series.iter().rev().map(|(x, value)| (*x, value.ci_low)));
+                        chart
+                            .draw_series(std::iter::once(Polygon::new(
+                                band,
+                                colour.mix(0.15).filled(),
+                            )))
+                            .map_err(drawing_error)?;
+                        chart
+                            .draw_series(LineSeries::new(
+                                series.iter().map(|(x, value)| (*x, value.mean)),
+                                colour.stroke_width(2),
+                            ))
+                            .map_err(drawing_error)?;
+                    }
+                    chart
+                        .draw_series(series.iter().map(|(x, value)| {
+                            PathElement::new(
+                                vec![(*x, value.ci_low), (*x, value.ci_high)],
+                                colour.stroke_width(1),
+                            )
+                        }))
+                        .map_err(drawing_error)?;
+                    chart
+                        .draw_series(
+                            series.iter().map(|(x, value)| {
+                                Circle::new((*x, value.mean), 4, colour.filled())
+                            }),
+                        )
+                        .map_err(drawing_error)?;
+                }
+            }
+        }
+
+        if let Some(lines) = lines_axis {
+            let axis = &data.axes[lines];
+            let style = text_style(15.0).pos(Pos::new(HPos::Left, VPos::Center));
+            legend_area
+                .draw(&Text::new(
+                    format!("{}:", axis.key),
+                    (20, 20),
+                    style.clone(),
+                ))
+                .map_err(drawing_error)?;
+            let mut x = 30 + (axis.key.len() as i32 + 1) * 8;
+            for (index, level) in axis.levels.iter().enumerate() {
+                let colour = arm_colour(index);
+                legend_area
+                    .draw(&PathElement::new(
+                        vec![(x, 20), (x + 26, 20)],
+                        colour.stroke_width(3),
+                    ))
+                    .map_err(drawing_error)?;
+                legend_area
+                    .draw(&Text::new(level.clone(), (x + 32, 20), style.clone()))
+                    .map_err(drawing_error)?;
+                x += 50 + level.len() as i32 * 9;
+            }
+        } else {
+            legend_area
+                .draw(&Text::new(
+                    "points: means; bars and band: 95% confidence intervals",
+                    (20, 20),
+                    text_style(14.0)
+                        .color(&ANNOTATION_GREY)
+                        .pos(Pos::new(HPos::Left, VPos::Center)),
+                ))
+                .map_err(drawing_error)?;
+        }
+        Ok(())
+    }
+}
+
+/// Each headline measure over two axes as a heatmap (`sweep-heatmap`).
+pub struct HeatmapFigure<'a> {
+    pub data: &'a SweepData,
+    pub x: usize,
+    pub y: usize,
+}
+
+/// Viridis (colour-blind safe, light to dark), anchors from matplotlib's table.
+const VIRIDIS: [(u8, u8, u8); 9] = [
+    (0xFD, 0xE7, 0x25),
+    (0xB5, 0xDE, 0x2B),
+    (0x6E, 0xCE, 0x58),
+    (0x35, 0xB7, 0x79),
+    (0x1F, 0x9E, 0x89),
+    (0x26, 0x82, 0x8E),
+    (0x31, 0x68, 0x8E),
+    (0x3E, 0x49, 0x89),
+    (0x48, 0x28, 0x78),
+];
+
+/// The viridis colour at `share` (0: light yellow, 1: dark purple).
+fn viridis(share: f64) -> RGBColor {
+    let share = if share.is_finite() {
+        share.clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
+    let position = share * (VIRIDIS.len() - 1) as f64;
+    let index = (position.floor() as usize).min(VIRIDIS.len() - 2);
+    let within = position - index as f64;
+    let (a, b) = (VIRIDIS[index], VIRIDIS[index + 1]);
+    let mix = |from: u8, to: u8| {
+        (f64::from(from) + (f64::from(to) - f64::from(from)) * within).round() as u8
+    };
+    RGBColor(mix(a.0, b.0), mix(a.1, b.1), mix(a.2, b.2))
+}
+
+impl Figure for HeatmapFigure<'_> {
+    fn size(&self) -> (u32, u32) {
+        (1200, 900)
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
+        root.fill(&WHITE).map_err(drawing_error)?;
+        let data = self.data;
+        let (x_axis, y_axis) = (&data.axes[self.x], &data.axes[self.y]);
+        let title = format!(
+            "Headline measures over {} and {} (mean over the other axes; darker is higher)",
+            x_axis.key, y_axis.key
+        );
+        let titled = root
+            .titled(&title, text_style(17.0))
+            .map_err(drawing_error)?;
+        let panels = titled.split_evenly((2, 2));
+        for (panel, measure) in panels.iter().zip(SWEEP_MEASURES) {
+            let marginal = data.marginal(measure, &[self.x, self.y]);
+            let headline = measure_headline(measure);
+            let (low, high) = marginal
+                .values()
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(low, high), value| {
+                    (low.min(value.mean), high.max(value.mean))
+                });
+            let span = if high > low { high - low } else { 1.0 };
+            let (x_count, y_count) = (x_axis.levels.len(), y_axis.levels.len());
+            let mut chart = ChartBuilder::on(panel)
+                .caption(capitalised_label(measure), text_style(15.0))
+                .margin(10)
+                .x_label_area_size(40)
+                .y_label_area_size(70)
+                .build_cartesian_2d(0.0..x_count as f64, 0.0..y_count as f64)
+                .map_err(drawing_error)?;
+            chart
+                .configure_mesh()
+                .disable_mesh()
+                .x_labels(x_count * 2 + 1)
+                .y_labels(y_count * 2 + 1)
+                .x_label_formatter(&|x| centre_label(x_axis, *x))
+                .y_label_formatter(&|y| centre_label(y_axis, *y))
+                .x_desc(x_axis.key.as_str())
+                .y_desc(y_axis.key.as_str())
+                .label_style(text_style(12.0))
+                .axis_desc_style(text_style(13.0))
+                .draw()
+                .map_err(drawing_error)?;
+            for ((x_level, y_level), value) in marginal
+                .iter()
+                .map(|(key, value)| ((key[0], key[1]), value))
+            {
+                let share = (value.mean - low) / span;
+                let colour = viridis(share);
+                let (x0, y0) = (x_level as f64, y_level as f64);
+                chart
+                    .draw_series(std::iter::once(Rectangle::new(
+                        [(x0, y0), (x0 + 1.0, y0 + 1.0)],
+                        colour.filled(),
+                    )))
+                    .map_err(drawing_error)?;
+                let text_colour = if share > 0.5 { WHITE } else { BLACK };
+                chart
+                    .draw_series(std::iter::once(Text::new(
+                        headline.shown.value(value.mean),
+                        (x0 + 0.5, y0 + 0.5),
+                        text_style(13.0)
+                            .color(&text_colour)
+                            .pos(Pos::new(HPos::Center, VPos::Center)),
+                    )))
+                    .map_err(drawing_error)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+fn capitalised_label(measure: &str) -> String {
+    crate::metrics::catalogue::capitalised(measure_headline(measure).label)
+}
+
+/// The level whose cell is centred at `position` (cells span `i..i+1`), else nothing.
+fn centre_label(axis: &SweepAxis, position: f64) -> String {
+    let index = position - 0.5;
+    if (index - index.round()).abs() < 1e-6
+        && index >= 0.0
+        && (index.round() as usize) < axis.levels.len()
+    {
+        axis.levels[index.round() as usize].clone()
+    } else {
+        String::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn points_csv() -> &'static [u8] {
+        b"point,coordination.minder,turnover.annual_rate,measure,mean,sd,ci_low,ci_high,median,n\n\
+          0,false,0.3,median_weeks_to_help,10,1,8,12,10,3\n\
+          0,false,0.3,inertia,0.5,0.1,0.4,0.6,0.5,3\n\
+          1,false,0.05,median_weeks_to_help,6,1,5,7,6,3\n\
+          1,false,0.05,inertia,NA,NA,NA,NA,NA,0\n\
+          2,true,0.3,median_weeks_to_help,8,1,7,9,8,3\n\
+          3,true,0.05,median_weeks_to_help,4,1,3,5,4,3\n"
+    }
+
+    #[test]
+    fn points_are_read_with_ordered_axes() {
+        let data = SweepData::from_points_csv(points_csv()).unwrap();
+        assert_eq!(data.axes.len(), 2);
+        assert_eq!(data.axes[0].key, "coordination.minder");
+        assert_eq!(data.axes[0].levels, ["false", "true"]);
+        assert_eq!(data.axes[1].levels, ["0.05", "0.3"], "numbers by value");
+        assert_eq!(data.axes[1].numeric, Some(vec![0.05, 0.3]));
+        assert_eq!(data.points.len(), 4);
+        assert_eq!(data.points[0].levels, vec![0, 1]);
+        assert_eq!(data.points[0].measures["inertia"].mean, 0.5);
+        assert!(data.points[1].measures["inertia"].mean.is_nan());
+    }
+
+    #[test]
+    fn marginals_average_over_hidden_axes_and_skip_undefined_values() {
+        let data = SweepData::from_points_csv(points_csv()).unwrap();
+        // Against turnover, averaged over the minder: at 0.05 (6 + 4) / 2, at 0.3 (10 + 8) / 2.
+        let by_turnover = data.marginal("median_weeks_to_help", &[1]);
+        assert_eq!(by_turnover[&vec![0]].mean, 5.0);
+        assert_eq!(by_turnover[&vec![1]].mean, 9.0);
+        assert_eq!(by_turnover[&vec![1]].ci_low, 7.5);
+        assert_eq!(by_turnover[&vec![1]].ci_high, 10.5);
+        let inertia = data.marginal("inertia", &[0, 1]);
+        assert_eq!(inertia.len(), 1, "the undefined point is skipped");
+        assert_eq!(data.groups_for(1), (Some(0), None));
+        assert_eq!(data.groups_for(0), (Some(1), None));
+    }
+
+    #[test]
+    fn viridis_runs_from_yellow_to_purple() {
+        assert_eq!(viridis(0.0), RGBColor(0xFD, 0xE7, 0x25));
+        assert_eq!(viridis(1.0), RGBColor(0x48, 0x28, 0x78));
+        assert_eq!(viridis(f64::NAN), viridis(0.0));
+    }
+
+    #[test]
+    fn a_points_file_without_a_measure_column_is_refused() {
+        let error = SweepData::from_points_csv(b"point,a\n0,1\n").unwrap_err();
+        assert!(
+            error.to_string().contains("missing column measure"),
+            "{error}"
+        );
+    }
+}
