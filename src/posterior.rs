@@ -552,17 +552,6 @@ impl Posterior {
             .chain(self.keys.iter().map(String::as_str))
             .collect()
     }
-
-    /// The cells of those columns for a replicate that drew `row`.
-    pub fn run_cells(&self, row: usize) -> Vec<String> {
-        std::iter::once(row.to_string())
-            .chain(
-                self.values(row)
-                    .iter()
-                    .map(|value| crate::output::csv::format_float(*value)),
-            )
-            .collect()
-    }
 }
 
 /// A posterior and the row each replicate drew: what the output files record.
@@ -579,9 +568,9 @@ impl PosteriorDraws<'_> {
         self.posterior.metadata(self.rows)
     }
 
-    /// The `runs.csv` cells of replicate `replicate`.
-    pub fn cells(&self, replicate: u32) -> Vec<String> {
-        self.posterior.run_cells(self.rows[replicate as usize])
+    /// The row replicate `replicate` drew.
+    pub fn row_of(&self, replicate: u32) -> usize {
+        self.rows[replicate as usize]
     }
 
     /// One sentence on the posterior used, for the reports; `listed` says where the draws are.
@@ -677,7 +666,6 @@ mod tests {
         assert!((means[0] - 0.35).abs() < 1e-12);
         assert!((posterior.effective_sample_size() - 1.6).abs() < 1e-12);
         assert_eq!(posterior.run_columns()[0], "posterior_row");
-        assert_eq!(posterior.run_cells(1), vec!["1", "0.4", "0.3"]);
     }
 
     #[test]

@@ -31,12 +31,13 @@ use serde::{Deserialize, Serialize};
 
 use crate::batch::engine::{catch_panic, chunk_ranges, run_chunks};
 use crate::batch::sweep::SweepError;
-use crate::batch::sweep::output::{FileCheck, sync_directory, write_via_temporary};
+use crate::batch::sweep::output::{FileCheck, write_via_temporary};
 use crate::batch::sweep::plan::Shard;
 use crate::metrics::{Measures, Summary, measures};
 use crate::model::{self, Params, rng};
 use crate::output::OutputDir;
-use crate::output::csv::format_float;
+use crate::output::atomic::sync_directory;
+use crate::output::csv::{format_float, write_row};
 use crate::output::export::metadata_json::{CRATE_VERSION, GIT_COMMIT};
 use crate::scenario::{BuiltIn, Scenario, ScenarioError, ScenarioTree};
 
@@ -44,10 +45,10 @@ use crate::scenario::{BuiltIn, Scenario, ScenarioError, ScenarioTree};
 const ENGLAND_TOML: &str = include_str!("../../scenarios/england.toml");
 const ENGLAND_NAME: &str = "england.toml (built in)";
 
-pub const LOCALITIES_CSV: &str = "localities.csv";
-pub const NATIONAL_CSV: &str = "national.csv";
-pub const FAILURES_CSV: &str = "failures.csv";
-pub const METADATA_JSON: &str = "metadata.json";
+pub use crate::output::files::FAILURES_CSV;
+pub use crate::output::files::LOCALITIES_CSV;
+pub use crate::output::files::METADATA_JSON;
+pub use crate::output::files::NATIONAL_CSV;
 
 /// Patches per thread in one chunk.
 const PATCHES_PER_THREAD_PER_CHUNK: u64 = 16;
@@ -507,19 +508,6 @@ pub(crate) fn write_national_from_localities(directory: &Path) -> Result<(), Swe
         kept.push((pupils, values));
     }
     write_national_csv(&directory.join(NATIONAL_CSV), &national_rows(&kept))
-}
-
-fn write_row(
-    out: &mut impl Write,
-    fields: impl IntoIterator<Item = String>,
-) -> std::io::Result<()> {
-    let mut writer = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::Any(b'\n'))
-        .from_writer(out);
-    writer
-        .write_record(fields.into_iter().collect::<Vec<_>>())
-        .map_err(std::io::Error::other)?;
-    writer.flush()
 }
 
 /// One row per measure over the patches where it is defined.

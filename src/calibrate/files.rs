@@ -18,10 +18,10 @@ use crate::output::plot::{
 };
 use crate::output::{RenderedFile, ReportError};
 
-pub const POSTERIOR_CSV: &str = "posterior.csv";
-pub const GENERATIONS_CSV: &str = "generations.csv";
-pub const METADATA_JSON: &str = "metadata.json";
-pub const REPORT_HTML: &str = "report.html";
+pub use crate::output::files::GENERATIONS_CSV;
+pub use crate::output::files::METADATA_JSON;
+pub use crate::output::files::POSTERIOR_CSV;
+pub use crate::output::files::REPORT_HTML;
 
 /// The files rendered at the end besides `metadata.json`.
 pub const RENDERED: [&str; 5] = [

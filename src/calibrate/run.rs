@@ -38,7 +38,7 @@ use crate::gsa::EvaluationError;
 use crate::output::OutputDir;
 use crate::output::export::metadata_json::{CRATE_VERSION, GIT_COMMIT};
 
-pub const PARTICLES_CSV: &str = "particles.csv";
+pub use crate::output::files::PARTICLES_CSV;
 
 /// The files streamed while the calibration runs, in the order the journal records them.
 pub const STREAMED: [&str; 1] = [PARTICLES_CSV];

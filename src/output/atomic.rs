@@ -1,13 +1,86 @@
-//! The one naming rule for files and directories written under a temporary name and renamed into
-//! place: `.<name>.tmp-<process id>` beside the final path (and `.<name>.old-<process id>` for a
-//! directory moved aside while `--force` swaps a new one in). Every writer (`report::OutputDir`,
-//! a sweep's `metadata.json`, `patchwork init`) names its temporaries with `temporary_path`, so
+//! Writing under a temporary name and renaming into place: the one writer of a single file
+//! (`write_temporary` then `Temporary::rename`, or `write_atomically` for both), `sync_directory`,
+//! and the one naming rule for files and directories written that way: `.<name>.tmp-<process id>` beside the final path (and `.<name>.old-<process id>` for a
+//! directory moved aside while `--force` swaps a new one in). Every writer (`OutputDir`, a sweep's
+//! `metadata.json`, `patchwork init`) names its temporaries with `temporary_path`, so
 //! `--resume` can recognise and remove those a killed process left with `is_temporary_name`, and
 //! the next write beside them removes a killed process's whole directories
 //! (`remove_stale_beside`).
 
-use std::fs;
+use std::fs::{self, File};
+use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
+
+/// A file written and synced under its temporary name beside `target`, not yet renamed: removed
+/// if dropped before `rename`.
+#[derive(Debug)]
+pub struct Temporary {
+    temporary: PathBuf,
+    target: PathBuf,
+    renamed: bool,
+}
+
+/// Writes a file under `temporary_path(path)` through `body` and syncs it; `path` is untouched
+/// until `Temporary::rename`. On failure nothing is left.
+pub fn write_temporary(
+    path: &Path,
+    body: impl FnOnce(&mut BufWriter<File>) -> std::io::Result<()>,
+) -> std::io::Result<Temporary> {
+    let written = Temporary {
+        temporary: temporary_path(path),
+        target: path.to_path_buf(),
+        renamed: false,
+    };
+    let mut writer = BufWriter::new(File::create(&written.temporary)?);
+    body(&mut writer)?;
+    let file = writer.into_inner().map_err(|error| error.into_error())?;
+    file.sync_all()?;
+    Ok(written)
+}
+
+impl Temporary {
+    /// The temporary name it was written under.
+    pub fn path(&self) -> &Path {
+        &self.temporary
+    }
+
+    /// Renames the file over its target (replacing a file there); on failure it is removed.
+    pub fn rename(mut self) -> std::io::Result<()> {
+        fs::rename(&self.temporary, &self.target)?;
+        self.renamed = true;
+        Ok(())
+    }
+}
+
+impl Drop for Temporary {
+    fn drop(&mut self) {
+        if !self.renamed {
+            let _ = fs::remove_file(&self.temporary);
+        }
+    }
+}
+
+/// Writes `path` through `body` under a temporary name, syncs it and renames it over `path`, so
+/// `path` is never half written.
+pub fn write_atomically(
+    path: &Path,
+    body: impl FnOnce(&mut BufWriter<File>) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    write_temporary(path, body)?.rename()
+}
+
+/// `bytes` as the body of `write_temporary` or `write_atomically`.
+pub fn bytes(bytes: &[u8]) -> impl FnOnce(&mut BufWriter<File>) -> std::io::Result<()> + '_ {
+    move |out| out.write_all(bytes)
+}
+
+/// Syncs a directory's entries (new and renamed files) to disk where the platform allows it;
+/// best effort, since a failure here loses nothing a kill could.
+pub fn sync_directory(directory: &Path) {
+    if let Ok(handle) = File::open(directory) {
+        let _ = handle.sync_all();
+    }
+}
 
 fn file_name_of(final_path: &Path) -> String {
     final_path

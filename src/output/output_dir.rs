@@ -23,7 +23,9 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::output::ReportError;
-use crate::output::atomic::{aside_path, remove_stale_beside, temporary_path};
+use crate::output::atomic::{
+    self, Temporary, aside_path, remove_stale_beside, temporary_path, write_temporary,
+};
 
 /// **Test only.** When set to a number `n`, `write_files` aborts the process (as a kill would)
 /// right after writing its `n`th file, so that tests can check what a killed run leaves. Read
@@ -156,32 +158,44 @@ impl OutputDir {
             source,
         })?;
 
-        let mut temporary_paths: Vec<PathBuf> = Vec::with_capacity(files.len());
+        // Each file under its temporary name; those written are removed if a later one fails.
+        let mut written: Vec<Temporary> = Vec::with_capacity(files.len());
         let mut created_subdirectories: Vec<PathBuf> = Vec::new();
-        let written = files.iter().try_for_each(|file| {
-            let temporary_path = temporary_path(&self.path.join(file.file_name));
-            if let Some(subdirectory) = temporary_path.parent().filter(|parent| !parent.exists()) {
+        let all_written = files.iter().try_for_each(|file| {
+            let final_path = self.path.join(file.file_name);
+            if let Some(subdirectory) = final_path.parent().filter(|parent| !parent.exists()) {
                 fs::create_dir_all(subdirectory).map_err(|source| ReportError::CreateDir {
                     path: subdirectory.to_path_buf(),
                     source,
                 })?;
                 created_subdirectories.push(subdirectory.to_path_buf());
             }
-            temporary_paths.push(temporary_path.clone());
-            write_and_sync(&temporary_path, &file.bytes)
+            let temporary =
+                write_temporary(&final_path, atomic::bytes(&file.bytes)).map_err(|source| {
+                    ReportError::Write {
+                        path: temporary_path(&final_path),
+                        source,
+                    }
+                })?;
+            written.push(temporary);
+            Ok(())
         });
-        if let Err(error) = written {
-            self.clean_up(&temporary_paths, &created_subdirectories, created_directory);
+        if let Err(error) = all_written {
+            drop(written);
+            self.clean_up(&created_subdirectories, created_directory);
             return Err(error);
         }
 
         let mut final_paths = Vec::with_capacity(files.len());
-        for (file, temporary_path) in files.iter().zip(&temporary_paths) {
+        let mut written = written.into_iter();
+        for file in files {
             let final_path = self.path.join(file.file_name);
-            if let Err(source) = fs::rename(temporary_path, &final_path) {
-                self.clean_up(&temporary_paths, &[], false);
+            let temporary = written.next().expect("one temporary per file");
+            let from = temporary.path().to_path_buf();
+            if let Err(source) = temporary.rename() {
+                // The temporaries not yet renamed are removed as `written` is dropped.
                 return Err(ReportError::Rename {
-                    from: temporary_path.clone(),
+                    from,
                     to: final_path,
                     source,
                 });
@@ -192,15 +206,7 @@ impl OutputDir {
     }
 
     /// Best-effort removal after a failure; errors here would hide the one that matters.
-    fn clean_up(
-        &self,
-        temporary_paths: &[PathBuf],
-        created_subdirectories: &[PathBuf],
-        remove_directory: bool,
-    ) {
-        for temporary_path in temporary_paths {
-            let _ = fs::remove_file(temporary_path);
-        }
+    fn clean_up(&self, created_subdirectories: &[PathBuf], remove_directory: bool) {
         for subdirectory in created_subdirectories.iter().rev() {
             let _ = fs::remove_dir(subdirectory);
         }
@@ -274,7 +280,7 @@ impl Staging {
     /// non-empty one (only with `force`) by moving the old one aside, renaming the new one in and
     /// deleting the old one.
     pub fn commit(mut self) -> Result<(), ReportError> {
-        crate::batch::sweep::output::sync_directory(&self.temporary);
+        crate::output::atomic::sync_directory(&self.temporary);
         let rename = |from: &Path, to: &Path| {
             fs::rename(from, to).map_err(|source| ReportError::Rename {
                 from: from.to_path_buf(),
@@ -377,7 +383,7 @@ impl Staging {
             } else {
                 parent
             };
-            crate::batch::sweep::output::sync_directory(parent);
+            crate::output::atomic::sync_directory(parent);
         }
     }
 }

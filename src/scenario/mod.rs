@@ -27,7 +27,7 @@ use std::path::Path;
 use crate::model::Params;
 
 pub use error::{Location, Problem, ScenarioError};
-pub use template::{TemplateError, template, template_name, write_template};
+pub use template::{template, template_name};
 
 pub(crate) use error::io_reason;
 pub(crate) use raw::{Node, Table as RawTable, Value};

@@ -16,10 +16,10 @@ use crate::output::{RenderedFile, ReportError};
 
 use super::{Method, SensitivitySpec};
 
-pub const SAMPLES_CSV: &str = "samples.csv";
-pub const RUNS_CSV: &str = "runs.csv";
-pub const INDICES_CSV: &str = "indices.csv";
-pub const REPORT_HTML: &str = "report.html";
+pub use crate::output::files::INDICES_CSV;
+pub use crate::output::files::REPORT_HTML;
+pub use crate::output::files::RUNS_CSV;
+pub use crate::output::files::SAMPLES_CSV;
 
 /// `indices.csv`, the plot and `report.html`.
 pub fn render(

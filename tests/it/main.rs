@@ -10,6 +10,7 @@ mod demo;
 mod determinism;
 mod init;
 mod invariants;
+mod layers;
 mod long_jobs;
 mod national_shards;
 mod patterns;

@@ -26,11 +26,10 @@ use crate::batch::national;
 use crate::output::{OutputDir, Staging};
 
 use super::error::SweepError;
-use super::output::{
-    FileCheck, FileRecord, JOURNAL, METADATA_JSON, STREAMED, sync_directory, write_via_temporary,
-};
+use super::output::{FileCheck, FileRecord, JOURNAL, METADATA_JSON, STREAMED, write_via_temporary};
 use super::run::{ShardMetadata, round3};
 use super::settling::{SETTLING_CSV, SweepSettling};
+use crate::output::atomic::sync_directory;
 
 /// What a merge wrote.
 #[derive(Debug, Clone, PartialEq)]

@@ -16,19 +16,18 @@ use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use crate::output::OutputDir;
-use crate::output::atomic::{is_temporary_name, temporary_path};
+use crate::output::atomic::{is_temporary_name, sync_directory};
 
 use super::error::SweepError;
 use super::plan::Shard;
 
-pub const RUNS_CSV: &str = "runs.csv";
-pub const POINTS_CSV: &str = "points.csv";
-pub const FAILURES_CSV: &str = "failures.csv";
-pub const METADATA_JSON: &str = "metadata.json";
-pub const JOURNAL: &str = "sweep.journal";
-/// Held while a process writes the directory: `pid=N host=H started=T`.
-pub const LOCK: &str = "sweep.lock";
 pub use super::settling::SETTLING_CSV;
+pub use crate::output::files::FAILURES_CSV;
+pub use crate::output::files::JOURNAL;
+pub use crate::output::files::LOCK;
+pub use crate::output::files::METADATA_JSON;
+pub use crate::output::files::POINTS_CSV;
+pub use crate::output::files::RUNS_CSV;
 
 /// How many files are streamed.
 pub const STREAMED_FILES: usize = 4;
@@ -752,26 +751,12 @@ impl FileCheck {
 }
 
 /// Writes a file under a temporary name in the same directory, syncs it and renames it over
-/// `path`, so `path` is never half written.
+/// `path` (`atomic::write_atomically`), so `path` is never half written.
 pub fn write_via_temporary(
     path: &Path,
     body: impl FnOnce(&mut std::io::BufWriter<File>) -> std::io::Result<()>,
 ) -> Result<(), SweepError> {
-    let temporary = temporary_path(path);
-    let result = File::create(&temporary).and_then(|file| {
-        let mut writer = std::io::BufWriter::new(file);
-        body(&mut writer)?;
-        let file = writer.into_inner().map_err(|error| error.into_error())?;
-        file.sync_all()
-    });
-    if let Err(error) = result {
-        let _ = fs::remove_file(&temporary);
-        return Err(SweepError::write(path)(error));
-    }
-    fs::rename(&temporary, path).map_err(|error| {
-        let _ = fs::remove_file(&temporary);
-        SweepError::write(path)(error)
-    })
+    crate::output::atomic::write_atomically(path, body).map_err(SweepError::write(path))
 }
 
 /// Removes the temporaries a killed process left in `directory` (if it exists). Only files named
@@ -791,14 +776,6 @@ fn remove_stale_temporaries(directory: &Path) -> Result<(), SweepError> {
         }
     }
     Ok(())
-}
-
-/// Syncs a directory's entries (new and renamed files) to disk where the platform allows it;
-/// best effort, since a failure here loses nothing a kill could.
-pub fn sync_directory(directory: &Path) {
-    if let Ok(handle) = File::open(directory) {
-        let _ = handle.sync_all();
-    }
 }
 
 #[cfg(test)]

@@ -21,7 +21,7 @@ use serde::Serialize;
 use crate::metrics::settle::{Settling, Trend, run_trends};
 use crate::metrics::{Measures, measures, summarise_measures};
 use crate::model::{self, Params};
-use crate::output::csv::format_float;
+use crate::output::csv::{CsvBytes, format_float};
 use crate::output::export::metadata_json::{CRATE_VERSION, GIT_COMMIT};
 use crate::posterior::PosteriorMetadata;
 
@@ -361,33 +361,6 @@ pub fn headers(sweep: &Sweep) -> [Vec<u8>; 4] {
 }
 
 /// CSV rows into bytes, `\n` line ends, quoting only where needed.
-struct CsvBytes {
-    writer: csv::Writer<Vec<u8>>,
-}
-
-impl CsvBytes {
-    fn new() -> CsvBytes {
-        let writer = csv::WriterBuilder::new()
-            .flexible(true)
-            .terminator(csv::Terminator::Any(b'\n'))
-            .from_writer(Vec::new());
-        CsvBytes { writer }
-    }
-
-    fn row<I, S>(&mut self, fields: I)
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<[u8]>,
-    {
-        // Writing to memory cannot fail.
-        let _ = self.writer.write_record(fields);
-    }
-
-    fn into_bytes(self) -> Vec<u8> {
-        self.writer.into_inner().unwrap_or_default()
-    }
-}
-
 /// One chunk's bytes for `runs.csv`, `points.csv`, `failures.csv` and `settling.csv`.
 fn render_chunk(sweep: &Sweep, chunk: &ChunkResult) -> [Vec<u8>; 4] {
     let mut settling_rows = CsvBytes::new();
@@ -417,7 +390,7 @@ fn render_chunk(sweep: &Sweep, chunk: &ChunkResult) -> [Vec<u8>; 4] {
                         .posterior
                         .as_ref()
                         .zip(result.row)
-                        .map(|(posterior, row)| posterior.run_cells(row))
+                        .map(|(posterior, row)| crate::output::csv::posterior_cells(posterior, row))
                         .unwrap_or_default();
                     runs.row(
                         ids.into_iter()
@@ -756,13 +729,5 @@ mod tests {
         assert_eq!(duration_text(1.234), "1.2 s");
         assert_eq!(duration_text(245.0), "4 min 5 s");
         assert_eq!(duration_text(7380.0), "2 h 3 min");
-    }
-
-    #[test]
-    fn csv_rows_quote_only_where_needed() {
-        let mut csv = CsvBytes::new();
-        csv.row(["a", "b,c", "d\"e"]);
-        csv.row(["1"]);
-        assert_eq!(csv.into_bytes(), b"a,\"b,c\",\"d\"\"e\"\n1\n");
     }
 }

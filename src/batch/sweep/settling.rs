@@ -16,7 +16,7 @@ use serde::Serialize;
 use crate::metrics::settle::{RELATIVE_TOLERANCE, Series, Settling};
 use crate::output::csv::format_float;
 
-pub const SETTLING_CSV: &str = "settling.csv";
+pub use crate::output::files::SETTLING_CSV;
 
 /// The columns after the point and the swept keys.
 pub const HEADER: [&str; 8] = [

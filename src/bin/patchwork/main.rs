@@ -967,7 +967,7 @@ fn plot_directory(options: cli::PlotOptions) -> anyhow::Result<()> {
 /// `patchwork init`: the template scenario, every key with its default, unit and source; an
 /// existing file is replaced only with `--force`.
 fn init_scenario(options: cli::InitOptions) -> anyhow::Result<()> {
-    scenario::write_template(&options.path, options.force)?;
+    patchwork_sim::output::template::write_template(&options.path, options.force)?;
     let path = options.path.display();
     say!("wrote {path}: every key with its default, unit and source");
     say!("change what you need, delete the rest, then: patchwork check {path}");
@@ -1104,7 +1104,7 @@ fn run_demo(options: cli::DemoOptions) -> anyhow::Result<()> {
         }
     }
     let mut files = vec![RenderedFile {
-        file_name: "timeline.md",
+        file_name: patchwork_sim::output::files::TIMELINE_MD,
         bytes: timeline_markdown(
             &format!("{}: what happened", scenario.name),
             &with_story,
@@ -1129,7 +1129,7 @@ fn run_demo(options: cli::DemoOptions) -> anyhow::Result<()> {
             .map_err(|message| anyhow::anyhow!(message))
     };
     files.push(RenderedFile {
-        file_name: "demo.gif",
+        file_name: patchwork_sim::output::files::DEMO_GIF,
         bytes: gif(&with_output)?,
     });
     if let Some(without_output) = &without_output {

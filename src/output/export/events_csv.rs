@@ -4,7 +4,8 @@
 
 use crate::batch::replicates::ReplicateResult;
 use crate::output::ReportError;
-use crate::output::export::{Export, RunReport, csv_document};
+use crate::output::csv::csv_document;
+use crate::output::export::{Export, RunReport};
 
 pub struct EventsCsv;
 
@@ -33,7 +34,7 @@ pub fn event_rows(results: &[ReplicateResult]) -> Vec<Vec<String>> {
 
 impl Export for EventsCsv {
     fn file_name(&self) -> &'static str {
-        "events.csv"
+        crate::output::files::EVENTS_CSV
     }
 
     fn render(&self, report: &RunReport<'_>) -> Result<Vec<u8>, ReportError> {

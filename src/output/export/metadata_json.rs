@@ -40,7 +40,7 @@ struct Metadata<'a> {
 
 impl Export for MetadataJson {
     fn file_name(&self) -> &'static str {
-        "metadata.json"
+        crate::output::files::METADATA_JSON
     }
 
     fn render(&self, report: &RunReport<'_>) -> Result<Vec<u8>, ReportError> {

@@ -95,29 +95,6 @@ pub fn write_run_report(
     output_dir.write_files(&files)
 }
 
-/// A CSV document from a header and rows of already formatted fields; `\n` line ends.
-pub(crate) fn csv_document(
-    file_name: &'static str,
-    header: &[&str],
-    rows: impl Iterator<Item = Vec<String>>,
-) -> Result<Vec<u8>, ReportError> {
-    let to_error = |error: csv::Error| ReportError::Render {
-        file_name,
-        reason: error.to_string(),
-    };
-    let mut writer = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::Any(b'\n'))
-        .from_writer(Vec::new());
-    writer.write_record(header).map_err(to_error)?;
-    for row in rows {
-        writer.write_record(&row).map_err(to_error)?;
-    }
-    writer.into_inner().map_err(|error| ReportError::Render {
-        file_name,
-        reason: error.to_string(),
-    })
-}
-
 #[cfg(test)]
 pub(crate) mod test_support {
     //! A small fixed report for the exporters' tests.

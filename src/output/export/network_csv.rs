@@ -14,8 +14,9 @@
 use crate::batch::replicates::ReplicateResult;
 use crate::model::NetworkFrame;
 use crate::output::ReportError;
+use crate::output::csv::csv_document;
 use crate::output::csv::format_float;
-use crate::output::export::{Export, RunReport, csv_document};
+use crate::output::export::{Export, RunReport};
 use crate::output::plot::network::agency_key;
 
 pub const POSTS_HEADER: [&str; 7] = ["arm", "week", "post", "role", "agency", "in_post", "minder"];

@@ -4,14 +4,15 @@
 
 use crate::metrics::Measures;
 use crate::output::ReportError;
+use crate::output::csv::csv_document;
 use crate::output::csv::format_float;
-use crate::output::export::{Export, RunReport, csv_document};
+use crate::output::export::{Export, RunReport};
 
 pub struct RunsCsv;
 
 impl Export for RunsCsv {
     fn file_name(&self) -> &'static str {
-        "runs.csv"
+        crate::output::files::RUNS_CSV
     }
 
     fn render(&self, report: &RunReport<'_>) -> Result<Vec<u8>, ReportError> {
@@ -30,7 +31,12 @@ impl Export for RunsCsv {
                 .chain(
                     report
                         .posterior
-                        .map(|draws| draws.cells(result.replicate))
+                        .map(|draws| {
+                            crate::output::csv::posterior_cells(
+                                draws.posterior,
+                                draws.row_of(result.replicate),
+                            )
+                        })
                         .unwrap_or_default(),
                 )
                 .chain(result.measures.values().into_iter().map(format_float))

@@ -4,8 +4,9 @@
 
 use crate::metrics::{Measures, summarise_measures};
 use crate::output::ReportError;
+use crate::output::csv::csv_document;
 use crate::output::csv::format_float;
-use crate::output::export::{Export, RunReport, csv_document};
+use crate::output::export::{Export, RunReport};
 
 pub struct SummaryCsv;
 
@@ -13,7 +14,7 @@ pub const HEADER: [&str; 7] = ["measure", "mean", "sd", "ci_low", "ci_high", "me
 
 impl Export for SummaryCsv {
     fn file_name(&self) -> &'static str {
-        "summary.csv"
+        crate::output::files::SUMMARY_CSV
     }
 
     fn render(&self, report: &RunReport<'_>) -> Result<Vec<u8>, ReportError> {

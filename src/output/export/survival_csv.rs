@@ -8,8 +8,9 @@
 use crate::batch::replicates::ReplicateResult;
 use crate::metrics::{SurvivalCurve, waits_from_recognition};
 use crate::output::ReportError;
+use crate::output::csv::csv_document;
 use crate::output::csv::format_float;
-use crate::output::export::{Export, RunReport, csv_document};
+use crate::output::export::{Export, RunReport};
 
 pub struct SurvivalCsv;
 
@@ -60,7 +61,7 @@ pub fn survival_rows(arm: &str, results: &[ReplicateResult]) -> Vec<Vec<String>>
 
 impl Export for SurvivalCsv {
     fn file_name(&self) -> &'static str {
-        "survival.csv"
+        crate::output::files::SURVIVAL_CSV
     }
 
     fn render(&self, report: &RunReport<'_>) -> Result<Vec<u8>, ReportError> {

@@ -5,10 +5,10 @@
 
 use crate::metrics::welch::WelchSeries;
 use crate::output::ReportError;
+use crate::output::csv::csv_document;
 use crate::output::csv::format_float;
-use crate::output::export::csv_document;
 
-pub const WARMUP_CSV: &str = "warmup.csv";
+pub use crate::output::files::WARMUP_CSV;
 
 pub const HEADER: [&str; 4] = ["week", "series", "mean", "smoothed"];
 

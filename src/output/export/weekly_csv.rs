@@ -5,8 +5,9 @@
 
 use crate::model::WeekRecord;
 use crate::output::ReportError;
+use crate::output::csv::csv_document;
 use crate::output::csv::format_float;
-use crate::output::export::{Export, RunReport, csv_document};
+use crate::output::export::{Export, RunReport};
 
 pub struct WeeklyCsv;
 
@@ -25,7 +26,7 @@ pub const HEADER: [&str; 10] = [
 
 impl Export for WeeklyCsv {
     fn file_name(&self) -> &'static str {
-        "weekly.csv"
+        crate::output::files::WEEKLY_CSV
     }
 
     fn render(&self, report: &RunReport<'_>) -> Result<Vec<u8>, ReportError> {

@@ -11,7 +11,7 @@ use crate::output::html::document::Document;
 use crate::output::plot::{self, PlotData, PlotInputs};
 use crate::output::{RenderedFile, ReportError};
 
-pub const REPORT_HTML: &str = "report.html";
+pub use crate::output::files::REPORT_HTML;
 
 fn bytes_of<'f>(files: &'f [RenderedFile], name: &str) -> Option<&'f [u8]> {
     files

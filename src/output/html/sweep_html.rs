@@ -10,7 +10,7 @@ use crate::output::plot::sweep::{PointMeasure, SWEEP_MEASURES, SweepData, SweepP
 use crate::output::plot::{self, sweep_plot_list};
 use crate::output::{RenderedFile, ReportError};
 
-pub const REPORT_HTML: &str = "report.html";
+pub use crate::output::files::REPORT_HTML;
 
 fn render_error(error: impl std::fmt::Display) -> ReportError {
     ReportError::Render {

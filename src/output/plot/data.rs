@@ -143,11 +143,11 @@ pub struct PlotInputs<'a> {
     pub warmup_weeks: Option<u32>,
 }
 
-pub const SURVIVAL_CSV: &str = "survival.csv";
-pub const WEEKLY_CSV: &str = "weekly.csv";
-pub const EVENTS_CSV: &str = "events.csv";
-pub const NETWORK_POSTS_CSV: &str = "network_posts.csv";
-pub const NETWORK_TIES_CSV: &str = "network_ties.csv";
+pub use crate::output::files::EVENTS_CSV;
+pub use crate::output::files::NETWORK_POSTS_CSV;
+pub use crate::output::files::NETWORK_TIES_CSV;
+pub use crate::output::files::SURVIVAL_CSV;
+pub use crate::output::files::WEEKLY_CSV;
 
 impl PlotData {
     /// Parses whichever files are present.

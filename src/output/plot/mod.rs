@@ -50,12 +50,12 @@ use crate::output::{RenderedFile, ReportError};
 
 /// The directory plots go to, inside an output directory.
 pub const PLOTS_DIR: &str = "plots";
-pub const SURVIVAL_PNG: &str = "plots/survival.png";
-pub const SURVIVAL_SVG: &str = "plots/survival.svg";
-pub const WEEKLY_PNG: &str = "plots/weekly.png";
-pub const WEEKLY_SVG: &str = "plots/weekly.svg";
-pub const NETWORK_PNG: &str = "plots/network.png";
-pub const NETWORK_SVG: &str = "plots/network.svg";
+pub use crate::output::files::NETWORK_PNG;
+pub use crate::output::files::NETWORK_SVG;
+pub use crate::output::files::SURVIVAL_PNG;
+pub use crate::output::files::SURVIVAL_SVG;
+pub use crate::output::files::WEEKLY_PNG;
+pub use crate::output::files::WEEKLY_SVG;
 
 /// The Okabe–Ito palette, in the order arms take it: blue, vermillion, bluish green, reddish
 /// purple, orange, sky blue, yellow, black.
@@ -241,8 +241,7 @@ pub fn sweep_plot_list(data: &sweep::SweepData) -> Vec<SweepPlot> {
     list
 }
 
-/// `patchwork warmup`'s picture.
-pub const WARMUP_PNG: &str = "warmup.png";
+pub use crate::output::files::WARMUP_PNG;
 
 /// `warmup.png`: every series of a Welch analysis of `replicates` replicates, smoothed with
 /// half-width `window`.
@@ -272,9 +271,8 @@ fn render_png_file(
     })
 }
 
-/// `patchwork calibrate`'s pictures.
-pub const CALIBRATION_POSTERIOR_PNG: &str = "plots/posterior.png";
-pub const CALIBRATION_TARGETS_PNG: &str = "plots/targets.png";
+pub use crate::output::files::CALIBRATION_POSTERIOR_PNG;
+pub use crate::output::files::CALIBRATION_TARGETS_PNG;
 
 /// A grid of histogram panels (`calibration`) as a PNG named `file_name`.
 pub fn render_histogram_grid_png(
@@ -285,9 +283,8 @@ pub fn render_histogram_grid_png(
     render_png_file(file_name, &calibration::HistogramGrid { title, panels })
 }
 
-/// `patchwork sensitivity`'s pictures.
-pub const SENSITIVITY_MORRIS_PNG: &str = "plots/morris.png";
-pub const SENSITIVITY_SOBOL_PNG: &str = "plots/sobol.png";
+pub use crate::output::files::SENSITIVITY_MORRIS_PNG;
+pub use crate::output::files::SENSITIVITY_SOBOL_PNG;
 
 /// Morris's μ*–σ scatter, a panel per output, as `plots/morris.png`.
 pub fn render_morris_png(
@@ -384,7 +381,8 @@ impl DirectoryInputs {
             });
         }
         let metadata: Option<serde_json::Value> =
-            read_optional("metadata.json")?.and_then(|bytes| serde_json::from_slice(&bytes).ok());
+            read_optional(crate::output::files::METADATA_JSON)?
+                .and_then(|bytes| serde_json::from_slice(&bytes).ok());
         let (single_arm, warmup_weeks) = match &metadata {
             Some(metadata) => (
                 metadata["scenario"].as_str().unwrap_or("run").to_string(),

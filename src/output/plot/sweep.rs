@@ -34,7 +34,7 @@ pub const SWEEP_MEASURES: [&str; 4] = [
 /// Levels an axis may have to draw one line (or one column of panels) per level.
 pub const MAX_GROUP_LEVELS: usize = 6;
 
-pub const POINTS_CSV: &str = "points.csv";
+pub use crate::output::files::POINTS_CSV;
 
 /// One swept axis: its key and its levels, in order (numbers by value, `false` before `true`).
 #[derive(Debug, Clone, PartialEq)]

@@ -27,10 +27,11 @@ use crate::metrics::{
     CollaborativeAdvantage, Measures, PairedDifference, PairedMeasure, Settling, VarianceSplit,
     collaborative_advantage, compare_measures, split_measures,
 };
+use crate::output::csv::csv_document;
 use crate::output::csv::format_float;
 use crate::output::export::metadata_json::{CRATE_VERSION, GIT_COMMIT};
 use crate::output::export::settling::SettlingJson;
-use crate::output::export::{csv_document, events_csv, network_csv, survival_csv, weekly_csv};
+use crate::output::export::{events_csv, network_csv, survival_csv, weekly_csv};
 use crate::output::plot::{self, PlotData, PlotInputs};
 use crate::output::{RenderedFile, ReportError};
 use crate::posterior::{PosteriorDraws, PosteriorMetadata, twin_seed};
@@ -150,12 +151,12 @@ impl Comparison {
     }
 }
 
-pub const COMPARISON_CSV: &str = "comparison.csv";
-pub const ADVANTAGE_CSV: &str = "advantage.csv";
-pub const METADATA_JSON: &str = "metadata.json";
-pub const REPORT_MD: &str = "report.md";
-pub const REPORT_HTML: &str = "report.html";
-pub const POSTERIOR_DRAWS_CSV: &str = "posterior_draws.csv";
+pub use crate::output::files::ADVANTAGE_CSV;
+pub use crate::output::files::COMPARISON_CSV;
+pub use crate::output::files::METADATA_JSON;
+pub use crate::output::files::POSTERIOR_DRAWS_CSV;
+pub use crate::output::files::REPORT_HTML;
+pub use crate::output::files::REPORT_MD;
 
 /// The columns `comparison.csv` gains with a posterior.
 pub const SPLIT_HEADER: [&str; 2] = ["parameter_share", "random_share"];
@@ -236,7 +237,10 @@ fn posterior_draws_csv(
             twin_seed(result.seed).to_string(),
         ]
         .into_iter()
-        .chain(posterior.draws.cells(result.replicate))
+        .chain(crate::output::csv::posterior_cells(
+            posterior.draws.posterior,
+            posterior.draws.row_of(result.replicate),
+        ))
         .collect()
     });
     csv_document(POSTERIOR_DRAWS_CSV, &header, rows)

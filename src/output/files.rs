@@ -1,0 +1,60 @@
+//! Every output file's name, in one place: the commands that write them, `plot` that reads them
+//! back and `merge` that joins them all name them from here.
+
+// `patchwork run` (and `compare`, with an `arm` column); `plot` reads them back.
+pub const RUNS_CSV: &str = "runs.csv";
+pub const SUMMARY_CSV: &str = "summary.csv";
+pub const WEEKLY_CSV: &str = "weekly.csv";
+pub const SURVIVAL_CSV: &str = "survival.csv";
+pub const EVENTS_CSV: &str = "events.csv";
+pub const NETWORK_POSTS_CSV: &str = "network_posts.csv";
+pub const NETWORK_TIES_CSV: &str = "network_ties.csv";
+/// Every command's record of what it ran (scenario, seed, version, timing, files).
+pub const METADATA_JSON: &str = "metadata.json";
+pub const REPORT_HTML: &str = "report.html";
+pub const SURVIVAL_PNG: &str = "plots/survival.png";
+pub const SURVIVAL_SVG: &str = "plots/survival.svg";
+pub const WEEKLY_PNG: &str = "plots/weekly.png";
+pub const WEEKLY_SVG: &str = "plots/weekly.svg";
+pub const NETWORK_PNG: &str = "plots/network.png";
+pub const NETWORK_SVG: &str = "plots/network.svg";
+
+// `patchwork compare`.
+pub const COMPARISON_CSV: &str = "comparison.csv";
+pub const ADVANTAGE_CSV: &str = "advantage.csv";
+pub const POSTERIOR_DRAWS_CSV: &str = "posterior_draws.csv";
+pub const REPORT_MD: &str = "report.md";
+
+// `patchwork demo`.
+pub const TIMELINE_MD: &str = "timeline.md";
+pub const DEMO_GIF: &str = "demo.gif";
+
+// `patchwork sweep` (and `sensitivity`, `calibrate`, which stream through the same machinery).
+pub const POINTS_CSV: &str = "points.csv";
+pub const FAILURES_CSV: &str = "failures.csv";
+pub const SETTLING_CSV: &str = "settling.csv";
+/// One line per chunk written, so `--resume` knows where to carry on.
+pub const JOURNAL: &str = "sweep.journal";
+/// Held while a sweep runs (pid, host, start time).
+pub const LOCK: &str = "sweep.lock";
+
+// `patchwork national`.
+pub const LOCALITIES_CSV: &str = "localities.csv";
+pub const NATIONAL_CSV: &str = "national.csv";
+
+// `patchwork warmup`.
+pub const WARMUP_CSV: &str = "warmup.csv";
+pub const WARMUP_PNG: &str = "warmup.png";
+
+// `patchwork sensitivity`.
+pub const SAMPLES_CSV: &str = "samples.csv";
+pub const INDICES_CSV: &str = "indices.csv";
+pub const SENSITIVITY_MORRIS_PNG: &str = "plots/morris.png";
+pub const SENSITIVITY_SOBOL_PNG: &str = "plots/sobol.png";
+
+// `patchwork calibrate`.
+pub const PARTICLES_CSV: &str = "particles.csv";
+pub const POSTERIOR_CSV: &str = "posterior.csv";
+pub const GENERATIONS_CSV: &str = "generations.csv";
+pub const CALIBRATION_POSTERIOR_PNG: &str = "plots/posterior.png";
+pub const CALIBRATION_TARGETS_PNG: &str = "plots/targets.png";
