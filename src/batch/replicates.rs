@@ -16,17 +16,10 @@
 
 use rayon::prelude::*;
 
-use crate::metrics::{Measures, measures};
-use crate::model::{Params, RunOutput, Simulation, rng};
+use crate::metrics::measures;
+use crate::model::{Params, Simulation, rng};
 
-/// One finished replicate: its index, seed, full output (kept for `weekly.csv`) and measures.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ReplicateResult {
-    pub replicate: u32,
-    pub seed: u64,
-    pub output: RunOutput,
-    pub measures: Measures,
-}
+pub use crate::metrics::ReplicateResult;
 
 /// Runs and measures one replicate.
 pub fn run_replicate(params: &Params, master_seed: u64, replicate: u32) -> ReplicateResult {
@@ -141,8 +134,7 @@ pub fn run_each_replicate(
 /// Network weeks chosen by default at most.
 pub const DEFAULT_NETWORK_WEEKS: usize = 6;
 
-/// Network weeks a user may choose at most (the plot has a column per week).
-pub const MAX_NETWORK_WEEKS: usize = 12;
+pub use crate::scenario::limits::NETWORK_WEEKS as MAX_NETWORK_WEEKS;
 
 /// The index of the locality whose first copy is the run's first patch.
 fn first_locality(params: &Params) -> Option<u32> {

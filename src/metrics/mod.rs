@@ -7,7 +7,8 @@
 //! scenario with agencies in silos (net collaborative advantage). `settle` checks that a run's weekly
 //! series have stopped drifting over the measured weeks, and `welch` suggests a warm-up by Welch's
 //! method.
-//! `variance_split` splits a paired difference's variance under `--posterior` into the part the
+//! `replicate` holds one measured replicate. `catalogue` describes every measure as the tables and
+//! reports show it. `variance_split` splits a paired difference's variance under `--posterior` into the part the
 //! drawn parameters explain and the part the random draws leave.
 
 pub mod advantage;
@@ -15,6 +16,7 @@ pub mod catalogue;
 pub mod km;
 pub mod measures;
 pub mod paired;
+pub mod replicate;
 pub mod settle;
 pub mod stats;
 pub mod variance_split;
@@ -26,6 +28,7 @@ pub use measures::{
     MeasureSummary, Measures, measures, summarise_measures, waits_from_recognition,
 };
 pub use paired::{PairedDifference, PairedMeasure, compare_measures};
+pub use replicate::ReplicateResult;
 pub use settle::{SeriesSettling, Settling};
 pub use stats::Summary;
 pub use variance_split::{VarianceSplit, split_measures};

@@ -13,6 +13,8 @@ pub const NAME_CHARS: usize = 200;
 pub const DESCRIPTION_CHARS: usize = 2_000;
 /// Weeks in `run.horizon_weeks` (100 years), and in any other key counted in weeks.
 pub const WEEKS: u64 = 5_200;
+/// Network weeks `--network-weeks` may choose at most (the plot has a column per week).
+pub const NETWORK_WEEKS: usize = 12;
 /// Replicates of a scenario (`run.replicates`) or a sweep point (`sweep.replicates`).
 pub const REPLICATES: u64 = 10_000;
 /// `[[locality]]` entries in one scenario.

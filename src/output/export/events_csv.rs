@@ -2,7 +2,7 @@
 //! leaving): `week, locality, label`, in the order they happened. `compare` writes the same with
 //! an `arm` column first. The weekly plot marks these weeks.
 
-use crate::batch::replicates::ReplicateResult;
+use crate::metrics::ReplicateResult;
 use crate::output::ReportError;
 use crate::output::csv::csv_document;
 use crate::output::export::{Export, RunReport};

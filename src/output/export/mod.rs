@@ -26,7 +26,7 @@ use std::path::PathBuf;
 
 use crate::output::{OutputDir, RenderedFile, ReportError};
 
-use crate::batch::replicates::ReplicateResult;
+use crate::metrics::ReplicateResult;
 use crate::posterior::PosteriorDraws;
 
 /// Everything the output files are rendered from.
@@ -99,7 +99,7 @@ pub fn write_run_report(
 pub(crate) mod test_support {
     //! A small fixed report for the exporters' tests.
 
-    use crate::batch::replicates::ReplicateResult;
+    use crate::metrics::ReplicateResult;
     use crate::metrics::measures;
     use crate::model::{RunOutput, WeekRecord};
     use crate::output::export::RunReport;

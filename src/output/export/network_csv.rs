@@ -11,7 +11,7 @@
 //! `run` names its one arm after the scenario, as in `survival.csv`; `compare` writes both arms.
 //! Without recorded weeks (a library caller that asked for none) each file is its header alone.
 
-use crate::batch::replicates::ReplicateResult;
+use crate::metrics::ReplicateResult;
 use crate::model::NetworkFrame;
 use crate::output::ReportError;
 use crate::output::csv::csv_document;
@@ -31,13 +31,13 @@ pub struct NetworkCsv {
 }
 
 pub const NETWORK_POSTS: NetworkCsv = NetworkCsv {
-    file_name: crate::output::plot::NETWORK_POSTS_CSV,
+    file_name: crate::output::files::NETWORK_POSTS_CSV,
     header: &POSTS_HEADER,
     rows: post_rows,
 };
 
 pub const NETWORK_TIES: NetworkCsv = NetworkCsv {
-    file_name: crate::output::plot::NETWORK_TIES_CSV,
+    file_name: crate::output::files::NETWORK_TIES_CSV,
     header: &TIES_HEADER,
     rows: tie_rows,
 };

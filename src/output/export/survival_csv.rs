@@ -5,7 +5,7 @@
 //! already starts in week 0. `run` names its one arm after the scenario; `compare` writes one
 //! curve per scenario. The survival plot is drawn from this file.
 
-use crate::batch::replicates::ReplicateResult;
+use crate::metrics::ReplicateResult;
 use crate::metrics::{SurvivalCurve, waits_from_recognition};
 use crate::output::ReportError;
 use crate::output::csv::csv_document;

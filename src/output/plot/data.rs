@@ -18,9 +18,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::batch::replicates::MAX_NETWORK_WEEKS;
 use crate::model::{Agency, Role};
 use crate::output::plot::network::agency_from_key;
+use crate::scenario::limits::NETWORK_WEEKS as MAX_NETWORK_WEEKS;
 
 /// Arms the network plot draws at most (a row each).
 const MAX_NETWORK_ARMS: usize = 8;

@@ -22,7 +22,7 @@ mod text;
 
 use serde::Serialize;
 
-use crate::batch::replicates::ReplicateResult;
+use crate::metrics::ReplicateResult;
 use crate::metrics::{
     CollaborativeAdvantage, Measures, PairedDifference, PairedMeasure, Settling, VarianceSplit,
     collaborative_advantage, compare_measures, split_measures,
