@@ -3,6 +3,7 @@
 //! (`sweep`) and national runs (`national`), and the Ctrl-C and SIGTERM flag their chunk loops
 //! read (`interrupt`). Above `output`, which writes what they compute; below the binary.
 
+pub mod compare;
 pub mod engine;
 pub mod interrupt;
 pub mod national;

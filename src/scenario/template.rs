@@ -90,9 +90,9 @@ mod tests {
     fn the_template_loads_to_the_built_in_defaults() {
         let scratch = tempfile::tempdir().unwrap();
         let path = scratch.path().join("mine.toml");
-        fs::write(&path, template(&path)).unwrap();
+        std::fs::write(&path, template(&path)).unwrap();
         let empty = scratch.path().join("empty.toml");
-        fs::write(&empty, "").unwrap();
+        std::fs::write(&empty, "").unwrap();
         let (written, defaults) = (
             load(Some(&path), &[]).unwrap(),
             load(Some(&empty), &[]).unwrap(),

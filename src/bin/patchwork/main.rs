@@ -12,6 +12,7 @@ use anyhow::Context;
 mod cli;
 
 use crate::cli::{CheckOptions, Command, MergeOptions, NationalOptions, RunOptions, SweepOptions};
+use patchwork_sim::batch::compare::{ComparePlan, CompareRequest};
 use patchwork_sim::batch::national;
 use patchwork_sim::batch::replicates as runner;
 use patchwork_sim::batch::sweep::{self, Shard, Sweep};
@@ -21,7 +22,7 @@ use patchwork_sim::output::OutputDir;
 use patchwork_sim::output::export::compare;
 use patchwork_sim::output::export::{self, RunReport};
 use patchwork_sim::output::plot;
-use patchwork_sim::posterior::{DrawnParams, Posterior, PosteriorDraws, twin_seed};
+use patchwork_sim::posterior::{Posterior, PosteriorDraws};
 use patchwork_sim::scenario;
 
 /// `println!` that does not panic when stdout is closed early (`patchwork check FILE | head`):
@@ -733,161 +734,27 @@ fn suggest_warmup(options: cli::WarmupOptions) -> anyhow::Result<()> {
 /// `--posterior`, the same drawn rows, each also run from its twin seed) → paired statistics →
 /// comparison.csv, advantage.csv, report.md, report.html, the plots and their CSV files.
 fn compare_scenarios(options: cli::CompareOptions) -> anyhow::Result<()> {
-    let with_extra = |extra: &[&str]| -> Vec<String> {
-        options
-            .sets
-            .iter()
-            .cloned()
-            .chain(extra.iter().map(|set| set.to_string()))
-            .collect()
-    };
-    let silo_sets = with_extra(&compare::SILO_OVERRIDES);
-    let load = |path: &std::path::Path, sets: &[String]| scenario::load(Some(path), sets);
-    let scenario_a = load(&options.scenario_a, &options.sets)?;
-    let scenario_b = load(&options.scenario_b, &options.sets)?;
-    let silo_a = load(&options.scenario_a, &silo_sets)?;
-    let silo_b = load(&options.scenario_b, &silo_sets)?;
-    let posterior = match options.posterior.as_deref() {
-        None => None,
-        Some(path) => {
-            let posterior = Posterior::load_for(path, Some(&options.scenario_a), &options.sets)?;
-            posterior.check_rows(Some(&options.scenario_b), &options.sets)?;
-            Some(posterior)
-        }
-    };
-    let network_weeks = runner::chosen_network_weeks(
-        &options.network_weeks,
-        &[&scenario_a.params, &scenario_b.params],
-    )
-    .context("--network-weeks")?;
-    let (name_a, name_b) = compare::arm_names(&scenario_a.name, &scenario_b.name);
-    let replicates = options.replicates.unwrap_or(scenario_a.replicates);
-    let master_seed = options.seed.unwrap_or(scenario_a.seed);
-    // Each arm's parameters per replicate: its drawn row's, under a posterior.
-    let draws = posterior
-        .as_ref()
-        .map(|posterior| posterior.draws(master_seed, replicates));
-    let drawn = |path: &std::path::Path, sets: &[String]| {
-        posterior
-            .as_ref()
-            .zip(draws.as_ref())
-            .map(|(posterior, draws)| posterior.arm(Some(path), sets, draws))
-            .transpose()
-    };
-    let drawn_a = drawn(&options.scenario_a, &options.sets)?;
-    let drawn_b = drawn(&options.scenario_b, &options.sets)?;
-    let drawn_silo_a = drawn(&options.scenario_a, &silo_sets)?;
-    let drawn_silo_b = drawn(&options.scenario_b, &silo_sets)?;
-    let threads = runner::resolved_thread_count(options.threads);
-    // Up to six arms (A, B, their silos, and under a posterior each arm's twin runs).
-    let arms = if posterior.is_some() { 6.0 } else { 4.0 } * f64::from(replicates);
-    check_memory(
-        "the comparison",
-        &Job {
-            run: RunCost::of(&scenario_a.params).max(RunCost::of(&scenario_b.params)),
-            runs: arms,
-            threads: threads as f64,
-            kept: arms,
-            frames: 2.0 * network_weeks.len() as f64,
-        },
-    )?;
+    let plan = ComparePlan::load(&CompareRequest {
+        scenario_a: &options.scenario_a,
+        scenario_b: &options.scenario_b,
+        sets: &options.sets,
+        posterior: options.posterior.as_deref(),
+        network_weeks: &options.network_weeks,
+        replicates: options.replicates,
+        seed: options.seed,
+        threads: options.threads,
+    })?;
+    check_memory("the comparison", &plan.job())?;
     let output_path = options
         .output_dir
-        .unwrap_or_else(|| cli::default_compare_dir(&scenario_a.name, &scenario_b.name));
+        .unwrap_or_else(|| cli::default_compare_dir(&plan.a.scenario.name, &plan.b.scenario.name));
     // Refuse an occupied directory before spending time on the runs.
     let output_dir = OutputDir::new(output_path, options.force)?;
-    let resolved_a =
-        serde_json::to_value(&scenario_a.resolved).context("cannot record scenario A as JSON")?;
-    let resolved_b =
-        serde_json::to_value(&scenario_b.resolved).context("cannot record scenario B as JSON")?;
-    let a_already_silo = silo_a.params == scenario_a.params;
-    let b_already_silo = silo_b.params == scenario_b.params;
-
-    let arms_to_run = 2
-        + u64::from(!a_already_silo)
-        + u64::from(!b_already_silo)
-        + if posterior.is_some() { 2 } else { 0 };
-    let progress = cli::Progress::new(arms_to_run * u64::from(replicates), options.quiet);
-    let started = Instant::now();
-    // Only A and B record their networks; their silo counterparts are measured, not drawn.
-    let run_arm = |params: &patchwork_sim::model::Params,
-                   drawn: Option<&DrawnParams>,
-                   network_weeks: &[u32]| {
-        runner::run_replicates_varying(
-            &|replicate| drawn.map_or(params, |drawn| drawn.of(replicate)),
-            master_seed,
-            replicates,
-            network_weeks,
-            threads,
-            &|| progress.advance(),
-        )
-    };
-    let results_a = run_arm(&scenario_a.params, drawn_a.as_ref(), &network_weeks);
-    let results_b = run_arm(&scenario_b.params, drawn_b.as_ref(), &network_weeks);
-    let silo_measures = |already_silo: bool,
-                         silo: &scenario::Scenario,
-                         drawn: Option<&DrawnParams>,
-                         results: &[runner::ReplicateResult]|
-     -> Vec<Measures> {
-        let silo_results = if already_silo {
-            Vec::new()
-        } else {
-            run_arm(&silo.params, drawn, &[])
-        };
-        let source = if already_silo { results } else { &silo_results };
-        source.iter().map(|result| result.measures).collect()
-    };
-    let silo_measures_a = silo_measures(a_already_silo, &silo_a, drawn_silo_a.as_ref(), &results_a);
-    let silo_measures_b = silo_measures(b_already_silo, &silo_b, drawn_silo_b.as_ref(), &results_b);
-    // Under a posterior, each replicate's row again from its twin seed, in both arms.
-    let twins = |drawn: &Option<DrawnParams>| -> Vec<Measures> {
-        let Some(drawn) = drawn else {
-            return Vec::new();
-        };
-        runner::run_each_replicate(replicates, threads, &|| progress.advance(), &|replicate| {
-            let seed = patchwork_sim::model::rng::replicate_seed(master_seed, u64::from(replicate));
-            runner::run_seeded(drawn.of(replicate), twin_seed(seed), replicate, &[])
-        })
-        .iter()
-        .map(|result| result.measures)
-        .collect()
-    };
-    let twins_a = twins(&drawn_a);
-    let twins_b = twins(&drawn_b);
-    let wall_time_seconds = started.elapsed().as_secs_f64();
+    let progress = cli::Progress::new(plan.runs(), options.quiet);
+    let runs = plan.run(&|| progress.advance());
     progress.finish();
-
-    let report = compare::CompareReport {
-        a: compare::Arm {
-            name: &name_a,
-            description: &scenario_a.description,
-            resolved_scenario: &resolved_a,
-            results: &results_a,
-            silo_measures: &silo_measures_a,
-            already_silo: a_already_silo,
-        },
-        b: compare::Arm {
-            name: &name_b,
-            description: &scenario_b.description,
-            resolved_scenario: &resolved_b,
-            results: &results_b,
-            silo_measures: &silo_measures_b,
-            already_silo: b_already_silo,
-        },
-        master_seed,
-        replicates,
-        sets: &options.sets,
-        threads,
-        wall_time_seconds,
-        posterior: posterior
-            .as_ref()
-            .zip(draws.as_ref())
-            .map(|(posterior, rows)| compare::PosteriorArms {
-                draws: PosteriorDraws { posterior, rows },
-                a_twins: &twins_a,
-                b_twins: &twins_b,
-            }),
-    };
+    let report = plan.report(&runs, &options.sets);
+    let (name_a, name_b, replicates) = (&plan.a.name, &plan.b.name, plan.replicates);
     let files = compare::render_compare_report(&report)?;
     let written = output_dir.write_files(&files)?;
 
