@@ -4,6 +4,7 @@
 //! read (`interrupt`). Above `output`, which writes what they compute; below the binary.
 
 pub mod compare;
+pub mod demo;
 pub mod engine;
 pub mod interrupt;
 pub mod national;

@@ -256,6 +256,36 @@ pub fn timeline_markdown(title: &str, story: &Story, weeks: u32) -> String {
     md
 }
 
+/// What one week of the story prints: its heading and lines, or nothing when the week has no news.
+/// With two stories, each under its own heading with its waiting count.
+pub fn told_week(with: &Story, without: Option<&Story>, week: u32) -> Vec<String> {
+    let lines = with.tell_week(week);
+    let other = without.map(|story| story.tell_week(week));
+    if lines.is_empty() && other.as_ref().is_none_or(|other| other.is_empty()) {
+        return Vec::new();
+    }
+    let mut told = vec![week_heading(week)];
+    match (without, other) {
+        (Some(without), Some(other)) => {
+            told.push(format!(
+                "  with the minder ({} waiting):",
+                with.waiting(week)
+            ));
+            told.extend(lines.iter().map(|line| format!("    {line}")));
+            told.push(format!("  without ({} waiting):", without.waiting(week)));
+            told.extend(other.iter().map(|line| format!("    {line}")));
+        }
+        _ => {
+            told.extend(lines.iter().map(|line| format!("  {line}")));
+            told.push(format!(
+                "  children waiting for help: {}",
+                with.waiting(week)
+            ));
+        }
+    }
+    told
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -28,6 +28,8 @@ pub const REPORT_MD: &str = "report.md";
 // `patchwork demo`.
 pub const TIMELINE_MD: &str = "timeline.md";
 pub const DEMO_GIF: &str = "demo.gif";
+pub const TIMELINE_WITHOUT_MINDER_MD: &str = "timeline-without-minder.md";
+pub const DEMO_WITHOUT_MINDER_GIF: &str = "demo-without-minder.gif";
 
 // `patchwork sweep` (and `sensitivity`, `calibrate`, which stream through the same machinery).
 pub const POINTS_CSV: &str = "points.csv";

@@ -411,15 +411,6 @@ pub struct DemoOptions {
     pub quiet: bool,
 }
 
-/// The demo's built-in scenario, as overrides of the defaults: the phase 2 consultation team
-/// with a minder, who leaves in term four (half-term four) of the second school year (week 76).
-pub const DEMO_SETS: [&str; 4] = [
-    "name=demo",
-    "coordination.mode=team",
-    "coordination.minder=true",
-    "event=[{week=76, kind=\"minder_withdrawn\"}]",
-];
-
 /// Options of `patchwork compare`.
 #[derive(Debug, Clone, PartialEq, Eq, Args)]
 pub struct CompareOptions {

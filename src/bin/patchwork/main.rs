@@ -13,6 +13,7 @@ mod cli;
 
 use crate::cli::{CheckOptions, Command, MergeOptions, NationalOptions, RunOptions, SweepOptions};
 use patchwork_sim::batch::compare::{ComparePlan, CompareRequest};
+use patchwork_sim::batch::demo::Demo;
 use patchwork_sim::batch::national;
 use patchwork_sim::batch::replicates as runner;
 use patchwork_sim::batch::sweep::{self, Shard, Sweep};
@@ -853,43 +854,17 @@ fn check_scenario(options: CheckOptions) -> anyhow::Result<()> {
 /// `patchwork demo`: a narrated run (and, with `--compare`, the same seed without the minder),
 /// told week by week at a reading pace, then written to timeline.md.
 fn run_demo(options: cli::DemoOptions) -> anyhow::Result<()> {
-    use patchwork_sim::model::Simulation;
-    use patchwork_sim::output::RenderedFile;
-    use patchwork_sim::output::demo::{Story, timeline_markdown, week_heading};
+    use patchwork_sim::output::demo::told_week;
     use std::io::{IsTerminal, Write};
 
-    let mut sets: Vec<String> = Vec::new();
-    if options.scenario_path.is_none() {
-        sets.extend(cli::DEMO_SETS.iter().map(|s| s.to_string()));
-    }
-    sets.extend(options.sets.iter().cloned());
-    let scenario = scenario::load(options.scenario_path.as_deref(), &sets)?;
-    let mut without_sets = sets.clone();
-    without_sets.push("coordination.minder=false".to_string());
-    let without = if options.compare {
-        Some(scenario::load(
-            options.scenario_path.as_deref(),
-            &without_sets,
-        )?)
-    } else {
-        None
-    };
-    let demo_weeks = options
-        .weeks
-        .unwrap_or(scenario.params.horizon_weeks)
-        .min(scenario.params.horizon_weeks);
-    let narrated = if options.compare { 2.0 } else { 1.0 };
-    check_memory(
-        "the demo",
-        &Job {
-            run: RunCost::of(&scenario.params),
-            runs: narrated,
-            threads: 1.0,
-            kept: narrated,
-            // A narrated run records its first patch's network every week.
-            frames: narrated * f64::from(demo_weeks),
-        },
+    let demo = Demo::load(
+        options.scenario_path.as_deref(),
+        &options.sets,
+        options.compare,
+        options.weeks,
+        options.seed,
     )?;
+    check_memory("the demo", &demo.job())?;
     let output_dir = OutputDir::new(
         options
             .output_dir
@@ -897,25 +872,8 @@ fn run_demo(options: cli::DemoOptions) -> anyhow::Result<()> {
             .unwrap_or_else(|| cli::default_output_dir("demo")),
         options.force,
     )?;
-    let seed = patchwork_sim::model::rng::replicate_seed(options.seed.unwrap_or(scenario.seed), 0);
-    let weeks = demo_weeks;
-    let narrate = |params: &patchwork_sim::model::Params| {
-        let mut simulation = Simulation::narrated(params, seed);
-        for _ in 0..weeks {
-            simulation.step();
-        }
-        simulation.finish()
-    };
-    let with_output = narrate(&scenario.params);
-    let without_output = without.as_ref().map(|s| narrate(&s.params));
-    let locality = &scenario.params.localities[0];
-    let with_story = Story {
-        locality,
-        output: &with_output,
-    };
-    let without_story = without_output
-        .as_ref()
-        .map(|output| Story { locality, output });
+    let runs = demo.run();
+    let (with_story, without_story) = demo.stories(&runs);
 
     let terminal = std::io::stdout().is_terminal();
     let pause = if terminal && options.speed > 0.0 {
@@ -927,38 +885,13 @@ fn run_demo(options: cli::DemoOptions) -> anyhow::Result<()> {
         // A reader who stops reading (`| head`) stops the story, not the files.
         let told = (|| -> std::io::Result<()> {
             let mut out = std::io::stdout().lock();
-            for week in 0..weeks {
-                let lines = with_story.tell_week(week);
-                let other = without_story.as_ref().map(|s| s.tell_week(week));
-                if lines.is_empty() && other.as_ref().is_none_or(|o| o.is_empty()) {
+            for week in 0..demo.weeks {
+                let lines = told_week(&with_story, without_story.as_ref(), week);
+                if lines.is_empty() {
                     continue;
                 }
-                writeln!(out, "{}", week_heading(week))?;
-                match (&without_story, other) {
-                    (Some(without_story), Some(other)) => {
-                        writeln!(
-                            out,
-                            "  with the minder ({} waiting):",
-                            with_story.waiting(week)
-                        )?;
-                        for line in &lines {
-                            writeln!(out, "    {line}")?;
-                        }
-                        writeln!(out, "  without ({} waiting):", without_story.waiting(week))?;
-                        for line in &other {
-                            writeln!(out, "    {line}")?;
-                        }
-                    }
-                    _ => {
-                        for line in &lines {
-                            writeln!(out, "  {line}")?;
-                        }
-                        writeln!(
-                            out,
-                            "  children waiting for help: {}",
-                            with_story.waiting(week)
-                        )?;
-                    }
+                for line in &lines {
+                    writeln!(out, "{line}")?;
                 }
                 out.flush()?;
                 std::thread::sleep(pause);
@@ -970,42 +903,7 @@ fn run_demo(options: cli::DemoOptions) -> anyhow::Result<()> {
             other => other?,
         }
     }
-    let mut files = vec![RenderedFile {
-        file_name: patchwork_sim::output::files::TIMELINE_MD,
-        bytes: timeline_markdown(
-            &format!("{}: what happened", scenario.name),
-            &with_story,
-            weeks,
-        )
-        .into_bytes(),
-    }];
-    if let Some(without_story) = &without_story {
-        files.push(RenderedFile {
-            file_name: "timeline-without-minder.md",
-            bytes: timeline_markdown(
-                &format!("{} without the minder: what happened", scenario.name),
-                without_story,
-                weeks,
-            )
-            .into_bytes(),
-        });
-    }
-    // The animation: a frame every other week, a fifth of a second each.
-    let gif = |output: &patchwork_sim::model::RunOutput| {
-        patchwork_sim::output::plot::animation::network_gif(&output.network, 2, 20)
-            .map_err(|message| anyhow::anyhow!(message))
-    };
-    files.push(RenderedFile {
-        file_name: patchwork_sim::output::files::DEMO_GIF,
-        bytes: gif(&with_output)?,
-    });
-    if let Some(without_output) = &without_output {
-        files.push(RenderedFile {
-            file_name: "demo-without-minder.gif",
-            bytes: gif(without_output)?,
-        });
-    }
-    let written = output_dir.write_files(&files)?;
+    let written = output_dir.write_files(&demo.files(&runs)?)?;
     if !options.quiet {
         say!(
             "{}",
