@@ -389,8 +389,9 @@ pub(crate) fn write_metadata(
     directory: &Path,
     metadata: &NationalMetadata,
 ) -> Result<(), SweepError> {
-    let mut bytes = serde_json::to_vec_pretty(metadata).map_err(|error| SweepError::Merge {
-        reason: format!("cannot render {METADATA_JSON}: {error}"),
+    let mut bytes = serde_json::to_vec_pretty(metadata).map_err(|source| SweepError::Render {
+        file_name: METADATA_JSON,
+        source,
     })?;
     bytes.push(b'\n');
     let metadata_path = directory.join(METADATA_JSON);

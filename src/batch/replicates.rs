@@ -21,11 +21,6 @@ use crate::model::{Params, Simulation, rng};
 
 pub use crate::metrics::ReplicateResult;
 
-/// Runs and measures one replicate.
-pub fn run_replicate(params: &Params, master_seed: u64, replicate: u32) -> ReplicateResult {
-    run_replicate_recording(params, master_seed, replicate, &[])
-}
-
 /// Runs and measures one replicate, recording the first patch's network at the end of each of
 /// `network_weeks` (`RunOutput::network`; nothing when empty). The run is the same either way.
 pub fn run_replicate_recording(
@@ -282,7 +277,7 @@ mod tests {
         let default_threads = run_replicates(&params, 3, 4, 0, &|| {});
         assert_eq!(one_thread, three_threads);
         assert_eq!(one_thread, default_threads);
-        assert_eq!(one_thread[2], run_replicate(&params, 3, 2));
+        assert_eq!(one_thread[2], run_replicate_recording(&params, 3, 2, &[]));
     }
 
     #[test]

@@ -89,18 +89,6 @@ fn fill_localities(merged: &mut raw::Table, defaults: &raw::Table) {
     }
 }
 
-/// The resolved scenario as TOML text: every key with the value the run uses (`patchwork check`).
-pub fn describe(scenario: &Scenario) -> String {
-    let header = format!(
-        "# scenario {:?}: every key after the defaults, bases, the file and --set are merged\n\n",
-        scenario.name
-    );
-    match toml::to_string(&scenario.resolved) {
-        Ok(text) => header + &text,
-        Err(error) => format!("{header}# cannot write the resolved table as toml: {error}\n"),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -417,14 +405,15 @@ mod tests {
     }
 
     #[test]
-    fn describe_round_trips_to_the_same_params() {
+    fn the_resolved_table_round_trips_to_the_same_params() {
         let scenario = load_text(
             "name = \"rt\"\n[coordination]\nmode = \"team\"\nmeeting_hours = 2\n\
              [[event]]\nweek = 60\nkind = \"leave\"\nwho = \"any\"\nshare = 1\n",
             &["locality.0.deprivation=0.7"],
         )
         .unwrap();
-        let text = describe(&scenario);
+        // As `patchwork check` prints it.
+        let text = toml::to_string_pretty(&scenario.resolved).unwrap();
         assert!(text.contains("[[locality]]"), "{text}");
         let reloaded = load_text(&text, &[]).unwrap();
         assert_eq!(reloaded.params, scenario.params);

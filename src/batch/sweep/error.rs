@@ -65,6 +65,13 @@ pub enum SweepError {
 
     #[error("cannot merge: {reason}")]
     Merge { reason: String },
+
+    #[error("cannot render {file_name}")]
+    Render {
+        file_name: &'static str,
+        #[source]
+        source: serde_json::Error,
+    },
 }
 
 impl SweepError {
@@ -87,5 +94,20 @@ impl SweepError {
     pub(crate) fn read(path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> SweepError {
         let path = path.into();
         move |source| SweepError::Read { path, source }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_json_rendering_failure_is_not_called_a_merge() {
+        let source = serde_json::from_str::<u8>("x").unwrap_err();
+        let error = SweepError::Render {
+            file_name: "metadata.json",
+            source,
+        };
+        assert_eq!(error.to_string(), "cannot render metadata.json");
     }
 }

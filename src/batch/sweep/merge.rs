@@ -298,8 +298,10 @@ pub(crate) fn write_metadata(
     metadata: &serde_json::Value,
 ) -> Result<PathBuf, SweepError> {
     let metadata_path = output_dir.join(METADATA_JSON);
-    let mut bytes = serde_json::to_vec_pretty(metadata)
-        .map_err(|error| refuse(format!("cannot render {METADATA_JSON}: {error}")))?;
+    let mut bytes = serde_json::to_vec_pretty(metadata).map_err(|source| SweepError::Render {
+        file_name: METADATA_JSON,
+        source,
+    })?;
     bytes.push(b'\n');
     write_via_temporary(&metadata_path, |file| file.write_all(&bytes))?;
     sync_directory(output_dir);

@@ -522,8 +522,9 @@ fn metadata_json(
 }
 
 pub(crate) fn render_metadata(metadata: &SweepMetadata<'_>) -> Result<Vec<u8>, SweepError> {
-    let mut bytes = serde_json::to_vec_pretty(metadata).map_err(|error| SweepError::Merge {
-        reason: format!("cannot render {}: {error}", output::METADATA_JSON),
+    let mut bytes = serde_json::to_vec_pretty(metadata).map_err(|source| SweepError::Render {
+        file_name: output::METADATA_JSON,
+        source,
     })?;
     bytes.push(b'\n');
     Ok(bytes)
