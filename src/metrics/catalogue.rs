@@ -1,6 +1,7 @@
-//! The headline measures as a planner reads them: a label in plain words, how a value is shown
-//! (weeks, a percentage, a number) and the words for a fall or a rise ("faster" / "slower"), with
-//! the sentences `compare` writes ("median weeks from recognition to help: 11.0 with A and 8.5
+//! The catalogue of measures as a planner reads them, one entry per measure: its name, a label in
+//! plain words and a short one, how a value is shown (weeks, a percentage, a number), which way is
+//! better, the words for a fall or a rise ("faster" / "slower"), and whether it is a headline
+//! measure (reports, `compare`'s sentences) or a sweep's; with the sentences `compare` writes ("median weeks from recognition to help: 11.0 with A and 8.5
 //! with B; B is faster by 2.5 weeks, 95% CI 1.9 to 3.1").
 
 use crate::metrics::PairedDifference;
@@ -55,6 +56,17 @@ impl Shown {
         })
     }
 
+    /// A value in the table printed after a run: one decimal, shares as percentages.
+    pub fn brief(self, value: f64) -> String {
+        if !value.is_finite() {
+            return "n/a".to_string();
+        }
+        match self {
+            Shown::Percent => format!("{:.1}%", value * 100.0),
+            Shown::Weeks | Shown::Number(_) => format!("{value:.1}"),
+        }
+    }
+
     /// The unit after a difference (with its leading space), if any.
     pub fn unit(self) -> &'static str {
         match self {
@@ -65,106 +77,256 @@ impl Shown {
     }
 }
 
-/// One headline measure.
+/// Which way a measure is better, where one is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Better {
+    Lower,
+    Higher,
+    /// Neither way is better in itself (referrals: too few miss need, too many swamp the service).
+    Neither,
+}
+
+/// One measure as the tables, reports and plots show it.
 #[derive(Debug, Clone, Copy)]
 pub struct Headline {
     /// The measure's name in `Measures::NAMES`.
     pub measure: &'static str,
-    /// What it is, in plain words.
+    /// What it is, in plain words (reports and `compare`'s sentences).
     pub label: &'static str,
+    /// A short label (the table printed after a run).
+    pub short: &'static str,
+    /// The y axis's label in the sweep's plots, for a `sweep` measure.
+    pub axis: Option<&'static str>,
     pub shown: Shown,
+    pub better: Better,
     /// Said of B when its value is lower than A's ("faster", "fewer").
     pub lower: &'static str,
     /// Said of B when its value is higher ("slower", "more").
     pub higher: &'static str,
+    /// In the reports' headline table and `compare`'s sentences.
+    pub headline: bool,
+    /// Drawn in a sweep's plots and ranked in its report.
+    pub sweep: bool,
 }
 
-/// The headline measures, most important first.
-pub const HEADLINES: [Headline; 11] = [
+/// Every measure the tables, reports and plots show, the headline measures first, most important
+/// first.
+pub const CATALOGUE: [Headline; 15] = [
     Headline {
         measure: "median_weeks_to_help",
         label: "median weeks from recognition to help",
+        short: "median weeks to help",
+        axis: Some("median weeks to help"),
         shown: Shown::Weeks,
+        better: Better::Lower,
         lower: "faster",
         higher: "slower",
+        headline: true,
+        sweep: true,
     },
     Headline {
         measure: "p90_weeks_to_help",
         label: "weeks from recognition to help for the slowest tenth (90th percentile)",
+        short: "90th percentile weeks to help",
+        axis: None,
         shown: Shown::Weeks,
+        better: Better::Lower,
         lower: "faster",
         higher: "slower",
+        headline: true,
+        sweep: false,
     },
     Headline {
         measure: "inertia",
         label: "recognised needs not helped within the action window (inertia)",
+        short: "inertia (not helped in window)",
+        axis: Some("inertia (share)"),
         shown: Shown::Percent,
+        better: Better::Lower,
         lower: "lower",
         higher: "higher",
+        headline: true,
+        sweep: true,
     },
     Headline {
         measure: "unmet_need_child_weeks_per_100",
         label: "child-weeks of unmet need per 100 pupils a year",
+        short: "unmet child-weeks per 100 pupils",
+        axis: Some("unmet child-weeks per 100 pupils a year"),
         shown: Shown::Number(1),
+        better: Better::Lower,
         lower: "lower",
         higher: "higher",
+        headline: true,
+        sweep: true,
     },
     Headline {
         measure: "duplicate_assessments_per_child",
         label: "duplicate assessments per child assessed",
+        short: "duplicate assessments per child",
+        axis: None,
         shown: Shown::Number(2),
+        better: Better::Lower,
         lower: "lower",
         higher: "higher",
+        headline: true,
+        sweep: false,
     },
     Headline {
         measure: "referrals_per_10k",
         label: "school referrals to social care per 10,000 pupils a year",
+        short: "school referrals per 10k a year",
+        axis: None,
         shown: Shown::Number(1),
+        better: Better::Neither,
         lower: "lower",
         higher: "higher",
+        headline: true,
+        sweep: false,
     },
     Headline {
         measure: "referral_rejection_share",
         label: "referrals ending in no further action or not in need",
+        short: "referrals rejected (NFA, not in need)",
+        axis: None,
         shown: Shown::Percent,
+        better: Better::Lower,
         lower: "lower",
         higher: "higher",
+        headline: true,
+        sweep: false,
     },
     Headline {
         measure: "relational_coordination",
         label: "relational coordination (Gittell's 1 to 5 scale)",
+        short: "relational coordination",
+        axis: None,
         shown: Shown::Number(2),
+        better: Better::Higher,
         lower: "lower",
         higher: "higher",
+        headline: true,
+        sweep: false,
     },
     Headline {
         measure: "coordination_hours_per_child",
         label: "coordination hours per pupil a year",
+        short: "coordination hours per pupil",
+        axis: Some("coordination hours per pupil a year"),
         shown: Shown::Number(2),
+        better: Better::Lower,
         lower: "lower",
         higher: "higher",
+        headline: true,
+        sweep: true,
     },
     Headline {
         measure: "grind",
         label: "coordination hours per help started (grind)",
+        short: "grind (coordination h per help)",
+        axis: None,
         shown: Shown::Number(1),
+        better: Better::Lower,
         lower: "lower",
         higher: "higher",
+        headline: true,
+        sweep: false,
     },
     Headline {
         measure: "helps_started_per_100",
         label: "helps started per 100 pupils a year",
+        short: "helps started per 100 pupils",
+        axis: None,
         shown: Shown::Number(1),
+        better: Better::Higher,
         lower: "lower",
         higher: "higher",
+        headline: true,
+        sweep: false,
+    },
+    Headline {
+        measure: "rereferral_share_12m",
+        label: "children referred again within 12 months of a referral",
+        short: "re-referrals within 12 months",
+        axis: None,
+        shown: Shown::Percent,
+        better: Better::Lower,
+        lower: "lower",
+        higher: "higher",
+        headline: false,
+        sweep: false,
+    },
+    Headline {
+        measure: "median_assessment_working_days",
+        label: "median working days an assessment takes",
+        short: "median assessment working days",
+        axis: None,
+        shown: Shown::Number(1),
+        better: Better::Lower,
+        lower: "faster",
+        higher: "slower",
+        headline: false,
+        sweep: false,
+    },
+    Headline {
+        measure: "social_worker_caseload",
+        label: "social worker caseload",
+        short: "social worker caseload",
+        axis: None,
+        shown: Shown::Number(1),
+        better: Better::Lower,
+        lower: "lower",
+        higher: "higher",
+        headline: false,
+        sweep: false,
+    },
+    Headline {
+        measure: "social_worker_turnover",
+        label: "social workers leaving a year",
+        short: "social worker turnover a year",
+        axis: None,
+        shown: Shown::Percent,
+        better: Better::Lower,
+        lower: "lower",
+        higher: "higher",
+        headline: false,
+        sweep: false,
     },
 ];
 
+/// The measures printed after `patchwork run`, in order.
+pub const RUN_TABLE: [&str; 11] = [
+    "median_weeks_to_help",
+    "p90_weeks_to_help",
+    "inertia",
+    "grind",
+    "duplicate_assessments_per_child",
+    "referrals_per_10k",
+    "referral_rejection_share",
+    "rereferral_share_12m",
+    "median_assessment_working_days",
+    "social_worker_caseload",
+    "social_worker_turnover",
+];
+
+/// The headline measures, most important first.
+pub fn headlines() -> impl Iterator<Item = &'static Headline> {
+    CATALOGUE.iter().filter(|entry| entry.headline)
+}
+
+/// The measures a sweep draws and ranks, in order.
+pub fn sweep_measures() -> impl Iterator<Item = &'static Headline> {
+    CATALOGUE.iter().filter(|entry| entry.sweep)
+}
+
+/// The catalogue's entry of a measure, if it has one.
+pub fn entry(measure: &str) -> Option<&'static Headline> {
+    CATALOGUE.iter().find(|entry| entry.measure == measure)
+}
+
 /// The headline entry of a measure, if it is one.
 pub fn headline(measure: &str) -> Option<&'static Headline> {
-    HEADLINES
-        .iter()
-        .find(|headline| headline.measure == measure)
+    headlines().find(|headline| headline.measure == measure)
 }
 
 /// Capitalises the first letter.
@@ -246,6 +408,34 @@ mod tests {
     }
 
     #[test]
+    fn every_entry_is_a_measure_and_every_list_is_in_the_catalogue() {
+        use crate::metrics::Measures;
+        for entry in &CATALOGUE {
+            assert!(
+                Measures::NAMES.contains(&entry.measure),
+                "{}",
+                entry.measure
+            );
+            assert_eq!(entry.sweep, entry.axis.is_some(), "{}", entry.measure);
+        }
+        for name in RUN_TABLE {
+            assert!(super::entry(name).is_some(), "{name}");
+        }
+        assert_eq!(headlines().count(), 11);
+        assert_eq!(
+            sweep_measures()
+                .map(|entry| entry.measure)
+                .collect::<Vec<_>>(),
+            [
+                "median_weeks_to_help",
+                "inertia",
+                "unmet_need_child_weeks_per_100",
+                "coordination_hours_per_child"
+            ]
+        );
+    }
+
+    #[test]
     fn the_planners_sentence() {
         let weeks = headline("median_weeks_to_help").unwrap();
         assert_eq!(
@@ -285,7 +475,7 @@ mod tests {
 
     #[test]
     fn every_headline_is_a_measure() {
-        for headline in HEADLINES {
+        for headline in headlines() {
             assert!(
                 crate::metrics::Measures::NAMES.contains(&headline.measure),
                 "{}",

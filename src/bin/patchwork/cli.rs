@@ -9,6 +9,7 @@ use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use patchwork_sim::batch::sweep::Shard;
+use patchwork_sim::metrics::catalogue::{self, RUN_TABLE};
 use patchwork_sim::metrics::{MeasureSummary, Settling};
 
 #[derive(Debug, Parser)]
@@ -635,93 +636,21 @@ impl Progress {
     }
 }
 
-/// How a headline measure is shown.
-#[derive(Debug, Clone, Copy)]
-enum Shown {
-    /// As is, with one decimal.
-    Number,
-    /// A share in 0..1, as a percentage with one decimal.
-    Percent,
-}
-
-/// The measures printed after a run: (label, measure name, how shown).
-const HEADLINE_MEASURES: [(&str, &str, Shown); 11] = [
-    (
-        "median weeks to help",
-        "median_weeks_to_help",
-        Shown::Number,
-    ),
-    (
-        "90th percentile weeks to help",
-        "p90_weeks_to_help",
-        Shown::Number,
-    ),
-    ("inertia (not helped in window)", "inertia", Shown::Percent),
-    ("grind (coordination h per help)", "grind", Shown::Number),
-    (
-        "duplicate assessments per child",
-        "duplicate_assessments_per_child",
-        Shown::Number,
-    ),
-    (
-        "school referrals per 10k a year",
-        "referrals_per_10k",
-        Shown::Number,
-    ),
-    (
-        "referrals rejected (NFA, not in need)",
-        "referral_rejection_share",
-        Shown::Percent,
-    ),
-    (
-        "re-referrals within 12 months",
-        "rereferral_share_12m",
-        Shown::Percent,
-    ),
-    (
-        "median assessment working days",
-        "median_assessment_working_days",
-        Shown::Number,
-    ),
-    (
-        "social worker caseload",
-        "social_worker_caseload",
-        Shown::Number,
-    ),
-    (
-        "social worker turnover a year",
-        "social_worker_turnover",
-        Shown::Percent,
-    ),
-];
-
-fn shown_value(value: f64, shown: Shown) -> String {
-    if !value.is_finite() {
-        return "n/a".to_string();
-    }
-    match shown {
-        Shown::Number => format!("{value:.1}"),
-        Shown::Percent => format!("{:.1}%", value * 100.0),
-    }
-}
-
 /// The table of headline measures (mean and 95% CI across replicates) printed after a run.
 pub fn headline_table(summaries: &[MeasureSummary], replicates: u32) -> String {
-    let label_width = HEADLINE_MEASURES
-        .iter()
-        .map(|(label, _, _)| label.len())
-        .max()
-        .unwrap_or(0);
+    let printed = || RUN_TABLE.iter().filter_map(|name| catalogue::entry(name));
+    let label_width = printed().map(|entry| entry.short.len()).max().unwrap_or(0);
     let mut table = format!(
         "{:label_width$}  {:>8}  {}\n",
         format!("measure ({replicates} replicates)"),
         "mean",
         "95% CI"
     );
-    for (label, measure_name, shown) in HEADLINE_MEASURES {
+    for entry in printed() {
+        let (label, shown) = (entry.short, entry.shown);
         let Some(measure) = summaries
             .iter()
-            .find(|summary| summary.name == measure_name)
+            .find(|summary| summary.name == entry.measure)
         else {
             continue;
         };
@@ -731,13 +660,13 @@ pub fn headline_table(summaries: &[MeasureSummary], replicates: u32) -> String {
         } else {
             format!(
                 "{} to {}",
-                shown_value(summary.ci_low, shown),
-                shown_value(summary.ci_high, shown)
+                shown.brief(summary.ci_low),
+                shown.brief(summary.ci_high)
             )
         };
         table.push_str(&format!(
             "{label:label_width$}  {:>8}  {interval}\n",
-            shown_value(summary.mean, shown)
+            shown.brief(summary.mean)
         ));
     }
     table
@@ -1208,7 +1137,7 @@ mod tests {
         let summaries = summarise_measures(&[measures(10.0, 0.25), measures(12.0, 0.35)]);
         let table = headline_table(&summaries, 2);
         let lines: Vec<&str> = table.lines().collect();
-        assert_eq!(lines.len(), 1 + HEADLINE_MEASURES.len());
+        assert_eq!(lines.len(), 1 + RUN_TABLE.len());
         assert!(lines[0].starts_with("measure (2 replicates)"));
         // Mean 11, sd √2, half-width 12.706205.
         assert!(

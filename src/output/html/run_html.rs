@@ -4,7 +4,7 @@
 //! the timeline. A notice near the top says whether the weekly series settled over the measured
 //! weeks (`report::settling`).
 
-use crate::metrics::catalogue::{HEADLINES, capitalised};
+use crate::metrics::catalogue::{capitalised, headlines};
 use crate::metrics::{Measures, Settling, summarise_measures};
 use crate::output::export::{RunReport, settling};
 use crate::output::html::document::Document;
@@ -75,8 +75,7 @@ fn document(report: &RunReport<'_>, plot_data: &PlotData, plots: &[RenderedFile]
         .map(|result| result.measures)
         .collect();
     let summaries = summarise_measures(&replicate_measures);
-    let rows = HEADLINES
-        .iter()
+    let rows = headlines()
         .filter_map(|headline| {
             let summary = summaries
                 .iter()

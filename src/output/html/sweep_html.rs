@@ -6,7 +6,7 @@
 
 use crate::metrics::catalogue::{capitalised, headline};
 use crate::output::html::document::Document;
-use crate::output::plot::sweep::{PointMeasure, SWEEP_MEASURES, SweepData, SweepPoint};
+use crate::output::plot::sweep::{PointMeasure, SweepData, SweepPoint, sweep_measures};
 use crate::output::plot::{self, sweep_plot_list};
 use crate::output::{RenderedFile, ReportError};
 
@@ -127,8 +127,8 @@ pub fn render_sweep_pictures(
          (lower is better for all four: faster help, less inertia, less unmet need, fewer hours), \
          with the 95% confidence interval of each mean across its replicates.",
     );
-    let rows = SWEEP_MEASURES
-        .iter()
+    let rows = sweep_measures()
+        .into_iter()
         .filter_map(|measure| {
             let headline = headline(measure)?;
             let ((low_point, low), (high_point, high)) = lowest_and_highest(&data, measure)?;

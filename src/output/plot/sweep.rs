@@ -18,18 +18,17 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use crate::metrics::catalogue::{Headline, Shown, headline};
+use crate::metrics::catalogue::{self, Better, Headline, Shown, headline};
 use crate::output::plot::{
     ANNOTATION_GREY, Figure, PlotDataError, arm_colour, drawing_error, text_style,
 };
 
-/// The headline measures a sweep's plots show, one row each.
-pub const SWEEP_MEASURES: [&str; 4] = [
-    "median_weeks_to_help",
-    "inertia",
-    "unmet_need_child_weeks_per_100",
-    "coordination_hours_per_child",
-];
+/// The measures a sweep's plots show, one row each (the catalogue's `sweep` measures).
+pub fn sweep_measures() -> Vec<&'static str> {
+    catalogue::sweep_measures()
+        .map(|entry| entry.measure)
+        .collect()
+}
 
 /// Levels an axis may have to draw one line (or one column of panels) per level.
 pub const MAX_GROUP_LEVELS: usize = 6;
@@ -317,21 +316,22 @@ fn measure_headline(measure: &str) -> Headline {
     headline(measure).copied().unwrap_or(Headline {
         measure: "",
         label: "",
+        short: "",
+        axis: None,
         shown: Shown::Number(2),
+        better: Better::Neither,
         lower: "lower",
         higher: "higher",
+        headline: false,
+        sweep: false,
     })
 }
 
 /// A short name for a measure on an axis: its unit.
 fn measure_axis_label(measure: &str) -> &'static str {
-    match measure {
-        "median_weeks_to_help" => "median weeks to help",
-        "inertia" => "inertia (share)",
-        "unmet_need_child_weeks_per_100" => "unmet child-weeks per 100 pupils a year",
-        "coordination_hours_per_child" => "coordination hours per pupil a year",
-        _ => "value",
-    }
+    catalogue::entry(measure)
+        .and_then(|entry| entry.axis)
+        .unwrap_or("value")
 }
 
 /// Each headline measure against one axis (`sweep-axis-<i>`).
@@ -356,7 +356,7 @@ impl Figure for SweepAxisFigure<'_> {
         let (_, columns) = self.columns();
         (
             (PANEL_WIDTH * columns as u32).max(900),
-            PANEL_HEIGHT * SWEEP_MEASURES.len() as u32 + 110,
+            PANEL_HEIGHT * sweep_measures().len() as u32 + 110,
         )
     }
 
@@ -379,14 +379,14 @@ impl Figure for SweepAxisFigure<'_> {
             .map_err(drawing_error)?;
         let (_, height) = titled.dim_in_pixel();
         let (panels_area, legend_area) = titled.split_vertically(height.saturating_sub(40));
-        let panels = panels_area.split_evenly((SWEEP_MEASURES.len(), column_count));
+        let panels = panels_area.split_evenly((sweep_measures().len(), column_count));
 
         let shown: Vec<usize> = [Some(self.x), lines_axis, columns_axis]
             .into_iter()
             .flatten()
             .collect();
         let (x_start, x_end) = x_axis.x_range();
-        for (row, measure) in SWEEP_MEASURES.iter().enumerate() {
+        for (row, measure) in sweep_measures().into_iter().enumerate() {
             let marginal = data.marginal(measure, &shown);
             let headline = measure_headline(measure);
             let (mut y_low, mut y_high) = marginal
@@ -591,7 +591,7 @@ impl Figure for HeatmapFigure<'_> {
             .titled(&title, text_style(17.0))
             .map_err(drawing_error)?;
         let panels = titled.split_evenly((2, 2));
-        for (panel, measure) in panels.iter().zip(SWEEP_MEASURES) {
+        for (panel, measure) in panels.iter().zip(sweep_measures()) {
             let marginal = data.marginal(measure, &[self.x, self.y]);
             let headline = measure_headline(measure);
             let (low, high) = marginal

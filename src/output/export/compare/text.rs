@@ -2,7 +2,7 @@
 //! sentences `compare` also prints.
 
 use crate::metrics::VarianceSplit;
-use crate::metrics::catalogue::{HEADLINES, Shown, capitalised, headline, sentence};
+use crate::metrics::catalogue::{Shown, capitalised, headline, headlines, sentence};
 use crate::metrics::{CollaborativeAdvantage, PairedDifference};
 use crate::output::RenderedFile;
 use crate::output::export::compare::{
@@ -15,8 +15,7 @@ use crate::output::plot::{self, PlotData};
 
 /// One sentence per headline measure, B against A.
 pub fn headline_sentences(report: &CompareReport<'_>, comparison: &Comparison) -> Vec<String> {
-    HEADLINES
-        .iter()
+    headlines()
         .filter_map(|headline| {
             comparison
                 .measure(headline.measure)
@@ -43,8 +42,7 @@ fn shares(split: &VarianceSplit) -> (String, String) {
 /// With a posterior, one line per headline measure: how much of its difference's variance comes
 /// from the parameters and how much from the random draws. Empty without a posterior.
 pub fn split_sentences(comparison: &Comparison) -> Vec<String> {
-    HEADLINES
-        .iter()
+    headlines()
         .filter_map(|headline| {
             let (parameters, random) = shares(comparison.split(headline.measure)?);
             Some(format!(
@@ -245,8 +243,7 @@ pub(super) fn document(
 
     document.heading(2, "What changes");
     document.list(headline_sentences(report, comparison));
-    let noisy: Vec<&str> = HEADLINES
-        .iter()
+    let noisy: Vec<&str> = headlines()
         .filter(|headline| {
             comparison
                 .measure(headline.measure)
