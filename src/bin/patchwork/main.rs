@@ -1,5 +1,6 @@
-//! The `patchwork` binary: parse the command line, load the scenario, run it, write the files,
-//! print the result or the error chain. The only place that knows exit codes: 0 on success, 1 on
+//! The `patchwork` binary: parse the command line (`args`), load the scenario, run it through the
+//! library with a progress bar (`progress`), write the files, print the result (`print` formats it)
+//! or the error chain. The binary is the only part of patchwork that knows the terminal. The only place that knows exit codes: 0 on success, 1 on
 //! any error (a bad scenario or command line, an output directory that exists without `--force`,
 //! an I/O failure), in which case nothing has been written, and 3 when a sweep finished but some
 //! of its runs failed (they are listed in its failures.csv).
@@ -9,9 +10,11 @@ use std::time::Instant;
 
 use anyhow::Context;
 
-mod cli;
+mod args;
+mod print;
+mod progress;
 
-use crate::cli::{CheckOptions, Command, MergeOptions, NationalOptions, RunOptions, SweepOptions};
+use crate::args::{CheckOptions, Command, MergeOptions, NationalOptions, RunOptions, SweepOptions};
 use patchwork_sim::batch::compare::{ComparePlan, CompareRequest};
 use patchwork_sim::batch::demo::Demo;
 use patchwork_sim::batch::national;
@@ -67,7 +70,7 @@ fn check_memory(what: &str, job: &Job) -> anyhow::Result<Estimate> {
 const SOME_RUNS_FAILED: u8 = 3;
 
 fn main() -> ExitCode {
-    let command = match cli::parse_args() {
+    let command = match args::parse_args() {
         Ok(command) => command,
         Err(usage) => {
             usage.print();
@@ -170,7 +173,7 @@ fn finished(runs_failed: u64) -> Finished {
 /// The default output directory of `name`: output/<name>/, or output/<name>/shard-I-of-N/ for a
 /// shard.
 fn shard_output_dir(name: &str, shard: Shard) -> std::path::PathBuf {
-    let directory = cli::default_output_dir(name);
+    let directory = args::default_output_dir(name);
     if shard == Shard::WHOLE {
         directory
     } else {
@@ -229,7 +232,7 @@ fn run_sweep(options: SweepOptions) -> anyhow::Result<Finished> {
     };
     let runs = shard.points(sweep.points()).count() as u64 * u64::from(sweep.replicates);
     patchwork_sim::batch::interrupt::install().context("cannot watch for Ctrl-C and SIGTERM")?;
-    let progress = cli::Progress::runs(runs, options.quiet);
+    let progress = progress::Progress::runs(runs, options.quiet);
     let first_report = std::sync::Once::new();
     let outcome = sweep::run_sweep(&sweep, &sweep_options, &|done| {
         progress.set(done);
@@ -258,11 +261,11 @@ fn run_sweep(options: SweepOptions) -> anyhow::Result<Finished> {
             );
             say!(
                 "{}",
-                cli::written_files_message(&output_dir, &outcome.written)
+                print::written_files_message(&output_dir, &outcome.written)
             );
         }
         if let Some(settling) = &outcome.settling {
-            warn_lines(&cli::sweep_settling_warnings(settling));
+            warn_lines(&print::sweep_settling_warnings(settling));
         }
     }
     if shard == Shard::WHOLE {
@@ -324,7 +327,7 @@ fn run_national(options: NationalOptions) -> anyhow::Result<Finished> {
     let output_dir = options
         .output_dir
         .unwrap_or_else(|| shard_output_dir(&scenario.name, shard));
-    let progress = cli::Progress::counting("patches", own.end - own.start, options.quiet);
+    let progress = progress::Progress::counting("patches", own.end - own.start, options.quiet);
     let national_options = national::NationalOptions {
         output_dir: output_dir.clone(),
         threads,
@@ -356,7 +359,7 @@ fn run_national(options: NationalOptions) -> anyhow::Result<Finished> {
         );
         say!(
             "{}",
-            cli::written_files_message(&output_dir, &outcome.written)
+            print::written_files_message(&output_dir, &outcome.written)
         );
     }
     Ok(finished(outcome.patches_failed))
@@ -364,7 +367,7 @@ fn run_national(options: NationalOptions) -> anyhow::Result<Finished> {
 
 /// `patchwork sensitivity`: sensitivity file → design → runs streamed to samples.csv, runs.csv →
 /// indices.csv, report.html, plots/ (or, with `--dry-run`, only the size and an estimate).
-fn run_sensitivity(options: cli::SensitivityOptions) -> anyhow::Result<()> {
+fn run_sensitivity(options: args::SensitivityOptions) -> anyhow::Result<()> {
     use patchwork_sim::sensitivity::{self, run};
     let spec = sensitivity::load(&options.spec_path)?;
     let threads = runner::resolved_thread_count(options.threads);
@@ -385,7 +388,7 @@ fn run_sensitivity(options: cli::SensitivityOptions) -> anyhow::Result<()> {
     };
     let runs = shard.points(spec.points() as u64).count() as u64 * spec.replicates;
     patchwork_sim::batch::interrupt::install().context("cannot watch for Ctrl-C and SIGTERM")?;
-    let progress = cli::Progress::runs(runs, options.quiet);
+    let progress = progress::Progress::runs(runs, options.quiet);
     let outcome = run::run(&spec, &run_options, &|done| progress.set(done));
     progress.finish();
     let outcome = outcome.map_err(|error| resumable(error, &output_dir))?;
@@ -406,7 +409,7 @@ fn run_sensitivity(options: cli::SensitivityOptions) -> anyhow::Result<()> {
         );
         say!(
             "{}",
-            cli::written_files_message(&output_dir, &outcome.written)
+            print::written_files_message(&output_dir, &outcome.written)
         );
     }
     Ok(())
@@ -415,7 +418,7 @@ fn run_sensitivity(options: cli::SensitivityOptions) -> anyhow::Result<()> {
 /// `patchwork calibrate`: calibration file → ABC-SMC generations, each particle journaled in
 /// particles.csv → posterior.csv, generations.csv, metadata.json, report.html, plots/ (or, with
 /// `--dry-run`, only the count of simulations and an estimate of the time).
-fn run_calibration(options: cli::CalibrateOptions) -> anyhow::Result<()> {
+fn run_calibration(options: args::CalibrateOptions) -> anyhow::Result<()> {
     use patchwork_sim::calibrate;
     let spec = calibrate::load(&options.spec_path)?;
     let threads = runner::resolved_thread_count(options.threads);
@@ -425,14 +428,14 @@ fn run_calibration(options: cli::CalibrateOptions) -> anyhow::Result<()> {
     }
     let output_dir = options
         .output_dir
-        .unwrap_or_else(|| cli::default_output_dir(&spec.name));
+        .unwrap_or_else(|| args::default_output_dir(&spec.name));
     let run_options = calibrate::run::RunOptions {
         output_dir: output_dir.clone(),
         threads,
         resume: options.resume,
         force: options.force,
     };
-    let progress = cli::Progress::open_ended("runs", options.quiet);
+    let progress = progress::Progress::open_ended("runs", options.quiet);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
@@ -484,7 +487,7 @@ fn run_calibration(options: cli::CalibrateOptions) -> anyhow::Result<()> {
         );
         say!(
             "{}",
-            cli::written_files_message(&output_dir, &outcome.written)
+            print::written_files_message(&output_dir, &outcome.written)
         );
     }
     Ok(())
@@ -493,7 +496,7 @@ fn run_calibration(options: cli::CalibrateOptions) -> anyhow::Result<()> {
 /// `patchwork robustness`: robustness file → Latin-hypercube samples × pattern arms ×
 /// replicates → samples.csv, effects.csv, robustness.csv, prcc.csv, report.html (or, with
 /// `--dry-run`, only the number of runs and an estimate of the time).
-fn run_robustness(options: cli::RobustnessOptions) -> anyhow::Result<()> {
+fn run_robustness(options: args::RobustnessOptions) -> anyhow::Result<()> {
     use patchwork_sim::robustness;
     let spec = robustness::load(&options.spec_path)?;
     let threads = runner::resolved_thread_count(options.threads);
@@ -503,10 +506,10 @@ fn run_robustness(options: cli::RobustnessOptions) -> anyhow::Result<()> {
     }
     let output_dir = options
         .output_dir
-        .unwrap_or_else(|| cli::default_output_dir(&spec.name));
+        .unwrap_or_else(|| args::default_output_dir(&spec.name));
     let started = Instant::now();
     let jobs = robustness::Plan::new(&spec)?.arms.len() * spec.samples;
-    let progress = cli::Progress::counting("sample arms", jobs as u64, options.quiet);
+    let progress = progress::Progress::counting("sample arms", jobs as u64, options.quiet);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
@@ -521,7 +524,7 @@ fn run_robustness(options: cli::RobustnessOptions) -> anyhow::Result<()> {
     progress.finish();
     let (analysis, written) = result?;
     if !options.quiet {
-        say_part!("{}", cli::robustness_table(&spec, &analysis));
+        say_part!("{}", print::robustness_table(&spec, &analysis));
         say!(
             "{} samples x {} arms x {} replicates in {:.1} s on {threads} thread{}",
             spec.samples,
@@ -530,7 +533,7 @@ fn run_robustness(options: cli::RobustnessOptions) -> anyhow::Result<()> {
             started.elapsed().as_secs_f64(),
             if threads == 1 { "" } else { "s" }
         );
-        say!("{}", cli::written_files_message(&output_dir, &written));
+        say!("{}", print::written_files_message(&output_dir, &written));
     }
     Ok(())
 }
@@ -552,7 +555,7 @@ fn merge_shards(options: MergeOptions) -> anyhow::Result<Finished> {
             );
             say!(
                 "{}",
-                cli::written_files_message(&options.output_dir, &outcome.written)
+                print::written_files_message(&options.output_dir, &outcome.written)
             );
         }
         return Ok(finished(outcome.patches_failed));
@@ -565,7 +568,7 @@ fn merge_shards(options: MergeOptions) -> anyhow::Result<Finished> {
             say!("merged {} shards, {} runs", outcome.shards, outcome.runs);
             say!(
                 "{}",
-                cli::written_files_message(&options.output_dir, &outcome.written)
+                print::written_files_message(&options.output_dir, &outcome.written)
             );
         }
         return Ok(Finished::Complete);
@@ -581,9 +584,9 @@ fn merge_shards(options: MergeOptions) -> anyhow::Result<Finished> {
         );
         say!(
             "{}",
-            cli::written_files_message(&options.output_dir, &outcome.written)
+            print::written_files_message(&options.output_dir, &outcome.written)
         );
-        warn_lines(&cli::sweep_settling_warnings(&outcome.settling));
+        warn_lines(&print::sweep_settling_warnings(&outcome.settling));
     }
     Ok(finished(outcome.runs_failed))
 }
@@ -625,13 +628,13 @@ fn run_scenario(options: RunOptions) -> anyhow::Result<()> {
     )?;
     let output_path = options
         .output_dir
-        .unwrap_or_else(|| cli::default_output_dir(&scenario.name));
+        .unwrap_or_else(|| args::default_output_dir(&scenario.name));
     // Refuse an occupied directory before spending time on the run.
     let output_dir = OutputDir::new(output_path, options.force)?;
     let resolved_scenario = serde_json::to_value(&scenario.resolved)
         .context("cannot record the resolved scenario as JSON")?;
 
-    let progress = cli::Progress::new(u64::from(replicates), options.quiet);
+    let progress = progress::Progress::new(u64::from(replicates), options.quiet);
     let started = Instant::now();
     let results = runner::run_replicates_varying(
         &|replicate| drawn.as_ref().map_or(&scenario.params, |d| d.of(replicate)),
@@ -667,16 +670,16 @@ fn run_scenario(options: RunOptions) -> anyhow::Result<()> {
             results.iter().map(|result| result.measures).collect();
         say_part!(
             "{}",
-            cli::headline_table(&summarise_measures(&replicate_measures), replicates)
+            print::headline_table(&summarise_measures(&replicate_measures), replicates)
         );
         if let Some(draws) = &report.posterior {
-            say!("{}", cli::posterior_line(&draws.metadata()));
+            say!("{}", print::posterior_line(&draws.metadata()));
         }
         let settling = Settling::of_runs(results.iter().map(|result| &result.output));
-        warn_lines(&cli::settling_warnings(&settling, None));
+        warn_lines(&print::settling_warnings(&settling, None));
         say!(
             "{}",
-            cli::written_files_message(output_dir.path(), &written)
+            print::written_files_message(output_dir.path(), &written)
         );
     }
     Ok(())
@@ -684,7 +687,7 @@ fn run_scenario(options: RunOptions) -> anyhow::Result<()> {
 
 /// `patchwork warmup`: scenario with no warm-up over a long horizon → replicates → Welch's method
 /// on each weekly series → warmup.csv, warmup.png and the suggested warm-up.
-fn suggest_warmup(options: cli::WarmupOptions) -> anyhow::Result<()> {
+fn suggest_warmup(options: args::WarmupOptions) -> anyhow::Result<()> {
     use patchwork_sim::metrics::welch;
     let mut sets = options.sets.clone();
     sets.push("run.warmup_weeks=0".to_string());
@@ -693,12 +696,12 @@ fn suggest_warmup(options: cli::WarmupOptions) -> anyhow::Result<()> {
     let master_seed = options.seed.unwrap_or(scenario.seed);
     let output_path = options
         .output_dir
-        .unwrap_or_else(|| cli::default_warmup_dir(&scenario.name));
+        .unwrap_or_else(|| args::default_warmup_dir(&scenario.name));
     // Refuse an occupied directory before spending time on the runs.
     let output_dir = OutputDir::new(output_path, options.force)?;
     let threads = runner::resolved_thread_count(options.threads);
 
-    let progress = cli::Progress::new(u64::from(options.replicates), options.quiet);
+    let progress = progress::Progress::new(u64::from(options.replicates), options.quiet);
     let results = runner::run_replicates(
         &scenario.params,
         master_seed,
@@ -721,11 +724,11 @@ fn suggest_warmup(options: cli::WarmupOptions) -> anyhow::Result<()> {
     if !options.quiet {
         say_part!(
             "{}",
-            cli::warmup_table(&series, options.replicates, options.horizon_weeks)
+            print::warmup_table(&series, options.replicates, options.horizon_weeks)
         );
         say!(
             "{}",
-            cli::written_files_message(output_dir.path(), &written)
+            print::written_files_message(output_dir.path(), &written)
         );
     }
     Ok(())
@@ -734,7 +737,7 @@ fn suggest_warmup(options: cli::WarmupOptions) -> anyhow::Result<()> {
 /// `patchwork compare`: A and B (and each in silos) on the same seeds (and, under
 /// `--posterior`, the same drawn rows, each also run from its twin seed) → paired statistics →
 /// comparison.csv, advantage.csv, report.md, report.html, the plots and their CSV files.
-fn compare_scenarios(options: cli::CompareOptions) -> anyhow::Result<()> {
+fn compare_scenarios(options: args::CompareOptions) -> anyhow::Result<()> {
     let plan = ComparePlan::load(&CompareRequest {
         scenario_a: &options.scenario_a,
         scenario_b: &options.scenario_b,
@@ -748,10 +751,10 @@ fn compare_scenarios(options: cli::CompareOptions) -> anyhow::Result<()> {
     check_memory("the comparison", &plan.job())?;
     let output_path = options
         .output_dir
-        .unwrap_or_else(|| cli::default_compare_dir(&plan.a.scenario.name, &plan.b.scenario.name));
+        .unwrap_or_else(|| args::default_compare_dir(&plan.a.scenario.name, &plan.b.scenario.name));
     // Refuse an occupied directory before spending time on the runs.
     let output_dir = OutputDir::new(output_path, options.force)?;
-    let progress = cli::Progress::new(plan.runs(), options.quiet);
+    let progress = progress::Progress::new(plan.runs(), options.quiet);
     let runs = plan.run(&|| progress.advance());
     progress.finish();
     let report = plan.report(&runs, &options.sets);
@@ -768,7 +771,7 @@ fn compare_scenarios(options: cli::CompareOptions) -> anyhow::Result<()> {
             say!("- {sentence}");
         }
         if let Some(posterior) = &report.posterior {
-            say!("{}", cli::posterior_line(&posterior.draws.metadata()));
+            say!("{}", print::posterior_line(&posterior.draws.metadata()));
             say!(
                 "share of each difference's variance from the drawn parameters and from the random draws (twin runs of each draw):"
             );
@@ -777,11 +780,11 @@ fn compare_scenarios(options: cli::CompareOptions) -> anyhow::Result<()> {
             }
         }
         for arm in [&report.a, &report.b] {
-            warn_lines(&cli::settling_warnings(&arm.settling(), Some(arm.name)));
+            warn_lines(&print::settling_warnings(&arm.settling(), Some(arm.name)));
         }
         say!(
             "{}",
-            cli::written_files_message(output_dir.path(), &written)
+            print::written_files_message(output_dir.path(), &written)
         );
     }
     Ok(())
@@ -799,14 +802,14 @@ fn write_sweep_pictures(directory: &std::path::Path, quiet: bool) -> anyhow::Res
         patchwork_sim::output::html::sweep_html::render_sweep_pictures(&points, metadata.as_ref())?;
     let written = OutputDir::new(directory, true)?.add_files(&files)?;
     if !quiet {
-        say!("{}", cli::written_files_message(directory, &written));
+        say!("{}", print::written_files_message(directory, &written));
     }
     Ok(())
 }
 
 /// `patchwork plot`: an output directory's CSV files → its plots, redrawn into DIR/plots (for a
 /// sweep, with its report.html).
-fn plot_directory(options: cli::PlotOptions) -> anyhow::Result<()> {
+fn plot_directory(options: args::PlotOptions) -> anyhow::Result<()> {
     if options.directory.join(sweep::POINTS_CSV).exists() {
         // A sweep: its plots and report.html from points.csv; existing plots need --force.
         OutputDir::new(options.directory.join(plot::PLOTS_DIR), options.force)?;
@@ -827,14 +830,17 @@ fn plot_directory(options: cli::PlotOptions) -> anyhow::Result<()> {
         .collect();
     let written = plots_dir.write_files(&files)?;
     if !options.quiet {
-        say!("{}", cli::written_files_message(plots_dir.path(), &written));
+        say!(
+            "{}",
+            print::written_files_message(plots_dir.path(), &written)
+        );
     }
     Ok(())
 }
 
 /// `patchwork init`: the template scenario, every key with its default, unit and source; an
 /// existing file is replaced only with `--force`.
-fn init_scenario(options: cli::InitOptions) -> anyhow::Result<()> {
+fn init_scenario(options: args::InitOptions) -> anyhow::Result<()> {
     patchwork_sim::output::template::write_template(&options.path, options.force)?;
     let path = options.path.display();
     say!("wrote {path}: every key with its default, unit and source");
@@ -853,7 +859,7 @@ fn check_scenario(options: CheckOptions) -> anyhow::Result<()> {
 
 /// `patchwork demo`: a narrated run (and, with `--compare`, the same seed without the minder),
 /// told week by week at a reading pace, then written to timeline.md.
-fn run_demo(options: cli::DemoOptions) -> anyhow::Result<()> {
+fn run_demo(options: args::DemoOptions) -> anyhow::Result<()> {
     use patchwork_sim::output::demo::told_week;
     use std::io::{IsTerminal, Write};
 
@@ -869,7 +875,7 @@ fn run_demo(options: cli::DemoOptions) -> anyhow::Result<()> {
         options
             .output_dir
             .clone()
-            .unwrap_or_else(|| cli::default_output_dir("demo")),
+            .unwrap_or_else(|| args::default_output_dir("demo")),
         options.force,
     )?;
     let runs = demo.run();
@@ -907,7 +913,7 @@ fn run_demo(options: cli::DemoOptions) -> anyhow::Result<()> {
     if !options.quiet {
         say!(
             "{}",
-            cli::written_files_message(output_dir.path(), &written)
+            print::written_files_message(output_dir.path(), &written)
         );
     }
     Ok(())

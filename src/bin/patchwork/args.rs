@@ -1,16 +1,12 @@
-//! The command line: parsing arguments (the only module that knows clap), the progress bar and
-//! the text printed to the terminal. `main.rs` wires these to the library; nothing here runs the
-//! model or writes files.
+//! The command line as clap reads it (the only module that knows clap): `Command` and one
+//! `…Options` struct per command, `parse_args`, `UsageError`, and where each command writes
+//! when `--out` is not given.
 
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use clap::{Args, Parser, Subcommand};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use patchwork_sim::batch::sweep::Shard;
-use patchwork_sim::metrics::catalogue::{self, RUN_TABLE};
-use patchwork_sim::metrics::{MeasureSummary, Settling};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -559,256 +555,9 @@ pub fn default_output_dir(scenario_name: &str) -> PathBuf {
     Path::new("output").join(directory_name)
 }
 
-/// A progress bar over replicates on stderr, hidden when quiet or when stderr is not a terminal.
-pub struct Progress {
-    bar: ProgressBar,
-}
-
-impl Progress {
-    pub fn new(replicates: u64, quiet: bool) -> Progress {
-        let visible = !quiet && std::io::stderr().is_terminal();
-        let draw_target = if visible {
-            ProgressDrawTarget::stderr()
-        } else {
-            ProgressDrawTarget::hidden()
-        };
-        let bar = ProgressBar::with_draw_target(Some(replicates), draw_target);
-        if let Ok(style) = ProgressStyle::with_template(
-            "{spinner} replicates {pos}/{len} [{bar:40}] {elapsed_precise} eta {eta}",
-        ) {
-            bar.set_style(style.progress_chars("=> "));
-        }
-        Progress { bar }
-    }
-
-    /// A progress bar over the runs of a sweep, with their rate and the time left.
-    pub fn runs(runs: u64, quiet: bool) -> Progress {
-        Progress::counting("runs", runs, quiet)
-    }
-
-    /// A progress bar over `total` units named `noun`, with their rate and the time left.
-    pub fn counting(noun: &str, total: u64, quiet: bool) -> Progress {
-        let progress = Progress::new(total, quiet);
-        if let Ok(style) = ProgressStyle::with_template(&format!(
-            "{{spinner}} {noun} {{pos}}/{{len}} [{{bar:40}}] {{per_sec}} {{elapsed_precise}} eta {{eta}}"
-        )) {
-            progress.bar.set_style(style.progress_chars("=> "));
-        }
-        progress
-    }
-
-    /// A spinner counting units named `noun` with no known total (a calibration's runs), with
-    /// their rate and the time so far.
-    pub fn open_ended(noun: &str, quiet: bool) -> Progress {
-        let progress = Progress::new(0, quiet);
-        progress.bar.unset_length();
-        if let Ok(style) = ProgressStyle::with_template(&format!(
-            "{{spinner}} {noun} {{pos}} {{per_sec}} {{elapsed_precise}}"
-        )) {
-            progress.bar.set_style(style);
-        }
-        progress
-    }
-
-    /// Runs `print` with the bar cleared, so that lines printed meanwhile are not overdrawn.
-    pub fn suspend<R>(&self, print: impl FnOnce() -> R) -> R {
-        self.bar.suspend(print)
-    }
-
-    /// One more replicate finished (callable from any thread).
-    pub fn advance(&self) {
-        self.bar.inc(1);
-    }
-
-    /// `done` units finished so far (callable from any thread).
-    pub fn set(&self, done: u64) {
-        self.bar.set_position(done);
-    }
-
-    /// Starts the rate and the time left afresh (after the runs a resumed sweep had done).
-    pub fn reset_rate(&self) {
-        self.bar.reset_eta();
-    }
-
-    /// Removes the bar so later output starts on a clean line.
-    pub fn finish(&self) {
-        self.bar.finish_and_clear();
-    }
-}
-
-/// The table of headline measures (mean and 95% CI across replicates) printed after a run.
-pub fn headline_table(summaries: &[MeasureSummary], replicates: u32) -> String {
-    let printed = || RUN_TABLE.iter().filter_map(|name| catalogue::entry(name));
-    let label_width = printed().map(|entry| entry.short.len()).max().unwrap_or(0);
-    let mut table = format!(
-        "{:label_width$}  {:>8}  {}\n",
-        format!("measure ({replicates} replicates)"),
-        "mean",
-        "95% CI"
-    );
-    for entry in printed() {
-        let (label, shown) = (entry.short, entry.shown);
-        let Some(measure) = summaries
-            .iter()
-            .find(|summary| summary.name == entry.measure)
-        else {
-            continue;
-        };
-        let summary = measure.summary;
-        let interval = if summary.n == 0 {
-            "n/a".to_string()
-        } else {
-            format!(
-                "{} to {}",
-                shown.brief(summary.ci_low),
-                shown.brief(summary.ci_high)
-            )
-        };
-        table.push_str(&format!(
-            "{label:label_width$}  {:>8}  {interval}\n",
-            shown.brief(summary.mean)
-        ));
-    }
-    table
-}
-
-/// One warning line for each weekly series of `settling` that has not settled (of the arm named
-/// `arm` in a comparison); none when all have.
-pub fn settling_warnings(settling: &Settling, arm: Option<&str>) -> Vec<String> {
-    let whose = arm.map(|arm| format!(" in {arm}")).unwrap_or_default();
-    settling
-        .not_settled()
-        .map(|series| {
-            format!(
-                "warning: not settled{whose}: {}; {}",
-                series.describe(),
-                patchwork_sim::output::export::settling::ADVICE
-            )
-        })
-        .collect()
-}
-
-/// Points of a sweep named in its warning at most.
-const NAMED_POINTS: usize = 3;
-
-/// The warning lines of a sweep whose points did not all settle: how many points, which series,
-/// and the first few points by their swept values; none when every point settled.
-pub fn sweep_settling_warnings(
-    settling: &patchwork_sim::batch::sweep::SweepSettling,
-) -> Vec<String> {
-    if settling.settled {
-        return Vec::new();
-    }
-    let series: Vec<String> = settling
-        .series_not_settled
-        .iter()
-        .filter(|(_, points)| **points > 0)
-        .map(|(series, points)| format!("{series} at {points}"))
-        .collect();
-    let mut lines = vec![format!(
-        "warning: {} of {} points not settled ({}); see settling.csv, and lengthen \
-         run.warmup_weeks or see docs/model.md",
-        settling.points_not_settled,
-        settling.points,
-        series.join(", ")
-    )];
-    for point in settling.not_settled.iter().take(NAMED_POINTS) {
-        let values = if point.values.is_empty() {
-            String::new()
-        } else {
-            format!(" ({})", point.values)
-        };
-        lines.push(format!(
-            "  point {}{values}: {}",
-            point.point,
-            point.series.join(", ")
-        ));
-    }
-    if settling.points_not_settled > NAMED_POINTS as u64 {
-        lines.push(format!(
-            "  ... and {} more",
-            settling.points_not_settled - NAMED_POINTS as u64
-        ));
-    }
-    lines
-}
-
-/// `patchwork warmup`'s table: each series' steady level and suggested warm-up, then the warm-up
-/// to use (the longest, and rounded up to whole school years).
-pub fn warmup_table(
-    series: &[patchwork_sim::metrics::welch::WelchSeries],
-    replicates: u32,
-    horizon_weeks: u32,
-) -> String {
-    let first = format!("series ({replicates} replicates, {horizon_weeks} weeks)");
-    let width = first.len().max(24);
-    let mut table = format!("{first:width$}  {:>10}  suggested warm-up\n", "level");
-    let mut longest = Some(0);
-    for item in series {
-        let decimals = if item.level.abs() < 5.0 { 3 } else { 1 };
-        let warmup = match item.warmup_weeks {
-            Some(weeks) => format!("{weeks} weeks"),
-            None => format!(
-                "none: not within ±{:.0}% by week {}",
-                patchwork_sim::metrics::welch::BAND * 100.0,
-                item.smoothed.len().saturating_sub(1)
-            ),
-        };
-        longest = longest.zip(item.warmup_weeks).map(|(a, b)| a.max(b));
-        table.push_str(&format!(
-            "{:width$}  {:>10.decimals$}  {warmup}\n",
-            item.series.name(),
-            item.level
-        ));
-    }
-    match longest {
-        Some(weeks) => table.push_str(&format!(
-            "suggested run.warmup_weeks: {weeks} (the longest), or {} in whole school years\n",
-            weeks.div_ceil(52) * 52
-        )),
-        None => table.push_str(
-            "no warm-up suggested: a series has not settled within the horizon; try a longer \
-             --horizon-weeks, or the model does not settle (see docs/model.md)\n",
-        ),
-    }
-    table
-}
-
 /// Where `patchwork warmup` writes when `--out` is not given: `output/warmup-<name>/`.
 pub fn default_warmup_dir(scenario_name: &str) -> PathBuf {
     default_output_dir(&format!("warmup-{scenario_name}"))
-}
-
-/// `robustness`'s table: per pattern, where it holds and the parameter with the largest PRCC.
-pub fn robustness_table(
-    spec: &patchwork_sim::robustness::RobustnessSpec,
-    analysis: &patchwork_sim::robustness::Analysis,
-) -> String {
-    let keys: Vec<&str> = spec.space.parameters().iter().map(|p| p.key()).collect();
-    let mut out = format!(
-        "{:<8} {:>6}  {:<11} {:>8}  {}\n",
-        "pattern", "holds", "95% CI", "point", "largest PRCC (p)"
-    );
-    let percent = |x: f64| format!("{:.0}%", x * 100.0);
-    for summary in &analysis.summaries {
-        let top = summary
-            .top(1)
-            .first()
-            .map(|(j, p)| format!("{} {:+.2} ({:.3})", keys[*j], p.coefficient, p.p_value))
-            .unwrap_or_else(|| "-".into());
-        out.push_str(&format!(
-            "{:<8} {:>6}  {:<11} {:>8}  {top}\n",
-            summary.number,
-            percent(summary.holds.share),
-            format!(
-                "{}-{}",
-                percent(summary.holds.low),
-                percent(summary.holds.high)
-            ),
-            percent(summary.point_holds.share),
-        ));
-    }
-    out
 }
 
 /// Where `compare` writes when `--out` is not given: `output/compare-<a>-vs-<b>/`.
@@ -816,43 +565,9 @@ pub fn default_compare_dir(a_name: &str, b_name: &str) -> PathBuf {
     default_output_dir(&format!("compare-{a_name}-vs-{b_name}"))
 }
 
-/// The line naming the posterior a run's replicates drew from.
-pub fn posterior_line(posterior: &patchwork_sim::posterior::PosteriorMetadata) -> String {
-    format!(
-        "parameters {} drawn from {} ({} rows, {} distinct drawn)",
-        posterior.parameters.join(", "),
-        posterior.file,
-        posterior.rows,
-        posterior.rows_drawn
-    )
-}
-
-/// The line saying where the files went: each file by name, and a subdirectory (`plots/`) once.
-pub fn written_files_message(output_dir: &Path, written: &[PathBuf]) -> String {
-    let mut names: Vec<String> = Vec::new();
-    for path in written {
-        let relative = path.strip_prefix(output_dir).unwrap_or(path);
-        let mut components = relative.components();
-        let name = match (components.next(), components.next()) {
-            (Some(directory), Some(_)) => {
-                format!("{}/", directory.as_os_str().to_string_lossy())
-            }
-            _ => match path.file_name() {
-                Some(file_name) => file_name.to_string_lossy().into_owned(),
-                None => continue,
-            },
-        };
-        if !names.contains(&name) {
-            names.push(name);
-        }
-    }
-    format!("wrote {} to {}", names.join(", "), output_dir.display())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use patchwork_sim::metrics::{Measures, summarise_measures};
 
     fn parse(arguments: &[&str]) -> Result<Command, UsageError> {
         parse_args_from(std::iter::once("patchwork").chain(arguments.iter().copied()))
@@ -948,63 +663,6 @@ mod tests {
         assert!(options.force && options.output_dir == Some(PathBuf::from("w")));
         // Too short a horizon for the 53-week moving average is a usage error.
         assert!(parse(&["warmup", "--horizon-weeks", "40"]).is_err());
-    }
-
-    #[test]
-    fn unsettled_series_get_a_warning_line_each() {
-        use patchwork_sim::metrics::settle::Trend;
-        let trend = |relative_drift| Trend {
-            level: 10.0,
-            slope_per_week: 0.0,
-            relative_drift,
-        };
-        let drifting = Settling::of_trends(&[[trend(0.34); 4], [trend(0.36); 4]]);
-        let lines = settling_warnings(&drifting, None);
-        assert_eq!(lines.len(), 4);
-        assert!(
-            lines[0].starts_with(
-                "warning: not settled: waiting_for_help rises 35% across the measured weeks (95% CI "
-            ) && lines[0].ends_with("; lengthen run.warmup_weeks (`patchwork warmup` suggests one) or see docs/model.md"),
-            "{}",
-            lines[0]
-        );
-        assert!(
-            settling_warnings(&drifting, Some("b"))[3]
-                .starts_with("warning: not settled in b: social_worker_caseload")
-        );
-        let flat = Settling::of_trends(&[[trend(0.01); 4], [trend(-0.01); 4]]);
-        assert!(settling_warnings(&flat, None).is_empty());
-    }
-
-    #[test]
-    fn warmup_table_names_each_series_and_the_longest() {
-        use patchwork_sim::metrics::settle::Series;
-        use patchwork_sim::metrics::welch::WelchSeries;
-        let item = |series, warmup_weeks| WelchSeries {
-            series,
-            mean: vec![1.0; 100],
-            smoothed: vec![1.0; 74],
-            level: 12.5,
-            warmup_weeks,
-        };
-        let table = warmup_table(
-            &[
-                item(Series::WaitingForHelp, Some(60)),
-                item(Series::OpenCases, Some(110)),
-            ],
-            30,
-            520,
-        );
-        let lines: Vec<&str> = table.lines().collect();
-        assert!(lines[0].starts_with("series (30 replicates, 520 weeks)"));
-        assert!(lines[1].starts_with("waiting_for_help") && lines[1].ends_with("12.5  60 weeks"));
-        assert_eq!(
-            lines[3],
-            "suggested run.warmup_weeks: 110 (the longest), or 156 in whole school years"
-        );
-        let table = warmup_table(&[item(Series::OpenCases, None)], 30, 520);
-        assert!(table.contains("none: not within ±5% by week 73"), "{table}");
-        assert!(table.contains("no warm-up suggested"));
     }
 
     #[test]
@@ -1127,31 +785,6 @@ mod tests {
     }
 
     #[test]
-    fn headline_table_shows_means_and_intervals() {
-        let measures = |median: f64, inertia: f64| Measures {
-            median_weeks_to_help: median,
-            inertia,
-            social_worker_caseload: 16.0,
-            ..Measures::undefined()
-        };
-        let summaries = summarise_measures(&[measures(10.0, 0.25), measures(12.0, 0.35)]);
-        let table = headline_table(&summaries, 2);
-        let lines: Vec<&str> = table.lines().collect();
-        assert_eq!(lines.len(), 1 + RUN_TABLE.len());
-        assert!(lines[0].starts_with("measure (2 replicates)"));
-        // Mean 11, sd √2, half-width 12.706205.
-        assert!(
-            lines[1].starts_with("median weeks to help")
-                && lines[1].ends_with("11.0  -1.7 to 23.7"),
-            "{}",
-            lines[1]
-        );
-        assert!(lines[3].contains("30.0%"), "{}", lines[3]);
-        assert!(lines[4].ends_with("n/a  n/a"), "{}", lines[4]);
-        assert!(table.contains("16.0  16.0 to 16.0"));
-    }
-
-    #[test]
     fn compare_and_plot_parse() {
         let command = parse(&[
             "compare",
@@ -1197,41 +830,6 @@ mod tests {
         assert_eq!(
             default_compare_dir("adhoc", "team/x"),
             Path::new("output").join("compare-adhoc-vs-team_x")
-        );
-    }
-
-    #[test]
-    fn a_subdirectory_is_named_once() {
-        let out = Path::new("out");
-        let message = written_files_message(
-            out,
-            &[
-                out.join("report.html"),
-                out.join("plots").join("survival.png"),
-                out.join("plots").join("survival.svg"),
-            ],
-        );
-        assert_eq!(
-            message,
-            format!("wrote report.html, plots/ to {}", out.display())
-        );
-    }
-
-    #[test]
-    fn written_files_message_names_files_and_directory() {
-        let message = written_files_message(
-            Path::new("out"),
-            &[
-                PathBuf::from("out/runs.csv"),
-                PathBuf::from("out/summary.csv"),
-            ],
-        );
-        assert_eq!(
-            message,
-            format!(
-                "wrote runs.csv, summary.csv to {}",
-                Path::new("out").display()
-            )
         );
     }
 }
