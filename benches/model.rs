@@ -1,4 +1,4 @@
-//! Criterion benchmarks of the model (BRIEF section 7: "a cluster run of three school years in a
+//! Criterion benchmarks of the model (the goal: "a cluster run of three school years in a
 //! couple of milliseconds; sweeps of thousands of runs in seconds on two cores").
 //!
 //! - `baseline_run`: one full run of the built-in baseline (one secondary and five primaries,

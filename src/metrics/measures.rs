@@ -1,4 +1,4 @@
-//! The measures of one finished run (BRIEF section 4): one `f64` each, in the column order of
+//! The measures of one finished run (docs/model.md, "Design concepts": observation): one `f64` each, in the column order of
 //! `runs.csv`.
 //!
 //! Every measure uses only the *measured weeks*, `warmup_weeks <= week < horizon_weeks`, so the

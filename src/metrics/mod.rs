@@ -1,7 +1,7 @@
 //! Measures of finished runs: pure functions of a `RunOutput`, no I/O.
 //!
 //! `km` estimates survival curves of censored waits, `stats` summarises a sample of replicate
-//! values, and `measures` turns one run into the named measures of BRIEF section 4 (the columns
+//! values, and `measures` turns one run into the named measures (docs/model.md, "Design concepts": observation) (the columns
 //! of `runs.csv`) and summarises them across replicates (the rows of `summary.csv`). `paired`
 //! compares two scenarios run on the same seeds, and `advantage` sets a scenario against the same
 //! scenario with agencies in silos (net collaborative advantage). `settle` checks that a run's weekly

@@ -1,6 +1,7 @@
-//! Calibration: the ad hoc baseline cluster lands near England's public statistics (BRIEF
-//! section 5). Each figure is the mean over 100 replicates (its 95% interval is a few percent of
-//! the target, so the check is about the model, not the draw). Tolerances are stated per figure:
+//! Calibration: the ad hoc baseline cluster lands near England's public statistics (DfE
+//! Children in Need statistics and the children's social work workforce; docs/model.md,
+//! "Calibration"). Each figure is the mean over 100 replicates (its 95% interval is a few percent
+//! of the target, so the check is about the model, not the draw). Tolerances are stated per figure:
 //! they say how near counts as "near" for a six-school cluster whose inputs are national averages,
 //! and are wide enough for local variation in England itself (local authorities' referral and
 //! re-referral rates vary by more than these margins), narrow enough that a broken mechanism fails.

@@ -1,4 +1,4 @@
-//! Reproducibility (BRIEF section 7): the same scenario and master seed give the same bytes, on one
+//! Reproducibility: the same scenario and master seed give the same bytes, on one
 //! thread or several, run alone or as part of a larger batch; another seed gives other results.
 //!
 //! The binary tests compare the files `patchwork run` writes (`runs.csv`, `summary.csv`,

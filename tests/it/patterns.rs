@@ -1,4 +1,4 @@
-//! The twelve patterns of BRIEF section 6, each a comparison of scenarios on common random numbers.
+//! The twelve patterns of docs/model.md, "Patterns", each a comparison of scenarios on common random numbers.
 //!
 //! Every arm runs the same replicates (replicate r of every arm has the same seed), so differences
 //! are paired. A pattern holds when the 95% confidence interval of the paired difference lies on
