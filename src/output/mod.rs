@@ -18,3 +18,20 @@ pub mod template;
 
 pub use error::ReportError;
 pub use output_dir::{OutputDir, RenderedFile, Staging};
+
+#[cfg(test)]
+pub(crate) mod test_support {
+    //! Helpers for the tests of the writers.
+
+    use std::path::Path;
+
+    /// The names of a directory's entries, sorted.
+    pub fn names_in(directory: &Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(directory)
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+}

@@ -409,6 +409,7 @@ fn write_and_sync(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::output::test_support::names_in;
 
     fn files() -> Vec<RenderedFile> {
         vec![
@@ -421,15 +422,6 @@ mod tests {
                 bytes: b"{}".to_vec(),
             },
         ]
-    }
-
-    fn names_in(directory: &Path) -> Vec<String> {
-        let mut names: Vec<String> = fs::read_dir(directory)
-            .unwrap()
-            .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
-        names.sort();
-        names
     }
 
     #[test]

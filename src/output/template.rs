@@ -70,16 +70,8 @@ fn check_target(path: &Path, force: bool) -> Result<(), TemplateError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::output::test_support::names_in;
     use crate::scenario::load;
-
-    fn names_in(directory: &Path) -> Vec<String> {
-        let mut names: Vec<String> = fs::read_dir(directory)
-            .unwrap()
-            .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
-        names.sort();
-        names
-    }
 
     #[test]
     fn a_written_template_is_named_after_its_file() {
