@@ -30,13 +30,13 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::batch::engine::{catch_panic, chunk_ranges, run_chunks};
-use crate::batch::sweep::SweepError;
-use crate::batch::sweep::output::{FileCheck, write_via_temporary};
-use crate::batch::sweep::plan::Shard;
+use crate::batch::error::{SweepError, write_via_temporary};
+use crate::batch::shard::Shard;
 use crate::metrics::{Measures, Summary, measures};
 use crate::model::{self, Params, rng};
 use crate::output::OutputDir;
 use crate::output::atomic::sync_directory;
+use crate::output::check::FileCheck;
 use crate::output::csv::{format_float, write_row};
 use crate::output::export::metadata_json::{CRATE_VERSION, GIT_COMMIT};
 use crate::scenario::{BuiltIn, Scenario, ScenarioError, ScenarioTree};

@@ -25,10 +25,10 @@ use std::path::{Path, PathBuf};
 use crate::batch::national;
 use crate::output::{OutputDir, Staging};
 
-use super::error::SweepError;
 use super::output::{FileCheck, FileRecord, JOURNAL, METADATA_JSON, STREAMED, write_via_temporary};
 use super::run::{ShardMetadata, round3};
 use super::settling::{SETTLING_CSV, SweepSettling};
+use crate::batch::error::SweepError;
 use crate::output::atomic::sync_directory;
 
 /// What a merge wrote.

@@ -14,7 +14,6 @@
 //! interrupted. `merge` joins shards into the files of the whole sweep.
 
 pub(crate) mod design;
-mod error;
 pub(crate) mod merge;
 pub(crate) mod output;
 pub(crate) mod plan;
@@ -22,7 +21,7 @@ pub(crate) mod run;
 pub mod settling;
 mod spec;
 
-pub use error::SweepError;
+pub use crate::batch::error::SweepError;
 pub use merge::{MergeOutcome, NationalMergeOutcome, merge, merge_national};
 pub use output::{FAILURES_CSV, JOURNAL, METADATA_JSON, POINTS_CSV, RUNS_CSV, SETTLING_CSV};
 pub use plan::{Shard, Sweep, run_seed};

@@ -25,11 +25,11 @@ use crate::output::csv::{CsvBytes, format_float};
 use crate::output::export::metadata_json::{CRATE_VERSION, GIT_COMMIT};
 use crate::posterior::PosteriorMetadata;
 
-use super::error::SweepError;
 use super::output::{self, Identity, Opened, Progress};
 use super::plan::{Shard, Sweep, run_seed};
 use super::settling::{self, SETTLING_CSV, SweepSettling};
 use crate::batch::engine::{catch_panic, chunk_ranges, run_chunks};
+use crate::batch::error::SweepError;
 
 /// **Test only.** When set to a run index, that run panics on purpose, so that tests can check
 /// that one failed run is recorded in `failures.csv` and does not sink the sweep. Read once per

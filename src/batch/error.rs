@@ -4,7 +4,7 @@
 //! rest are about the output directory: an occupied one, a journal that belongs to another sweep,
 //! shards that do not make one sweep, or an I/O failure.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::output::ReportError;
 use crate::scenario::ScenarioError;
@@ -95,6 +95,15 @@ impl SweepError {
         let path = path.into();
         move |source| SweepError::Read { path, source }
     }
+}
+
+/// Writes a file under a temporary name in the same directory, syncs it and renames it over
+/// `path` (`atomic::write_atomically`), so `path` is never half written.
+pub fn write_via_temporary(
+    path: &Path,
+    body: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>,
+) -> Result<(), SweepError> {
+    crate::output::atomic::write_atomically(path, body).map_err(SweepError::write(path))
 }
 
 #[cfg(test)]
