@@ -7,7 +7,7 @@
 //! `[[locality]]` entry holding that entry alone (count 1, with the events aimed at it), simulated
 //! from the copy's own seed, `mix64` of the master seed and the copy's index across the scenario,
 //! and measured at once. Copies are computed in chunks on a rayon pool and written in index order
-//! (`sweep`'s engine), so the bytes do not depend on the thread count and memory holds two chunks
+//! (`batch::engine`), so the bytes do not depend on the thread count and memory holds two chunks
 //! of outputs at most. `national.csv` then summarises each measure over the patches: the
 //! pupil-weighted mean (a typical pupil's patch), the mean with its 95% interval, and the median
 //! and 10th and 90th percentiles (how much patches differ). A patch whose run panics is written

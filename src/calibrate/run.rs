@@ -1,5 +1,5 @@
-//! Running a calibration on the sweep's streaming machinery (`sweep::output`, `sweep::engine`), so
-//! that a killed calibration resumes to the same bytes.
+//! Running a calibration on the sweep's streaming machinery (`batch::sweep::output`,
+//! `batch::engine`), so that a killed calibration resumes to the same bytes.
 //!
 //! The unit of work is a particle: particle `i` of generation `t` is unit `t × particles + i`.
 //! Each generation's particles are computed in chunks on a rayon pool (`run_chunks`) and handed

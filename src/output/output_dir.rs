@@ -7,7 +7,7 @@
 //! `force` over an existing directory the new one is written the same way, then swapped in: the
 //! old one is renamed aside (`.baseline.old-<pid>`), the new one renamed in, the old one deleted.
 //! A killed run's temporaries beside the target are removed by the next write
-//! (`temporary::remove_stale_beside`), so they never block a plain rerun.
+//! (`atomic::remove_stale_beside`), so they never block a plain rerun.
 //!
 //! Two exceptions write into the directory itself instead, each file under a temporary name then
 //! renamed over its final name (`add_files`): adding files to a directory that holds other output

@@ -1,5 +1,5 @@
 //! Running an analysis on the sweep's engine: chunks of whole points computed on a rayon pool
-//! (`sweep::engine`), `samples.csv` and `runs.csv` streamed to disk in point order and journaled
+//! (`batch::engine`), `samples.csv` and `runs.csv` streamed to disk in point order and journaled
 //! after each chunk (`sweep::output`), so a killed analysis resumes to the same bytes, a shard
 //! (`--shard I/N`, a block of whole points) writes its own rows for `patchwork merge` to join,
 //! and the bytes never depend on the thread count. `indices.csv`, the plot and `report.html` are

@@ -1,6 +1,6 @@
 //! `network_posts.csv` and `network_ties.csv`: the first patch's professional network in
-//! replicate 0 at the end of each chosen week (`runner::chosen_network_weeks`), as two tidy
-//! tables the network plot is drawn from.
+//! replicate 0 at the end of each chosen week (`batch::replicates::chosen_network_weeks`), as two
+//! tidy tables the network plot is drawn from.
 //!
 //! - `network_posts.csv`: `arm, week, post, role, agency, in_post, minder`, one row per post and
 //!   week: the post's number in the patch, its role and agency keys, whether someone holds it and

@@ -2,7 +2,7 @@
 //! (so `patchwork plot` redraws the same), and `report.html`, one self-contained page with the
 //! headline measures (mean and 95% CI across replicates), the plots inline (the network last) and
 //! the timeline. A notice near the top says whether the weekly series settled over the measured
-//! weeks (`report::settling`).
+//! weeks (`export::settling`).
 
 use crate::metrics::catalogue::{capitalised, headlines};
 use crate::metrics::{Measures, Settling, summarise_measures};
