@@ -1,5 +1,6 @@
-//! Every output file's name, in one place: the commands that write them, `plot` that reads them
-//! back and `merge` that joins them all name them from here.
+//! Every output file's name, and the headers of those `plot` reads, in one place: the commands
+//! that write them, `plot` that reads them back and `merge` that joins them all name them from
+//! here.
 
 // `patchwork run` (and `compare`, with an `arm` column); `plot` reads them back.
 pub const RUNS_CSV: &str = "runs.csv";
@@ -60,3 +61,27 @@ pub const POSTERIOR_CSV: &str = "posterior.csv";
 pub const GENERATIONS_CSV: &str = "generations.csv";
 pub const CALIBRATION_POSTERIOR_PNG: &str = "plots/posterior.png";
 pub const CALIBRATION_TARGETS_PNG: &str = "plots/targets.png";
+
+// The headers of the files `plot` reads back (and `summary.csv`'s, which a sweep's `points.csv`
+// repeats).
+pub const EVENTS_HEADER: [&str; 3] = ["week", "locality", "label"];
+pub const NETWORK_POSTS_HEADER: [&str; 7] =
+    ["arm", "week", "post", "role", "agency", "in_post", "minder"];
+pub const NETWORK_TIES_HEADER: [&str; 5] = ["arm", "week", "post_a", "post_b", "strength"];
+pub const SUMMARY_HEADER: [&str; 7] = ["measure", "mean", "sd", "ci_low", "ci_high", "median", "n"];
+pub const SURVIVAL_HEADER: [&str; 7] = [
+    "arm", "time", "survival", "lower_95", "upper_95", "at_risk", "events",
+];
+pub const WARMUP_HEADER: [&str; 4] = ["week", "series", "mean", "smoothed"];
+pub const WEEKLY_HEADER: [&str; 10] = [
+    "replicate",
+    "week",
+    "open_cases",
+    "waiting_for_help",
+    "waiting_for_assessment",
+    "mean_tie_strength",
+    "staff_in_post",
+    "vacancies",
+    "cases_discussed",
+    "actions_lapsed",
+];

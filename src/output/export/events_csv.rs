@@ -9,7 +9,7 @@ use crate::output::export::{Export, RunReport};
 
 pub struct EventsCsv;
 
-pub const HEADER: [&str; 3] = ["week", "locality", "label"];
+pub use crate::output::files::EVENTS_HEADER as HEADER;
 
 /// `week, locality, label` of each event of replicate 0 (the first result).
 pub fn event_rows(results: &[ReplicateResult]) -> Vec<Vec<String>> {

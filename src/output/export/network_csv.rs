@@ -19,9 +19,9 @@ use crate::output::csv::format_float;
 use crate::output::export::{Export, RunReport};
 use crate::output::plot::network::agency_key;
 
-pub const POSTS_HEADER: [&str; 7] = ["arm", "week", "post", "role", "agency", "in_post", "minder"];
+pub use crate::output::files::NETWORK_POSTS_HEADER as POSTS_HEADER;
 
-pub const TIES_HEADER: [&str; 5] = ["arm", "week", "post_a", "post_b", "strength"];
+pub use crate::output::files::NETWORK_TIES_HEADER as TIES_HEADER;
 
 /// One of the two files: its name, header and rows (from an arm's name and replicates).
 pub struct NetworkCsv {

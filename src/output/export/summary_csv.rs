@@ -10,7 +10,7 @@ use crate::output::export::{Export, RunReport};
 
 pub struct SummaryCsv;
 
-pub const HEADER: [&str; 7] = ["measure", "mean", "sd", "ci_low", "ci_high", "median", "n"];
+pub use crate::output::files::SUMMARY_HEADER as HEADER;
 
 impl Export for SummaryCsv {
     fn file_name(&self) -> &'static str {

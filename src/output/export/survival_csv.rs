@@ -14,9 +14,7 @@ use crate::output::export::{Export, RunReport};
 
 pub struct SurvivalCsv;
 
-pub const HEADER: [&str; 7] = [
-    "arm", "time", "survival", "lower_95", "upper_95", "at_risk", "events",
-];
+pub use crate::output::files::SURVIVAL_HEADER as HEADER;
 
 /// The pooled curve of one arm's replicates.
 pub fn pooled_curve(results: &[ReplicateResult]) -> SurvivalCurve {

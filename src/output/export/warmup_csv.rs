@@ -10,7 +10,7 @@ use crate::output::csv::format_float;
 
 pub use crate::output::files::WARMUP_CSV;
 
-pub const HEADER: [&str; 4] = ["week", "series", "mean", "smoothed"];
+pub use crate::output::files::WARMUP_HEADER as HEADER;
 
 /// The file's bytes.
 pub fn warmup_csv(series: &[WelchSeries]) -> Result<Vec<u8>, ReportError> {

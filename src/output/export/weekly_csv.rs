@@ -11,18 +11,7 @@ use crate::output::export::{Export, RunReport};
 
 pub struct WeeklyCsv;
 
-pub const HEADER: [&str; 10] = [
-    "replicate",
-    "week",
-    "open_cases",
-    "waiting_for_help",
-    "waiting_for_assessment",
-    "mean_tie_strength",
-    "staff_in_post",
-    "vacancies",
-    "cases_discussed",
-    "actions_lapsed",
-];
+pub use crate::output::files::WEEKLY_HEADER as HEADER;
 
 impl Export for WeeklyCsv {
     fn file_name(&self) -> &'static str {

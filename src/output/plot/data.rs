@@ -527,6 +527,44 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_columns_read_are_those_the_headers_name() {
+        use crate::output::files::{
+            EVENTS_HEADER, NETWORK_POSTS_HEADER, NETWORK_TIES_HEADER, SURVIVAL_HEADER,
+            WEEKLY_HEADER,
+        };
+        let read: [(&[&str], &[&str]); 5] = [
+            (
+                &SURVIVAL_HEADER,
+                &["time", "survival", "lower_95", "upper_95"],
+            ),
+            (
+                &WEEKLY_HEADER,
+                &[
+                    "week",
+                    "waiting_for_help",
+                    "open_cases",
+                    "mean_tie_strength",
+                    "staff_in_post",
+                ],
+            ),
+            (&EVENTS_HEADER, &["week", "locality", "label"]),
+            (
+                &NETWORK_POSTS_HEADER,
+                &["week", "post", "role", "agency", "in_post", "minder"],
+            ),
+            (
+                &NETWORK_TIES_HEADER,
+                &["week", "post_a", "post_b", "strength"],
+            ),
+        ];
+        for (header, columns) in read {
+            for column in columns {
+                assert!(header.contains(column), "{column} not in {header:?}");
+            }
+        }
+    }
+
+    #[test]
     fn weekly_series_are_averaged_across_replicates_per_arm() {
         let weekly = b"arm,replicate,week,open_cases,waiting_for_help,waiting_for_assessment,mean_tie_strength,staff_in_post\n\
             a,0,0,10,4,0,0.2,20\n\
