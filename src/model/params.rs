@@ -295,10 +295,16 @@ pub struct SeverityParams {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct RecognitionParams {
-    /// Weekly probability a school notices a need of severity 1 when staff know the pupil well.
+    /// Weekly probability a school notices a need of severity 1 in a pupil its staff know fully
+    /// (acquaintance 1: talked with this term week).
     pub weekly_at_full: f64,
-    /// Pupils a pastoral team knows well; familiarity = scale / (scale + unit pupils).
-    pub familiarity_pupils: f64,
+    /// Individual conversations a pastoral unit's key adults hold with its pupils in a term
+    /// week, spread over the unit's pupils: a pupil's weekly chance of one is
+    /// `1 − exp(−contacts_per_week / unit pupils)`.
+    pub contacts_per_week: f64,
+    /// Share of what a key adult knows of a pupil that fades in each term week without a
+    /// conversation.
+    pub forget_per_week: f64,
     /// Multiplier on recognition in school holidays.
     pub holiday_factor: f64,
     /// Schools refer a safeguarding concern to social care when they read it at or above the

@@ -29,6 +29,7 @@ pub struct Streams {
     pub turnover: ChaCha8Rng,
     pub events: ChaCha8Rng,
     pub waiting: ChaCha8Rng,
+    pub contact: ChaCha8Rng,
 }
 
 impl Streams {
@@ -45,6 +46,7 @@ impl Streams {
             turnover: stream(seed, "turnover", instance),
             events: stream(seed, "events", instance),
             waiting: stream(seed, "waiting", instance),
+            contact: stream(seed, "contact", instance),
         }
     }
 }
@@ -142,10 +144,8 @@ impl<'p> Patch<'p> {
         let mut schools = Vec::new();
         let mut units = Vec::new();
         let mut unit_ranges = Vec::new();
-        let familiarity = |pupils: f64| {
-            let f = p.recognition.familiarity_pupils;
-            2.0 * f / (f + pupils)
-        };
+        // The unit's key adults' conversations are spread over its pupils.
+        let contact_rate = |pupils: f64| p.recognition.contacts_per_week / pupils.max(1.0);
         let n_schools = locality.primaries + locality.secondaries;
         for s in 0..n_schools {
             let secondary = s >= locality.primaries;
@@ -162,7 +162,7 @@ impl<'p> Patch<'p> {
             let first_unit = units.len() as u32;
             for _ in 0..n_units {
                 units.push(Unit {
-                    familiarity: familiarity(f64::from(pupils) / f64::from(n_units)),
+                    contact_rate: contact_rate(f64::from(pupils) / f64::from(n_units)),
                 });
             }
             unit_ranges.push((first_unit, n_units));
@@ -196,6 +196,7 @@ impl<'p> Patch<'p> {
                     log_no_onset: (1.0 - onset_hazard).ln(),
                     school: s as u32,
                     unit: first_unit + k * n_units / school.pupils,
+                    key_adult: NONE,
                     episode: NONE,
                     last_social_care_referral: NONE,
                 });
@@ -310,6 +311,26 @@ impl<'p> Patch<'p> {
                     }
                 }
             }
+        }
+
+        // Each secondary pupil's key adult: the pastoral post of its unit in a divided secondary,
+        // otherwise the school's pastoral posts in turn. A primary pupil's key adult is the class
+        // teacher, who is not a post of the model (none).
+        let mut first_child = 0usize;
+        for (s, school) in schools.iter().enumerate() {
+            let (first_unit, n_units) = unit_ranges[s];
+            let posts = &school.pastoral;
+            for k in 0..school.pupils as usize {
+                let child = &mut children[first_child + k];
+                child.key_adult = if posts.is_empty() || !school.secondary {
+                    NONE
+                } else if posts.len() == n_units as usize {
+                    posts[(child.unit - first_unit) as usize]
+                } else {
+                    posts[k % posts.len()]
+                };
+            }
+            first_child += school.pupils as usize;
         }
 
         let mut minder_post = NONE;
@@ -534,6 +555,29 @@ impl<'p> Patch<'p> {
         }
         let tenure = (i64::from(week) - prof.start_week).max(0) as f64;
         tenure / (tenure + self.p.ties.knowledge_half_weeks)
+    }
+
+    /// Share of a post's weekly hours its coordination load leaves for its own work, 0..1 (0 for
+    /// a post with no hours).
+    pub fn free_share(&self, post: u32) -> f64 {
+        let prof = &self.profs[post as usize];
+        let hours = prof.fte * self.p.role(prof.role).hours_per_week;
+        if hours <= 0.0 {
+            return 0.0;
+        }
+        (1.0 - prof.load / hours).clamp(0.0, 1.0)
+    }
+
+    /// A pupil's chance of a conversation with its key adults this term week: the unit's rate,
+    /// less the share of the key adult's hours that coordination takes.
+    pub fn contact_chance(&self, child: u32) -> f64 {
+        let c = &self.children[child as usize];
+        let free = if c.key_adult == NONE {
+            1.0
+        } else {
+            self.free_share(c.key_adult)
+        };
+        1.0 - (-self.units[c.unit as usize].contact_rate * free).exp()
     }
 
     /// Capacity of a post in cases: its caseload cap, less the cases its coordination hours

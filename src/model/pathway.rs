@@ -12,18 +12,49 @@ use super::record::{ReferralSource, What};
 use super::state::*;
 
 impl Patch<'_> {
-    /// How much each school's staff bring to noticing need: 0.5 + 0.5 × its SENCO's knowledge,
-    /// school by school into `expertise`.
+    /// How much each school's staff bring to noticing need: 0.5 + 0.5 × its SENCO's knowledge ×
+    /// the share of the SENCO's hours that coordination leaves for advising colleagues, school by
+    /// school into `expertise`.
     pub fn school_expertise(&self, week: u32, expertise: &mut Vec<f64>) {
         expertise.clear();
         expertise.extend(self.schools.iter().map(|s| {
             0.5 + 0.5
                 * if s.senco != NONE {
-                    self.knowledge(s.senco, week)
+                    self.knowledge(s.senco, week) * self.free_share(s.senco)
                 } else {
                     0.0
                 }
         }));
+    }
+
+    /// Step 3, before noticing: the child's key adult talks with the child this term week with
+    /// the unit's `contact_chance` (acquaintance 1), or knows the child a little less
+    /// (`forget_per_week`). A vacant post knows nothing; a newcomer starts from nothing.
+    fn update_acquaintance(&mut self, e: u32, term: bool) {
+        let rp = &self.p.recognition;
+        let ep = &self.episodes[e as usize];
+        let key = self.children[ep.child as usize].key_adult;
+        let (present, start) = if key == NONE {
+            (true, 0)
+        } else {
+            let prof = &self.profs[key as usize];
+            (prof.active(), prof.start_week)
+        };
+        let q = self.contact_chance(ep.child);
+        let mut a = ep.acquaintance;
+        if start != ep.key_adult_start || !present {
+            a = 0.0;
+        }
+        if term && present {
+            a = if self.rng.contact.random::<f64>() < q {
+                1.0
+            } else {
+                a * (1.0 - rp.forget_per_week)
+            };
+        }
+        let ep = &mut self.episodes[e as usize];
+        ep.acquaintance = a;
+        ep.key_adult_start = start;
     }
 
     /// Step 3 for one episode: school staff notice a need with a weekly probability rising with
@@ -32,10 +63,11 @@ impl Patch<'_> {
     pub fn recognise(&mut self, e: u32, week: u32, term: bool, expertise: &[f64]) -> bool {
         let rp = &self.p.recognition;
         let season = if term { 1.0 } else { rp.holiday_factor };
+        self.update_acquaintance(e, term);
         let ep = &self.episodes[e as usize];
         let p = (rp.weekly_at_full
             * ep.severity
-            * self.units[ep.unit as usize].familiarity
+            * ep.acquaintance
             * expertise[ep.school as usize]
             * season)
             .clamp(0.0, 1.0);

@@ -61,14 +61,16 @@ impl Patch<'_> {
             } else {
                 u32::MAX
             };
+            let (acquaintance, key_adult_start) = self.acquaintance_at_onset(child, week);
             let c = &self.children[child as usize];
             let episode = Episode {
                 child,
                 school: c.school,
-                unit: c.unit,
                 domains,
                 severity,
                 vulnerability: c.vulnerability,
+                acquaintance,
+                key_adult_start,
                 state: EpisodeState::Unrecognised,
                 onset_week: week,
                 recognised_week: NONE,
@@ -94,6 +96,43 @@ impl Patch<'_> {
         }
     }
 
+    /// How well a child's key adult knows the child at the onset of a need, and the key adult's
+    /// `start_week`. Conversations come in term weeks with the unit's `contact_chance`, each
+    /// bringing acquaintance to 1, which fades by `forget_per_week` each term week without one;
+    /// the term weeks since the last conversation are therefore geometric, drawn here rather than
+    /// simulated for every pupil every week (the process is memoryless). A conversation before
+    /// the key adult's holder started, or a vacant post, leaves nothing known.
+    pub fn acquaintance_at_onset(&mut self, child: u32, week: u32) -> (f64, i64) {
+        let rp = &self.p.recognition;
+        let q = self.contact_chance(child);
+        let c = &self.children[child as usize];
+        let since = if q >= 1.0 {
+            0
+        } else if q <= 0.0 {
+            u32::MAX
+        } else {
+            let u: f64 = self.rng.contact.random();
+            ((1.0 - u).ln() / (1.0 - q).ln()).floor().min(1.0e6) as u32
+        };
+        let (held, start) = if c.key_adult == NONE {
+            (true, 0)
+        } else {
+            let prof = &self.profs[c.key_adult as usize];
+            let tenure = if prof.start_week < 0 {
+                u32::MAX
+            } else {
+                crate::calendar::term_weeks_between(prof.start_week as u32, week + 1)
+            };
+            (prof.active() && since < tenure, prof.start_week)
+        };
+        let acquaintance = if held && since < u32::MAX {
+            (1.0 - rp.forget_per_week).powf(f64::from(since))
+        } else {
+            0.0
+        };
+        (acquaintance, start)
+    }
+
     /// Step 1 (outside schools): referrals to social care from police, health and families.
     pub fn outside_demand(&mut self, week: u32) {
         let d = &self.p.demand;
@@ -115,10 +154,11 @@ impl Patch<'_> {
             self.episodes.push(Episode {
                 child: NONE,
                 school: NONE,
-                unit: NONE,
                 domains: Domain::Safeguarding.bit(),
                 severity,
                 vulnerability: 1.0,
+                acquaintance: 0.0,
+                key_adult_start: 0,
                 state: EpisodeState::Waiting,
                 onset_week: week,
                 recognised_week: week,

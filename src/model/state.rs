@@ -19,6 +19,9 @@ pub struct Child {
     pub log_no_onset: f64,
     pub school: u32,
     pub unit: u32,
+    /// The pastoral post whose holder is this pupil's key adult (`NONE` when the school has no
+    /// pastoral post): what is known of the pupil is known by that holder.
+    pub key_adult: u32,
     /// Open episode, or `NONE`.
     pub episode: u32,
     /// Week of this child's last referral to social care from school, or `NONE`.
@@ -44,8 +47,9 @@ pub struct School {
 
 #[derive(Debug, Clone)]
 pub struct Unit {
-    /// Recognition multiplier from how well staff know the unit's pupils: 2f / (f + pupils).
-    pub familiarity: f64,
+    /// Conversations a pupil has with the unit's key adults in a term week, on average when their
+    /// hours are free: `recognition.contacts_per_week / unit pupils`.
+    pub contact_rate: f64,
 }
 
 #[derive(Debug, Clone)]
@@ -234,13 +238,18 @@ pub struct Action {
 pub struct Episode {
     /// `NONE` for a referral from outside schools (no school child behind it in the model).
     pub child: u32,
-    /// The child's school and pastoral unit (`NONE` for an outside referral), copied from the
-    /// child so that the weekly passes need not look the child up.
+    /// The child's school (`NONE` for an outside referral), copied from the child so that the
+    /// weekly passes need not look the child up.
     pub school: u32,
-    pub unit: u32,
     pub domains: u8,
     pub severity: f64,
     pub vulnerability: f64,
+    /// While unrecognised: how well the child's key adult knows the child now, 0 to 1 (1 just
+    /// after a conversation, fading by `recognition.forget_per_week` each term week without one).
+    pub acquaintance: f64,
+    /// The key adult's `start_week` when `acquaintance` was last updated: a newcomer in the post
+    /// knows nothing of the child.
+    pub key_adult_start: i64,
     pub state: EpisodeState,
     pub onset_week: u32,
     pub recognised_week: u32,

@@ -103,7 +103,12 @@ pub(crate) fn build(table: &Table, at: Location, problems: &mut Vec<Problem>) ->
     let recognition = reader.section(&root, "recognition");
     let recognition = RecognitionParams {
         weekly_at_full: reader.real(&recognition, "weekly_at_full", UNIT),
-        familiarity_pupils: reader.real(&recognition, "familiarity_pupils", POSITIVE),
+        contacts_per_week: reader.real(
+            &recognition,
+            "contacts_per_week",
+            Real::Between(0.0, limits::CONTACTS_PER_WEEK),
+        ),
+        forget_per_week: reader.real(&recognition, "forget_per_week", UNIT),
         holiday_factor: reader.real(&recognition, "holiday_factor", UNIT),
         referral_caution: reader.real(&recognition, "referral_caution", UNIT),
     };

@@ -38,6 +38,8 @@ pub const CASELOAD: u64 = 1_000;
 /// Hours in a week: the most any `hours_per_week`, `minder_hours`, `pooled_hours_per_school` or
 /// `pooled_unit_hours` can be.
 pub const WEEK_HOURS: f64 = 168.0;
+/// Individual conversations a pastoral unit's key adults hold with its pupils in a week.
+pub const CONTACTS_PER_WEEK: f64 = 10_000.0;
 /// Pooled posts a core group can buy in one locality (`pooled_hours_per_school` × schools /
 /// `pooled_unit_hours`, rounded down).
 pub const POOLED_UNITS: u64 = crate::model::MAX_POOLED_UNITS as u64;

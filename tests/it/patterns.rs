@@ -214,6 +214,18 @@ fn p04_minder_softens_and_shortens_a_staff_loss() {
     };
     let with_minder = excess(&calm_minder, &hit_minder);
     let without = excess(&calm, &hit);
+    let show = |v: &[f64]| {
+        v.iter()
+            .map(|x| format!("{x:.2}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    eprintln!(
+        "staff loss: excess pooled median weeks to help in six 13-week windows, with a minder \
+         [{}], without [{}]",
+        show(&with_minder),
+        show(&without)
+    );
     // Rises less: the worst excess, and the excess in total over the six windows, are smaller.
     let peak = |v: &[f64]| v.iter().copied().fold(f64::MIN, f64::max);
     assert!(
@@ -244,8 +256,10 @@ fn p04_minder_softens_and_shortens_a_staff_loss() {
 #[test]
 fn p05_benefit_per_child_peaks_at_a_middle_size() {
     // Ad hoc, then team with minder and core group, at 1, 5 + 1 and 20 + 4 schools. A single
-    // primary school has 275 pupils, so its rates per 100 pupils are noisy: the many-replicate
-    // count keeps the interval of the size comparison narrow enough.
+    // primary school has 275 pupils, so its rates per 100 pupils are noisy: with 120 replicates
+    // the middle size's margin over one school (about 5 child-weeks per 100 pupils) has an
+    // interval of about ±6; 600 replicates make it about ±2.8, so a real margin of that size is
+    // not missed by chance and a zero one is not passed (the arms are small: about 10 s).
     let [
         adhoc_one,
         team_one,
@@ -253,7 +267,7 @@ fn p05_benefit_per_child_peaks_at_a_middle_size() {
         team_middle,
         adhoc_large,
         team_large,
-    ] = arms(5, MANY_REPLICATES);
+    ] = arms(5, 5 * MANY_REPLICATES);
     let benefit = |adhoc: &[ReplicateResult], team: &[ReplicateResult]| -> Vec<f64> {
         let (x, y) = (
             measure(adhoc, "unmet_need_child_weeks_per_100"),
@@ -268,6 +282,9 @@ fn p05_benefit_per_child_peaks_at_a_middle_size() {
         |a: &[f64], b: &[f64]| interval(&a.iter().zip(b).map(|(a, b)| b - a).collect::<Vec<_>>());
     let over_one = gap(&one, &middle);
     let over_large = gap(&large, &middle);
+    let name = "unmet_need_child_weeks_per_100 benefit";
+    report("middle size vs one school", name, over_one);
+    report("middle size vs 24 schools", name, over_large);
     assert!(over_one.low > 0.0, "middle vs one school: {over_one:?}");
     assert!(over_large.low > 0.0, "middle vs 24 schools: {over_large:?}");
 }
@@ -296,6 +313,11 @@ fn p06_incongruent_boundaries_erode_the_team() {
             .zip(&a3)
             .map(|(a1, a3)| a1 - a3)
             .collect::<Vec<_>>(),
+    );
+    report(
+        "team's advantage over ad hoc, 1 social-care team less 3",
+        "median_weeks_to_help",
+        shrink,
     );
     assert!(
         shrink.low > 0.0,
@@ -326,6 +348,11 @@ fn p07_restructure_costs_six_terms() {
                 .map(|(c, h)| tie_mean(h) - tie_mean(c))
                 .collect::<Vec<_>>(),
         );
+        report(
+            &format!("restructured vs calm, term {}", k + 1),
+            "mean_tie_strength",
+            d,
+        );
         assert!(
             d.high < 0.0,
             "term {k} after the restructure: tie strength difference {d:?}"
@@ -335,6 +362,10 @@ fn p07_restructure_costs_six_terms() {
     let (calm_median, hit_median) = (
         pooled_median_weeks_to_help(&outputs(&calm), WEEK, until),
         pooled_median_weeks_to_help(&outputs(&hit), WEEK, until),
+    );
+    eprintln!(
+        "restructured vs calm: pooled median weeks to help of the needs recognised in the six \
+         terms after, {hit_median:.2} vs {calm_median:.2}"
     );
     assert!(
         hit_median > calm_median,
