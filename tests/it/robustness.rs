@@ -234,24 +234,12 @@ fn the_default_file_loads() {
     }
 }
 
-/// The ends design on the tiny region: pattern 1 at both ends of both parameters, pattern 3 of
-/// one (their arms are three distinct scenarios: ad hoc, team, network).
-const ENDS: &str = r#"# a tiny ends analysis
-sets = ["run.horizon_weeks=104", "run.warmup_weeks=52"]
-design = "ends"
-replicates = 2
-seed = 5
-
-[[parameter]]
-key = "attendance.lapse_if_absent"
-low = 0.25
-high = 0.75
-
-[[parameter]]
-key = "pressure.threshold_rise"
-low = 0.05
-high = 0.3
-
+/// The ends design on the tiny region (`TINY` with `design` for `samples`, the same lines):
+/// pattern 1 at both ends of both parameters, pattern 3 of one (their arms are three distinct
+/// scenarios: ad hoc, team, network).
+fn ends_file() -> String {
+    TINY.replacen("samples = 4", "design = \"ends\"", 1)
+        + r#"
 [[hinge]]
 pattern = 3
 keys = ["attendance.lapse_if_absent"]
@@ -259,12 +247,13 @@ keys = ["attendance.lapse_if_absent"]
 [[hinge]]
 pattern = 1
 keys = ["pressure.threshold_rise", "attendance.lapse_if_absent"]
-"#;
+"#
+}
 
 #[test]
 fn the_ends_design_writes_a_row_per_pattern_key_and_end_the_same_on_any_thread_count() {
     let scratch = tempfile::tempdir().unwrap();
-    write_file(scratch.path(), "rb.toml", ENDS);
+    write_file(scratch.path(), "rb.toml", &ends_file());
     let output = run_patchwork(
         scratch.path(),
         &["robustness", "rb.toml", "--out", "two", "--threads", "2"],
@@ -416,8 +405,9 @@ fn bad_hinges_are_refused_with_file_line_and_key() {
     ];
     for (from, to, expected) in cases {
         let scratch = tempfile::tempdir().unwrap();
-        assert!(ENDS.contains(from), "{from}");
-        write_file(scratch.path(), "rb.toml", &ENDS.replacen(from, to, 1));
+        let ends = ends_file();
+        assert!(ends.contains(from), "{from}");
+        write_file(scratch.path(), "rb.toml", &ends.replacen(from, to, 1));
         let output = run_patchwork(scratch.path(), &["robustness", "rb.toml", "--out", "out"]);
         assert_exit_code(&output, 1);
         let stderr = stderr_of(&output);
