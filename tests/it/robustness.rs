@@ -49,6 +49,49 @@ fn robustness(directory: &Path, out: &str, threads: &str) -> std::process::Outpu
     )
 }
 
+/// `--dry-run` of `rb.toml` on one thread: its output, after checking it succeeded.
+fn dry_run(directory: &Path) -> String {
+    let output = run_patchwork(
+        directory,
+        &["robustness", "rb.toml", "--dry-run", "--threads", "1"],
+    );
+    assert_exit_code(&output, 0);
+    stdout_of(&output)
+}
+
+/// Files `names` of directories `a` (two threads) and `b` (one) are the same bytes.
+fn assert_same_bytes(a: &Path, b: &Path, names: &[&str]) {
+    for name in names {
+        let (x, y) = (
+            fs::read(a.join(name)).unwrap(),
+            fs::read(b.join(name)).unwrap(),
+        );
+        assert!(x == y, "{name} differs between 1 and 2 threads");
+    }
+}
+
+/// Each case `(from, to, expected)`: `file` with `from` replaced by `to` is refused with
+/// `expected` on stderr, exit status 1 and nothing written.
+fn assert_refused(file: &str, cases: &[(&str, &str, &str)]) {
+    for (from, to, expected) in cases {
+        let scratch = tempfile::tempdir().unwrap();
+        assert!(file.contains(from), "{from}");
+        write_file(scratch.path(), "rb.toml", &file.replacen(from, to, 1));
+        let output = run_patchwork(scratch.path(), &["robustness", "rb.toml", "--out", "out"]);
+        assert_exit_code(&output, 1);
+        let stderr = stderr_of(&output);
+        assert!(
+            stderr.contains(expected),
+            "expected {expected:?} in:\n{stderr}"
+        );
+        assert_eq!(
+            file_names(scratch.path()),
+            vec!["rb.toml"],
+            "nothing written for {to:?}"
+        );
+    }
+}
+
 fn lines(path: &Path) -> Vec<String> {
     fs::read_to_string(path)
         .unwrap()
@@ -116,13 +159,7 @@ fn robustness_writes_its_files_and_the_same_bytes_on_any_thread_count() {
 
     // One thread: the same bytes.
     assert_exit_code(&robustness(scratch.path(), "one", "1"), 0);
-    for name in FILES {
-        let (a, b) = (
-            fs::read(out.join(name)).unwrap(),
-            fs::read(scratch.path().join("one").join(name)).unwrap(),
-        );
-        assert!(a == b, "{name} differs between 1 and 2 threads");
-    }
+    assert_same_bytes(&out, &scratch.path().join("one"), &FILES);
 
     // An existing output directory is refused without --force, before anything runs.
     let again = robustness(scratch.path(), "two", "2");
@@ -138,12 +175,7 @@ fn robustness_writes_its_files_and_the_same_bytes_on_any_thread_count() {
 fn dry_run_counts_the_runs_and_writes_nothing() {
     let scratch = tempfile::tempdir().unwrap();
     write_file(scratch.path(), "rb.toml", TINY);
-    let output = run_patchwork(
-        scratch.path(),
-        &["robustness", "rb.toml", "--dry-run", "--threads", "1"],
-    );
-    assert_exit_code(&output, 0);
-    let stdout = stdout_of(&output);
+    let stdout = dry_run(scratch.path());
     // 25 distinct arms (the plain team and ad hoc arms serve several patterns).
     assert!(
         stdout.contains("4 samples x 25 distinct arms x 2 replicates = 200 runs"),
@@ -187,23 +219,7 @@ fn bad_robustness_files_are_refused_with_file_line_and_key() {
             "rb.toml:2:8: sets: patterns 4 and 7 need an event",
         ),
     ];
-    for (from, to, expected) in cases {
-        let scratch = tempfile::tempdir().unwrap();
-        assert!(TINY.contains(from), "{from}");
-        write_file(scratch.path(), "rb.toml", &TINY.replacen(from, to, 1));
-        let output = run_patchwork(scratch.path(), &["robustness", "rb.toml", "--out", "out"]);
-        assert_exit_code(&output, 1);
-        let stderr = stderr_of(&output);
-        assert!(
-            stderr.contains(expected),
-            "expected {expected:?} in:\n{stderr}"
-        );
-        assert_eq!(
-            file_names(scratch.path()),
-            vec!["rb.toml"],
-            "nothing written for {to:?}"
-        );
-    }
+    assert_refused(TINY, &cases);
 }
 
 // The shipped default file loads: every parameter a scenario key over a range the baseline
@@ -315,20 +331,13 @@ fn the_ends_design_writes_a_row_per_pattern_key_and_end_the_same_on_any_thread_c
     }
 
     assert_exit_code(&robustness(scratch.path(), "one", "1"), 0);
-    for name in ["ends.csv", "report.html"] {
-        let (a, b) = (
-            fs::read(out.join(name)).unwrap(),
-            fs::read(scratch.path().join("one").join(name)).unwrap(),
-        );
-        assert!(a == b, "{name} differs between 1 and 2 threads");
-    }
-
-    let dry = run_patchwork(
-        scratch.path(),
-        &["robustness", "rb.toml", "--dry-run", "--threads", "1"],
+    assert_same_bytes(
+        &out,
+        &scratch.path().join("one"),
+        &["ends.csv", "report.html"],
     );
-    assert_exit_code(&dry, 0);
-    let stdout = stdout_of(&dry);
+
+    let stdout = dry_run(scratch.path());
     // Pattern 1: 5 points x 2 arms; pattern 3: its team arm is pattern 1's, so the network arm
     // at 3 points.
     assert!(
@@ -403,20 +412,7 @@ fn bad_hinges_are_refused_with_file_line_and_key() {
              pattern 2 has none",
         ),
     ];
-    for (from, to, expected) in cases {
-        let scratch = tempfile::tempdir().unwrap();
-        let ends = ends_file();
-        assert!(ends.contains(from), "{from}");
-        write_file(scratch.path(), "rb.toml", &ends.replacen(from, to, 1));
-        let output = run_patchwork(scratch.path(), &["robustness", "rb.toml", "--out", "out"]);
-        assert_exit_code(&output, 1);
-        let stderr = stderr_of(&output);
-        assert!(
-            stderr.contains(expected),
-            "expected {expected:?} in:\n{stderr}"
-        );
-        assert_eq!(file_names(scratch.path()), vec!["rb.toml"]);
-    }
+    assert_refused(&ends_file(), &cases);
 }
 
 // The shipped ends file loads: every pattern with two to four hinge keys, each range that of the
