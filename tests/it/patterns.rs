@@ -249,7 +249,8 @@ fn p04_minder_softens_and_shortens_a_staff_loss() {
 /// child, is best at a middle size: one school cannot pool enough, a very large patch loses
 /// attendance and ties and cannot get through its cases.
 /// Hinges on: `coordination.case_minutes`, `coordination.meeting_hours`,
-/// `severity.recovery_per_week`, `attendance.group_size_reference`.
+/// `severity.recovery_per_week`, `attendance.group_size_reference`,
+/// `recognition.contacts_per_week`.
 #[test]
 fn p05_benefit_per_child_peaks_at_a_middle_size() {
     // Ad hoc, then team with minder and core group, at 1, 5 + 1 and 20 + 4 schools. A single
@@ -509,7 +510,8 @@ fn p11_minder_flattens_the_turnover_slope() {
 }
 
 /// Pattern 12: Pastoral units of about 100 pupils recognise needs sooner than one undivided unit of 1,500.
-/// Hinges on: `recognition.familiarity_pupils`, `recognition.weekly_at_full`.
+/// Hinges on: `recognition.contacts_per_week`, `recognition.forget_per_week`,
+/// `recognition.weekly_at_full`.
 #[test]
 fn p12_small_pastoral_units_recognise_sooner() {
     let [undivided, units] = arms(12, REPLICATES);
