@@ -1056,4 +1056,83 @@ mod tests {
             }
         }
     }
+
+    /// Recognition by acquaintance (docs/model.md 7.4). At onset a pupil's acquaintance is drawn
+    /// from the settled state of the conversation process, whose mean over term weeks is
+    /// `q / (1 − (1 − q)(1 − forget))`; 20,000 draws from one seed put the sample mean within
+    /// 0.01 of it (its standard error is about 0.003). Secondary pupils have a pastoral key adult
+    /// (a divided secondary's units each their own), primary pupils none; a vacant key adult
+    /// knows nothing.
+    #[test]
+    fn acquaintance_starts_settled_and_goes_with_the_key_adult() {
+        let sets: Vec<String> = ["locality.0.pastoral_unit_pupils=100"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let params = crate::scenario::load(None, &sets)
+            .expect("the scenario loads")
+            .params;
+        let mut patch = Patch::new(&params, &params.localities[0], 0, 0, 1);
+        let forget = params.recognition.forget_per_week;
+        let secondary = patch.schools.iter().position(|s| s.secondary).unwrap();
+        let pupil = patch
+            .children
+            .iter()
+            .position(|c| c.school as usize == secondary)
+            .unwrap() as u32;
+        let primary_pupil = 0u32;
+        assert_eq!(patch.children[primary_pupil as usize].key_adult, NONE);
+        let key = patch.children[pupil as usize].key_adult;
+        assert!(patch.schools[secondary].pastoral.contains(&key));
+        assert_eq!(
+            patch.schools[secondary].pastoral.len(),
+            patch.units.len() - (patch.schools.len() - 1),
+            "one pastoral lead per unit of the divided secondary"
+        );
+        for child in [pupil, primary_pupil] {
+            let q = patch.contact_chance(child);
+            let settled = q / (1.0 - (1.0 - q) * (1.0 - forget));
+            let n = 20_000;
+            let mean = (0..n)
+                .map(|_| patch.acquaintance_at_onset(child, 300).0)
+                .sum::<f64>()
+                / f64::from(n);
+            assert!(
+                (mean - settled).abs() < 0.01,
+                "child {child}: mean {mean}, settled {settled}"
+            );
+        }
+        // A unit of 100 pupils is talked with far more often than a primary of 275.
+        assert!(patch.contact_chance(pupil) > patch.contact_chance(primary_pupil));
+        patch.profs[key as usize].in_post = false;
+        assert_eq!(patch.acquaintance_at_onset(pupil, 300).0, 0.0);
+    }
+
+    /// A post's coordination hours leave it less of its week: `free_share` is 1 with no load,
+    /// falls in proportion, and never goes below 0; a pastoral lead's load cuts its pupils'
+    /// chance of a conversation.
+    #[test]
+    fn coordination_load_crowds_out_a_posts_own_work() {
+        let params = crate::scenario::load(None, &[]).expect("loads").params;
+        let mut patch = Patch::new(&params, &params.localities[0], 0, 0, 1);
+        let secondary = patch.schools.iter().position(|s| s.secondary).unwrap();
+        let pupil = patch
+            .children
+            .iter()
+            .position(|c| c.school as usize == secondary)
+            .unwrap() as u32;
+        let key = patch.children[pupil as usize].key_adult;
+        let hours = {
+            let prof = &patch.profs[key as usize];
+            prof.fte * params.role(prof.role).hours_per_week
+        };
+        let before = patch.contact_chance(pupil);
+        assert_eq!(patch.free_share(key), 1.0);
+        patch.profs[key as usize].load = hours / 4.0;
+        assert!((patch.free_share(key) - 0.75).abs() < 1e-12);
+        assert!(patch.contact_chance(pupil) < before);
+        patch.profs[key as usize].load = hours * 2.0;
+        assert_eq!(patch.free_share(key), 0.0);
+        assert_eq!(patch.contact_chance(pupil), 0.0);
+    }
 }

@@ -2,7 +2,7 @@
 //! `robustness.csv`, `prcc.csv` and `report.html` (plain words: where each pattern holds and
 //! what decides it).
 
-use super::{Analysis, Direction, PatternSummary, RobustnessSpec};
+use super::{Analysis, Design, Direction, Outcome, Pattern, PatternSummary, RobustnessSpec};
 use crate::output::RenderedFile;
 use crate::output::csv::format_float;
 use crate::output::html::document::Document;
@@ -12,8 +12,11 @@ pub const TOP: usize = 3;
 /// A PRCC counts as deciding a pattern when its p-value is below this.
 pub const SIGNIFICANCE: f64 = 0.05;
 
-/// Every file, in the order written.
+/// Every file, in the order written (the ends design's: `super::ends::render`).
 pub fn render(spec: &RobustnessSpec, analysis: &Analysis) -> Vec<RenderedFile> {
+    if spec.design == Design::Ends {
+        return super::ends::render(spec, analysis);
+    }
     vec![
         RenderedFile {
             file_name: "samples.csv",
@@ -61,25 +64,33 @@ pub fn effects_csv(spec: &RobustnessSpec, analysis: &Analysis) -> String {
     let mut out = format!("{EFFECTS_HEADER}\n");
     for (s, row) in analysis.outcomes.iter().enumerate() {
         for (pattern, o) in spec.patterns.iter().zip(row) {
-            let level = if pattern.direction == Direction::Within {
-                "0.9"
-            } else {
-                "0.95"
-            };
             out.push_str(&format!(
-                "{s},{},{},{level},{},{},{},{},{},{}\n",
+                "{s},{},{}\n",
                 pattern.number,
-                format_float(o.interval.mean),
-                format_float(o.interval.low),
-                format_float(o.interval.high),
-                format_float(o.margin),
-                o.interval.n,
-                o.holds,
-                o.point_holds
+                outcome_fields(pattern, o)
             ));
         }
     }
     out
+}
+
+/// An outcome's fields: `effect,ci_level,ci_low,ci_high,margin,replicates,holds,point_holds`.
+pub fn outcome_fields(pattern: &Pattern, o: &Outcome) -> String {
+    let level = if pattern.direction == Direction::Within {
+        "0.9"
+    } else {
+        "0.95"
+    };
+    format!(
+        "{},{level},{},{},{},{},{},{}",
+        format_float(o.interval.mean),
+        format_float(o.interval.low),
+        format_float(o.interval.high),
+        format_float(o.margin),
+        o.interval.n,
+        o.holds,
+        o.point_holds
+    )
 }
 
 /// The header of `robustness.csv`.
@@ -144,6 +155,28 @@ pub fn prcc_csv(spec: &RobustnessSpec, analysis: &Analysis) -> String {
         }
     }
     out
+}
+
+/// The section listing parameters `which` (indices into the space): range, default, distribution.
+pub fn parameters_table(document: &mut Document, spec: &RobustnessSpec, which: &[usize]) {
+    document.heading(2, "Parameters");
+    document.table(
+        &["parameter", "low", "default", "high", "distribution"],
+        which
+            .iter()
+            .map(|&j| {
+                let p = &spec.space.parameters()[j];
+                vec![
+                    p.key().to_string(),
+                    format_float(p.low()),
+                    format_float(spec.defaults[j]),
+                    format_float(p.high()),
+                    p.distribution().name().to_string(),
+                ]
+            })
+            .collect(),
+        &[false, true, true, true, false],
+    );
 }
 
 fn percent(share: f64) -> String {
@@ -311,22 +344,10 @@ pub fn report_html(spec: &RobustnessSpec, analysis: &Analysis) -> String {
         rows,
         &[true, false, false, true, false, true, true, false],
     );
-    document.heading(2, "Parameters");
-    document.table(
-        &["parameter", "low", "high", "distribution"],
-        spec.space
-            .parameters()
-            .iter()
-            .map(|p| {
-                vec![
-                    p.key().to_string(),
-                    format_float(p.low()),
-                    format_float(p.high()),
-                    p.distribution().name().to_string(),
-                ]
-            })
-            .collect(),
-        &[false, true, true, false],
+    parameters_table(
+        &mut document,
+        spec,
+        &(0..spec.space.dimension()).collect::<Vec<_>>(),
     );
     document.paragraph(
         "effects.csv has every sample's effect and interval per pattern; prcc.csv every \

@@ -18,6 +18,7 @@
 //! renders `samples.csv`, `effects.csv`, `robustness.csv`, `prcc.csv` and `report.html`, written
 //! together through `OutputDir`.
 
+pub mod ends;
 pub mod files;
 pub mod patterns;
 pub mod prcc;
@@ -28,9 +29,10 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 
+pub use ends::{End, EndCell};
 pub use patterns::{Direction, Effect, Pattern, Reading, catalogue};
 pub use prcc::Prcc;
-pub use spec::{RobustnessSpec, load};
+pub use spec::{Design, RobustnessSpec, load};
 
 use crate::batch::sweep::design::lhs_positions;
 use crate::metrics::km::SurvivalCurve;
@@ -82,8 +84,17 @@ pub struct Plan {
     /// What every replicate of every arm yields.
     pub readings: Vec<Reading>,
     /// The Latin-hypercube samples: each one's parameter values, rounded to six decimals (the
-    /// precision of the files, so the value written is the value run).
+    /// precision of the files, so the value written is the value run). Empty for the ends design.
     pub points: Vec<Vec<f64>>,
+    /// Where arms run: each site the parameters it sets (index into the space, value), the others
+    /// at the base's values. The Latin hypercube's sites are its samples, every parameter set;
+    /// the ends design's are the defaults (site 0, nothing set) and each hinge key at each end.
+    pub sites: Vec<Vec<(usize, f64)>>,
+    /// The arms run at each site, `(site, arm)`, site by site.
+    pub jobs: Vec<(usize, usize)>,
+    /// The ends design's cells: each pattern at the defaults and at each end of each of its
+    /// hinge keys. Empty for the Latin hypercube.
+    pub ends: Vec<EndCell>,
 }
 
 impl Plan {
@@ -137,17 +148,67 @@ impl Plan {
                 }
             }
         }
+        let (points, sites, jobs, ends) = match spec.design {
+            Design::LatinHypercube => {
+                let points = latin_hypercube(spec);
+                let sites = points
+                    .iter()
+                    .map(|point| point.iter().copied().enumerate().collect())
+                    .collect();
+                let jobs = (0..points.len())
+                    .flat_map(|s| (0..arms.len()).map(move |a| (s, a)))
+                    .collect();
+                (points, sites, jobs, Vec::new())
+            }
+            Design::Ends => {
+                let (sites, ends) = ends::cells(spec);
+                let jobs = ends::jobs(&ends, &pattern_arms);
+                (Vec::new(), sites, jobs, ends)
+            }
+        };
         Ok(Plan {
             arms,
             pattern_arms,
             readings,
-            points: latin_hypercube(spec),
+            points,
+            sites,
+            jobs,
+            ends,
         })
     }
 
     /// Simulations the analysis runs.
     pub fn runs(&self, spec: &RobustnessSpec) -> u64 {
-        (self.points.len() * self.arms.len()) as u64 * u64::from(spec.replicates)
+        self.jobs.len() as u64 * u64::from(spec.replicates)
+    }
+
+    /// The size of the analysis in words: `128 samples x 25 arms x 40 replicates`, or for the
+    /// ends design `47 points, 260 point-arms x 40 replicates`.
+    pub fn size(&self, spec: &RobustnessSpec) -> String {
+        match spec.design {
+            Design::LatinHypercube => format!(
+                "{} samples x {} arms x {} replicates",
+                self.points.len(),
+                self.arms.len(),
+                spec.replicates
+            ),
+            Design::Ends => format!(
+                "{} points, {} point-arms x {} replicates",
+                self.sites.len(),
+                self.jobs.len(),
+                spec.replicates
+            ),
+        }
+    }
+
+    /// The overrides of arm `arm` at site `site`.
+    fn sets(&self, spec: &RobustnessSpec, site: usize, arm: usize) -> Vec<String> {
+        spec::overrides(
+            &spec.sets,
+            &spec.space,
+            &self.sites[site],
+            &self.arms[arm].sets,
+        )
     }
 }
 
@@ -226,19 +287,14 @@ fn read(out: &RunOutput, measures: &[f64], reading: &Reading) -> f64 {
     }
 }
 
-/// Runs the replicates of one arm at one sample: `[replicate][reading]`.
+/// Runs the replicates of one arm at one site: `[replicate][reading]`.
 fn run_arm(
     spec: &RobustnessSpec,
     plan: &Plan,
     sample: usize,
     arm: usize,
 ) -> Result<Vec<Vec<f64>>, RobustnessError> {
-    let sets = spec::arm_sets(
-        &spec.sets,
-        &spec.space,
-        &plan.points[sample],
-        &plan.arms[arm].sets,
-    );
+    let sets = plan.sets(spec, sample, arm);
     let scenario =
         scenario::load(spec.base.as_deref(), &sets).map_err(|error| RobustnessError::Arm {
             sample,
@@ -457,57 +513,67 @@ impl PatternSummary {
 #[derive(Debug, Clone)]
 pub struct Analysis {
     pub plan: Plan,
-    /// `outcomes[sample][pattern]`, patterns in the spec's order.
+    /// `outcomes[sample][pattern]`, patterns in the spec's order (Latin hypercube).
     pub outcomes: Vec<Vec<Outcome>>,
+    /// Per pattern over the samples (Latin hypercube).
     pub summaries: Vec<PatternSummary>,
+    /// The outcome of each of `plan.ends` (ends design).
+    pub end_outcomes: Vec<Outcome>,
 }
 
 /// Runs the analysis on the current rayon pool. `on_done` is called once per finished arm of a
-/// sample.
+/// site (`plan.jobs`).
 pub fn analyse(
     spec: &RobustnessSpec,
     on_done: &(dyn Fn() + Sync),
 ) -> Result<Analysis, RobustnessError> {
     let plan = Plan::new(spec)?;
-    let arms = plan.arms.len();
-    let jobs: Vec<(usize, usize)> = (0..plan.points.len())
-        .flat_map(|s| (0..arms).map(move |a| (s, a)))
-        .collect();
-    let results: Vec<Vec<Vec<f64>>> = jobs
+    let results: Vec<Vec<Vec<f64>>> = plan
+        .jobs
         .par_iter()
-        .map(|&(sample, arm)| {
-            let result = run_arm(spec, &plan, sample, arm);
+        .map(|&(site, arm)| {
+            let result = run_arm(spec, &plan, site, arm);
             on_done();
             result
         })
         .collect::<Result<_, _>>()?;
+    // Each (site, arm)'s place in `results`.
+    let mut job_at = vec![None; plan.sites.len() * plan.arms.len()];
+    for (i, &(site, arm)) in plan.jobs.iter().enumerate() {
+        job_at[site * plan.arms.len() + arm] = Some(i);
+    }
     let meetings_at = plan
         .readings
         .iter()
         .position(|r| *r == Reading::MeetingsAYear);
+    // Pattern `k`'s outcome at site `s` (each of its arms run there).
+    let outcome_at = |s: usize, k: usize| -> Outcome {
+        let pattern = &spec.patterns[k];
+        let indices = &plan.pattern_arms[k];
+        let at = plan
+            .readings
+            .iter()
+            .position(|r| *r == pattern.reading)
+            .unwrap_or(0);
+        let column = |i: usize, c: usize| -> Vec<f64> {
+            job_at[s * plan.arms.len() + i]
+                .map(|job| results[job].iter().map(|rep| rep[c]).collect())
+                .unwrap_or_default()
+        };
+        let values: Vec<Vec<f64>> = indices.iter().map(|&i| column(i, at)).collect();
+        let meetings: Vec<Vec<f64>> = match meetings_at {
+            Some(m) => indices.iter().map(|&i| column(i, m)).collect(),
+            None => Vec::new(),
+        };
+        outcome(pattern, &values, &meetings)
+    };
+    let end_outcomes: Vec<Outcome> = plan
+        .ends
+        .iter()
+        .map(|cell| outcome_at(cell.site, cell.pattern))
+        .collect();
     let outcomes: Vec<Vec<Outcome>> = (0..plan.points.len())
-        .map(|s| {
-            spec.patterns
-                .iter()
-                .zip(&plan.pattern_arms)
-                .map(|(pattern, indices)| {
-                    let at = plan
-                        .readings
-                        .iter()
-                        .position(|r| *r == pattern.reading)
-                        .unwrap_or(0);
-                    let column = |i: usize, c: usize| -> Vec<f64> {
-                        results[s * arms + i].iter().map(|rep| rep[c]).collect()
-                    };
-                    let values: Vec<Vec<f64>> = indices.iter().map(|&i| column(i, at)).collect();
-                    let meetings: Vec<Vec<f64>> = match meetings_at {
-                        Some(m) => indices.iter().map(|&i| column(i, m)).collect(),
-                        None => Vec::new(),
-                    };
-                    outcome(pattern, &values, &meetings)
-                })
-                .collect()
-        })
+        .map(|s| (0..spec.patterns.len()).map(|k| outcome_at(s, k)).collect())
         .collect();
     let summaries = spec
         .patterns
@@ -534,6 +600,7 @@ pub fn analyse(
         plan,
         outcomes,
         summaries,
+        end_outcomes,
     })
 }
 
@@ -556,24 +623,43 @@ pub fn analyse_and_write(
 #[derive(Debug, Clone)]
 pub struct DryRun {
     pub name: String,
+    pub design: Design,
     pub patterns: usize,
     pub parameters: usize,
+    /// Parameters some pattern hinges on (ends design).
+    pub hinge_parameters: usize,
     pub arms: usize,
     pub samples: usize,
+    /// Sites (ends design: the defaults and each hinge key's two ends).
+    pub sites: usize,
+    /// Arms run at sites.
+    pub jobs: usize,
     pub replicates: u32,
     pub runs: u64,
-    /// Seconds of one replicate of every arm, at the middle of the region.
+    /// Seconds of one replicate of every arm, at the middle of the region (Latin hypercube) or at
+    /// the defaults (ends).
     pub seconds_per_sample_replicate: f64,
+    /// Seconds of the whole analysis on one thread, from those times.
+    pub seconds_one_thread: f64,
     pub threads: usize,
 }
 
-/// Sizes the analysis and times one replicate of every arm at the middle of the region.
+/// Sizes the analysis and times one replicate of every arm at the middle of the region (at the
+/// defaults for the ends design).
 pub fn dry_run(spec: &RobustnessSpec, threads: usize) -> Result<DryRun, RobustnessError> {
     let plan = Plan::new(spec)?;
-    let middle = spec.space.from_unit(&vec![0.5; spec.space.dimension()]);
-    let mut seconds = 0.0;
+    let probe: Vec<(usize, f64)> = match spec.design {
+        Design::LatinHypercube => spec
+            .space
+            .from_unit(&vec![0.5; spec.space.dimension()])
+            .into_iter()
+            .enumerate()
+            .collect(),
+        Design::Ends => Vec::new(),
+    };
+    let mut arm_seconds = Vec::with_capacity(plan.arms.len());
     for arm in &plan.arms {
-        let sets = spec::arm_sets(&spec.sets, &spec.space, &middle, &arm.sets);
+        let sets = spec::overrides(&spec.sets, &spec.space, &probe, &arm.sets);
         let scenario =
             scenario::load(spec.base.as_deref(), &sets).map_err(|error| RobustnessError::Arm {
                 sample: 0,
@@ -583,26 +669,33 @@ pub fn dry_run(spec: &RobustnessSpec, threads: usize) -> Result<DryRun, Robustne
         let started = Instant::now();
         let out = simulate(&scenario.params, rng::replicate_seed(spec.seed, 0));
         let _ = measures(&out);
-        seconds += started.elapsed().as_secs_f64();
+        arm_seconds.push(started.elapsed().as_secs_f64());
     }
+    let mut hinged: Vec<usize> = spec.hinges.iter().flatten().copied().collect();
+    hinged.sort_unstable();
+    hinged.dedup();
     Ok(DryRun {
         name: spec.name.clone(),
+        design: spec.design,
         patterns: spec.patterns.len(),
         parameters: spec.space.dimension(),
+        hinge_parameters: hinged.len(),
         arms: plan.arms.len(),
-        samples: spec.samples,
+        samples: plan.points.len(),
+        sites: plan.sites.len(),
+        jobs: plan.jobs.len(),
         replicates: spec.replicates,
         runs: plan.runs(spec),
-        seconds_per_sample_replicate: seconds,
+        seconds_per_sample_replicate: arm_seconds.iter().sum(),
+        seconds_one_thread: plan.jobs.iter().map(|&(_, a)| arm_seconds[a]).sum::<f64>()
+            * f64::from(spec.replicates),
         threads,
     })
 }
 
 impl std::fmt::Display for DryRun {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let total =
-            self.seconds_per_sample_replicate * self.samples as f64 * f64::from(self.replicates)
-                / self.threads.max(1) as f64;
+        let total = self.seconds_one_thread / self.threads.max(1) as f64;
         let time = if total < 90.0 {
             format!("{total:.0} s")
         } else if total < 5400.0 {
@@ -610,20 +703,44 @@ impl std::fmt::Display for DryRun {
         } else {
             format!("{:.1} h", total / 3600.0)
         };
-        write!(
+        match self.design {
+            Design::LatinHypercube => writeln!(
+                f,
+                "robustness {:?}: {} patterns, {} parameters; {} samples x {} distinct arms x {} \
+                 replicates = {} runs",
+                self.name,
+                self.patterns,
+                self.parameters,
+                self.samples,
+                self.arms,
+                self.replicates,
+                self.runs,
+            )?,
+            Design::Ends => writeln!(
+                f,
+                "robustness {:?}, ends design: {} patterns, {} hinge parameters; {} points (the \
+                 defaults and each hinge parameter at its low and high end), {} point-arms ({} \
+                 distinct arms) x {} replicates = {} runs",
+                self.name,
+                self.patterns,
+                self.hinge_parameters,
+                self.sites,
+                self.jobs,
+                self.arms,
+                self.replicates,
+                self.runs,
+            )?,
+        }
+        writeln!(
             f,
-            "robustness {:?}: {} patterns, {} parameters; {} samples x {} distinct arms x {} \
-             replicates = {} runs\nestimated time: about {time} on {} thread{} (one replicate of \
-             every arm at the middle of the region took {:.2} s)\n",
-            self.name,
-            self.patterns,
-            self.parameters,
-            self.samples,
-            self.arms,
-            self.replicates,
-            self.runs,
+            "estimated time: about {time} on {} thread{} (one replicate of every arm at the {} \
+             took {:.2} s)",
             self.threads,
             if self.threads == 1 { "" } else { "s" },
+            match self.design {
+                Design::LatinHypercube => "middle of the region",
+                Design::Ends => "defaults",
+            },
             self.seconds_per_sample_replicate
         )
     }

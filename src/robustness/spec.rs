@@ -6,6 +6,12 @@
 //! parser's span, settings out of range, patterns that are not 1 to 12, parameters whose scenario
 //! key is unknown or whose range is empty or refused (the base scenario is loaded at each end), and
 //! arms the base scenario refuses.
+//!
+//! `design` chooses the analysis: `"latin-hypercube"` (the default: `samples` points of the whole
+//! region) or `"ends"` (one at a time: each pattern at the defaults and at the low and high end of
+//! each parameter its `[[hinge]]` names, every other parameter at its default). A `[[hinge]]` is
+//! checked at its place: a pattern of 1 to 12 analysed once, 1 to `MAX_HINGE_KEYS` keys, each a
+//! `[[parameter]]` of the file listed once, every arm of the pattern loading at each end.
 
 use std::path::{Path, PathBuf};
 
@@ -27,6 +33,35 @@ pub const DEFAULT_REPLICATES: u32 = 10;
 pub const DEFAULT_SEED: u64 = 1;
 /// Events of patterns 4 and 7 happen this many weeks after the warm-up.
 pub const EVENT_WEEKS_AFTER_WARMUP: u32 = 26;
+/// Keys one `[[hinge]]` may name.
+pub const MAX_HINGE_KEYS: usize = 8;
+
+/// How the analysis places its points in the region.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Design {
+    /// `samples` Latin-hypercube points of the whole region; shares and PRCCs.
+    LatinHypercube,
+    /// One at a time: each pattern at the defaults and at both ends of each of its hinge keys.
+    Ends,
+}
+
+impl Design {
+    /// The name written in the file.
+    pub fn name(self) -> &'static str {
+        match self {
+            Design::LatinHypercube => "latin-hypercube",
+            Design::Ends => "ends",
+        }
+    }
+}
+
+/// A `[[hinge]]` as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawHinge {
+    pattern: Spanned<i64>,
+    keys: Spanned<Vec<Spanned<String>>>,
+}
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -38,8 +73,11 @@ struct RawRobustness {
     replicates: Option<Spanned<u32>>,
     seed: Option<Spanned<u64>>,
     patterns: Option<Spanned<Vec<Spanned<i64>>>>,
+    design: Option<Spanned<String>>,
     #[serde(default)]
     parameter: Vec<Spanned<RawParameter>>,
+    #[serde(default)]
+    hinge: Vec<Spanned<RawHinge>>,
 }
 
 /// A validated robustness file.
@@ -55,7 +93,9 @@ pub struct RobustnessSpec {
     pub sets: Vec<String>,
     /// The plausible region.
     pub space: ParameterSpace,
-    /// Latin-hypercube samples.
+    /// Latin-hypercube or ends.
+    pub design: Design,
+    /// Latin-hypercube samples (unused by the ends design).
     pub samples: usize,
     /// Paired replicates per arm per sample.
     pub replicates: u32,
@@ -64,6 +104,11 @@ pub struct RobustnessSpec {
     pub patterns: Vec<Pattern>,
     /// The week of the events of patterns 4 and 7.
     pub event_week: u32,
+    /// The ends design: for each pattern of `patterns`, in order, the parameters it hinges on
+    /// (indices into `space`, in the order written). Empty for the Latin hypercube.
+    pub hinges: Vec<Vec<usize>>,
+    /// Each parameter's value in the base scenario with `sets` (NaN if it has no number there).
+    pub defaults: Vec<f64>,
 }
 
 struct Locator<'a> {
@@ -129,6 +174,29 @@ pub fn parse(path: &Path, text: &str) -> Result<RobustnessSpec, RobustnessError>
         ));
     }
 
+    let design = match &raw.design {
+        None => Design::LatinHypercube,
+        Some(name) => match name.get_ref().as_str() {
+            "latin-hypercube" => Design::LatinHypercube,
+            "ends" => Design::Ends,
+            other => {
+                return Err(at.error(
+                    name.span(),
+                    "design",
+                    format!("must be \"latin-hypercube\" or \"ends\", found {other:?}"),
+                ));
+            }
+        },
+    };
+    if let (Design::Ends, Some(s)) = (design, &raw.samples) {
+        return Err(at.error(
+            s.span(),
+            "samples",
+            "the ends design draws no samples (it runs each pattern at the defaults and at the \
+             ends of its [[hinge]] keys): leave samples out"
+                .into(),
+        ));
+    }
     let samples = match raw.samples {
         Some(s)
             if *s.get_ref() < 2 || *s.get_ref() as u64 > crate::scenario::limits::SWEEP_POINTS =>
@@ -167,8 +235,8 @@ pub fn parse(path: &Path, text: &str) -> Result<RobustnessSpec, RobustnessError>
     let seed = raw.seed.map_or(DEFAULT_SEED, Spanned::into_inner);
 
     let all = catalogue(event_week);
-    let patterns = match raw.patterns {
-        None => all,
+    let listed = match raw.patterns {
+        None => None,
         Some(list) => {
             let span = list.span();
             let mut chosen: Vec<Pattern> = Vec::new();
@@ -194,12 +262,94 @@ pub fn parse(path: &Path, text: &str) -> Result<RobustnessSpec, RobustnessError>
                 return Err(at.error(span, "patterns", "list at least one pattern".into()));
             }
             chosen.sort_by_key(|p| p.number);
-            chosen
+            Some(chosen)
         }
     };
 
     let space =
         read_parameters(&raw.parameter, base.as_deref(), &sets).map_err(|p| at.misplaced(p))?;
+    let defaults: Vec<f64> = space
+        .parameters()
+        .iter()
+        .map(|p| number_at(&fixed.resolved, p.key()).unwrap_or(f64::NAN))
+        .collect();
+    let (patterns, hinges) = match design {
+        Design::LatinHypercube => {
+            if let Some(first) = raw.hinge.first() {
+                return Err(at.error(
+                    first.span(),
+                    "hinge",
+                    "only the ends design reads [[hinge]]s: set design = \"ends\" or leave \
+                     them out"
+                        .into(),
+                ));
+            }
+            (listed.unwrap_or(all), Vec::new())
+        }
+        Design::Ends => {
+            let design_span = raw.design.as_ref().map_or(0..0, Spanned::span);
+            let hinged = read_hinges(&at, &raw.hinge, &space, design_span.clone())?;
+            let patterns = listed.unwrap_or_else(|| {
+                all.iter()
+                    .filter(|p| hinged.iter().any(|(n, _, _)| *n == p.number))
+                    .cloned()
+                    .collect()
+            });
+            let mut hinges = Vec::new();
+            for pattern in &patterns {
+                let Some((_, keys, _)) = hinged.iter().find(|(n, _, _)| *n == pattern.number)
+                else {
+                    return Err(at.error(
+                        design_span,
+                        "design",
+                        format!(
+                            "the ends design needs a [[hinge]] for each pattern analysed; \
+                             pattern {} has none",
+                            pattern.number
+                        ),
+                    ));
+                };
+                hinges.push(keys.iter().map(|(j, _)| *j).collect());
+            }
+            for (number, _, span) in &hinged {
+                if !patterns.iter().any(|p| p.number == *number) {
+                    return Err(at.error(
+                        span.clone(),
+                        "hinge.pattern",
+                        format!("pattern {number} is not among the file's patterns"),
+                    ));
+                }
+            }
+            // Every arm loads at each end of each of its pattern's hinge keys.
+            for (number, keys, _) in &hinged {
+                let Some(pattern) = patterns.iter().find(|p| p.number == *number) else {
+                    continue;
+                };
+                for (j, key_span) in keys {
+                    let parameter = &space.parameters()[*j];
+                    for (end, value) in [("low", parameter.low()), ("high", parameter.high())] {
+                        for arm in &pattern.arms {
+                            let overrides = overrides(&sets, &space, &[(*j, value)], &arm.sets);
+                            if let Err(error) = scenario::load(base.as_deref(), &overrides) {
+                                return Err(at.error(
+                                    key_span.clone(),
+                                    "hinge.keys",
+                                    format!(
+                                        "pattern {number} arm {:?} does not load with {} at \
+                                         its {end} end: {}",
+                                        arm.label,
+                                        parameter.key(),
+                                        one_line(&error.to_string())
+                                    ),
+                                ));
+                            }
+                        }
+                    }
+                }
+            }
+            (patterns, hinges)
+        }
+    };
 
     // Every arm at the corners of the region (all parameters low, all high) loads.
     for corner in [0.0, 1.0] {
@@ -241,7 +391,111 @@ pub fn parse(path: &Path, text: &str) -> Result<RobustnessSpec, RobustnessError>
         seed,
         patterns,
         event_week,
+        design,
+        hinges,
+        defaults,
     })
+}
+
+/// A checked `[[hinge]]`: its pattern, its keys (index into the space and where written) and
+/// where its pattern is written.
+type Hinge = (u32, Vec<(usize, Span)>, Span);
+type Span = std::ops::Range<usize>;
+
+/// The `[[hinge]]`s as written, checked: at least one, each pattern once.
+fn read_hinges(
+    at: &Locator<'_>,
+    raw: &[Spanned<RawHinge>],
+    space: &ParameterSpace,
+    design_span: Span,
+) -> Result<Vec<Hinge>, RobustnessError> {
+    if raw.is_empty() {
+        return Err(at.error(
+            design_span,
+            "design",
+            "the ends design needs at least one [[hinge]] (pattern, keys)".into(),
+        ));
+    }
+    let mut hinges: Vec<Hinge> = Vec::new();
+    for hinge in raw {
+        let hinge = hinge.get_ref();
+        let n = *hinge.pattern.get_ref();
+        let span = hinge.pattern.span();
+        let number = match u32::try_from(n) {
+            Ok(number) if (1..=12).contains(&number) => number,
+            _ => {
+                return Err(at.error(
+                    span,
+                    "hinge.pattern",
+                    format!("must be a pattern number from 1 to 12, found {n}"),
+                ));
+            }
+        };
+        if hinges.iter().any(|(m, _, _)| *m == number) {
+            return Err(at.error(
+                span,
+                "hinge.pattern",
+                format!("pattern {number} has a [[hinge]] already"),
+            ));
+        }
+        let written = hinge.keys.get_ref();
+        if written.is_empty() || written.len() > MAX_HINGE_KEYS {
+            return Err(at.error(
+                hinge.keys.span(),
+                "hinge.keys",
+                format!(
+                    "must list from 1 to {MAX_HINGE_KEYS} keys, found {}",
+                    written.len()
+                ),
+            ));
+        }
+        let mut keys: Vec<(usize, Span)> = Vec::new();
+        for key in written {
+            let Some(j) = space
+                .parameters()
+                .iter()
+                .position(|p| p.key() == key.get_ref())
+            else {
+                return Err(at.error(
+                    key.span(),
+                    "hinge.keys",
+                    format!(
+                        "{} is not a [[parameter]] of this file (its range gives the ends)",
+                        key.get_ref()
+                    ),
+                ));
+            };
+            if keys.iter().any(|(k, _)| *k == j) {
+                return Err(at.error(
+                    key.span(),
+                    "hinge.keys",
+                    format!("{} listed twice", key.get_ref()),
+                ));
+            }
+            keys.push((j, key.span()));
+        }
+        hinges.push((number, keys, span));
+    }
+    Ok(hinges)
+}
+
+/// The number at the dotted `key` (`section.name`, an array's entries by index) of a resolved
+/// scenario table.
+fn number_at(table: &toml::Table, key: &str) -> Option<f64> {
+    let mut parts = key.split('.');
+    let mut value = table.get(parts.next()?)?;
+    for part in parts {
+        value = match value {
+            toml::Value::Table(t) => t.get(part)?,
+            toml::Value::Array(items) => items.get(part.parse::<usize>().ok()?)?,
+            _ => return None,
+        };
+    }
+    match value {
+        toml::Value::Float(x) => Some(*x),
+        toml::Value::Integer(i) => Some(*i as f64),
+        _ => None,
+    }
 }
 
 /// The overrides of one arm at one point: the fixed ones, the parameters' values, then the arm's
@@ -252,11 +506,21 @@ pub fn arm_sets(
     point: &[f64],
     arm: &[String],
 ) -> Vec<String> {
-    let varied = space
-        .parameters()
+    let varied: Vec<(usize, f64)> = point.iter().copied().enumerate().collect();
+    overrides(fixed, space, &varied, arm)
+}
+
+/// The overrides of one arm with some parameters set (`(index into space, value)`; the others
+/// left at the base's values): the fixed ones, those parameters, then the arm's own.
+pub fn overrides(
+    fixed: &[String],
+    space: &ParameterSpace,
+    varied: &[(usize, f64)],
+    arm: &[String],
+) -> Vec<String> {
+    let varied = varied
         .iter()
-        .zip(point)
-        .map(|(p, value)| format!("{}={value}", p.key()));
+        .map(|&(j, value)| format!("{}={value}", space.parameters()[j].key()));
     fixed
         .iter()
         .cloned()

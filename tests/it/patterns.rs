@@ -133,6 +133,8 @@ fn outputs(runs: &[ReplicateResult]) -> Vec<&RunOutput> {
 }
 
 /// Pattern 1: A consultation team meeting twice a term, against ad hoc referral.
+/// Hinges on: `pressure.threshold_rise`, `pressure.disengage_per_week`,
+/// `severity.self_resolve_per_week`, `severity.recovery_per_week`.
 #[test]
 fn p01_team_beats_ad_hoc_referral() {
     let [adhoc, team] = arms(1, REPLICATES);
@@ -149,8 +151,9 @@ fn p01_team_beats_ad_hoc_referral() {
 /// 95% CI −4.5% to +16.6%, so the mean fall in serious referrals may be no more than about 5%
 /// (taken as 6%, the trial's lower bound rounded up by the model's own uncertainty at 120
 /// replicates, about ±1.5 points), and most of the fall must be in referrals that are not serious
-/// (all referrals fall more than twice as much). Hinges on `assessment.screen_margin` (what the
-/// social worker diverts) and the line's tie (`direct_line.initial_tie`, `consult_tie`).
+/// (all referrals fall more than twice as much). The screen margin sets what the social worker
+/// diverts, the line's ties whether the SENCO consults and how well the referral reads.
+/// Hinges on: `assessment.screen_margin`, `direct_line.consult_tie`, `direct_line.initial_tie`.
 #[test]
 fn p02_direct_line_cuts_referrals_not_serious_ones() {
     let [adhoc, line] = arms(2, MANY_REPLICATES);
@@ -176,6 +179,8 @@ fn p02_direct_line_cuts_referrals_not_serious_ones() {
 
 /// Pattern 3: Changing membership (a network) against stable membership at the same meeting frequency:
 /// fewer identified needs become action in time.
+/// Hinges on: `attendance.lapse_unowned`, `attendance.lapse_if_absent`, `attendance.tie_lift`,
+/// `ties.meeting_gain`.
 #[test]
 fn p03_changing_membership_raises_inertia() {
     // The effect is about 0.025 of inertia, with a standard error of about 0.004 at 120
@@ -197,6 +202,8 @@ fn p03_changing_membership_raises_inertia() {
 /// Pattern 4: After losing 30% of staff at once, median weeks to help rises less and recovers sooner with
 /// a minder than without. Each arm is compared with itself without the loss, on the same seeds;
 /// medians are pooled over replicates in term-long windows (13 weeks) after the loss.
+/// Hinges on: `coordination.minder_hours`, `minder.induction_hours`,
+/// `help.handover_keep_without_minder`, `attendance.base`.
 #[test]
 fn p04_minder_softens_and_shortens_a_staff_loss() {
     const LOSS_WEEK: u32 = EVENT_WEEK;
@@ -253,6 +260,9 @@ fn p04_minder_softens_and_shortens_a_staff_loss() {
 /// Pattern 5: Cluster size: the benefit of a team (with minder and core group) over ad hoc referral, per
 /// child, is best at a middle size: one school cannot pool enough, a very large patch loses
 /// attendance and ties and cannot get through its cases.
+/// Hinges on: `coordination.case_minutes`, `coordination.meeting_hours`,
+/// `severity.recovery_per_week`, `attendance.group_size_reference`,
+/// `recognition.contacts_per_week`.
 #[test]
 fn p05_benefit_per_child_peaks_at_a_middle_size() {
     // Ad hoc, then team with minder and core group, at 1, 5 + 1 and 20 + 4 schools. A single
@@ -291,6 +301,8 @@ fn p05_benefit_per_child_peaks_at_a_middle_size() {
 
 /// Pattern 6: Three social-care teams serving the cluster: coordination cost per child rises and the
 /// team's advantage over ad hoc shrinks.
+/// Hinges on: `coordination.case_minutes`, `coordination.meeting_hours`,
+/// `severity.self_resolve_per_week`, `assessment.screen_margin`.
 #[test]
 fn p06_incongruent_boundaries_erode_the_team() {
     let [team1, adhoc1, team3, adhoc3] = arms(6, MANY_REPLICATES);
@@ -329,6 +341,7 @@ fn p06_incongruent_boundaries_erode_the_team() {
 
 /// Pattern 7: A restructure lowers relational coordination and lengthens time to help for at least six
 /// terms (two school years of three terms) against the same run without it.
+/// Hinges on: `assessment.unfamiliar_slowdown`, `severity.recovery_per_week`.
 #[test]
 fn p07_restructure_costs_six_terms() {
     const WEEK: u32 = EVENT_WEEK;
@@ -374,6 +387,8 @@ fn p07_restructure_costs_six_terms() {
 }
 
 /// Pattern 8: A purposeful forum (owners, follow-up) beats a forum that only meets, at the same frequency.
+/// Hinges on: `attendance.lapse_unowned`, `attendance.lapse_if_absent`,
+/// `severity.self_resolve_per_week`, `assessment.unfamiliar_slowdown`.
 #[test]
 fn p08_purposeful_forum_beats_one_that_only_meets() {
     let [purposeful, talking_shop] = arms(8, MANY_REPLICATES);
@@ -391,6 +406,7 @@ fn p08_purposeful_forum_beats_one_that_only_meets() {
 
 /// Pattern 9: Co-location is not essential: with a minder in a well-sized congruent patch, co-located and
 /// dispersed teams are within 10% on time to help (the pattern's own tolerance).
+/// Hinges on: `ties.decay_per_week`, `attendance.base`.
 #[test]
 fn p09_co_location_is_not_essential() {
     let [dispersed, co_located] = arms(9, REPLICATES);
@@ -418,6 +434,8 @@ fn p09_co_location_is_not_essential() {
 
 /// Pattern 10: Meeting more often shortens time to help with diminishing returns while coordination
 /// hours keep rising (every 13, 6 and 3 term weeks).
+/// Hinges on: `coordination.case_minutes`, `coordination.meeting_hours`,
+/// `severity.escalation_per_week`, `recognition.weekly_at_full`.
 #[test]
 fn p10_meeting_more_often_has_diminishing_returns() {
     // Every 13, 6 and 3 term weeks.
@@ -476,6 +494,8 @@ fn p10_meeting_more_often_has_diminishing_returns() {
 }
 
 /// Pattern 11: Higher turnover lengthens time to help and raises inertia; a minder makes the slope smaller.
+/// Hinges on: `coordination.minder_hours`, `help.handover_keep_without_minder`, `attendance.base`,
+/// `assessment.unfamiliar_slowdown`.
 #[test]
 fn p11_minder_flattens_the_turnover_slope() {
     // Turnover 5% and 30% for all roles, with a minder, then without.
@@ -521,6 +541,8 @@ fn p11_minder_flattens_the_turnover_slope() {
 }
 
 /// Pattern 12: Pastoral units of about 100 pupils recognise needs sooner than one undivided unit of 1,500.
+/// Hinges on: `recognition.contacts_per_week`, `recognition.forget_per_week`,
+/// `recognition.weekly_at_full`.
 #[test]
 fn p12_small_pastoral_units_recognise_sooner() {
     let [undivided, units] = arms(12, REPLICATES);

@@ -508,7 +508,7 @@ fn run_robustness(options: args::RobustnessOptions) -> anyhow::Result<()> {
         .output_dir
         .unwrap_or_else(|| args::default_output_dir(&spec.name));
     let started = Instant::now();
-    let jobs = robustness::Plan::new(&spec)?.arms.len() * spec.samples;
+    let jobs = robustness::Plan::new(&spec)?.jobs.len();
     let progress = progress::Progress::counting("sample arms", jobs as u64, options.quiet);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
@@ -524,12 +524,16 @@ fn run_robustness(options: args::RobustnessOptions) -> anyhow::Result<()> {
     progress.finish();
     let (analysis, written) = result?;
     if !options.quiet {
-        say_part!("{}", print::robustness_table(&spec, &analysis));
+        say_part!(
+            "{}",
+            match spec.design {
+                robustness::Design::LatinHypercube => print::robustness_table(&spec, &analysis),
+                robustness::Design::Ends => robustness::ends::table(&spec, &analysis),
+            }
+        );
         say!(
-            "{} samples x {} arms x {} replicates in {:.1} s on {threads} thread{}",
-            spec.samples,
-            analysis.plan.arms.len(),
-            spec.replicates,
+            "{} in {:.1} s on {threads} thread{}",
+            analysis.plan.size(&spec),
             started.elapsed().as_secs_f64(),
             if threads == 1 { "" } else { "s" }
         );
