@@ -55,15 +55,15 @@ fn is_sweep(text: &str) -> bool {
         .is_ok_and(|table| table.contains_key("sweep"))
 }
 
-/// The robustness file of `patchwork robustness` (its default), which is not a scenario either;
-/// `tests/it/robustness.rs` loads it.
-const ROBUSTNESS: &str = "robustness.toml";
+/// The robustness files of `patchwork robustness` (its default and the ends design's), which are
+/// not scenarios either; `tests/it/robustness.rs` loads them.
+const ROBUSTNESS: [&str; 2] = ["robustness.toml", "robustness-ends.toml"];
 
 /// The scenario files (not sweeps, not the robustness file) of `scenarios/`.
 fn shipped_scenarios() -> Vec<(PathBuf, String)> {
     shipped_files()
         .into_iter()
-        .filter(|(path, text)| !is_sweep(text) && file_name(path) != ROBUSTNESS)
+        .filter(|(path, text)| !is_sweep(text) && !ROBUSTNESS.contains(&file_name(path).as_str()))
         .collect()
 }
 
