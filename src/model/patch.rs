@@ -440,7 +440,7 @@ impl<'p> Patch<'p> {
         patch
     }
 
-    /// One week, in the fixed order of docs/model.md section 3 (scheduled events take effect first).
+    /// One week, in the fixed order of docs/model.md section 3 (scheduled events first).
     pub fn step(&mut self, week: u32) {
         self.now = WeekSums::default();
         self.ties.week = week;
