@@ -1,7 +1,7 @@
 //! The model: a pure, infallible weekly simulation of one scenario.
 //!
 //! `simulate(params, seed)` builds each locality (patch), steps it week by week in the fixed order
-//! of BRIEF section 3 and merges what the patches recorded into one `RunOutput`. No I/O, no
+//! of docs/model.md section 3 and merges what the patches recorded into one `RunOutput`. No I/O, no
 //! threads, no global state; every random draw comes from a named stream of the run's seed.
 
 pub mod params;

@@ -1,7 +1,7 @@
 //! One patch (locality) built from its parameters and stepped week by week.
 //!
 //! `Patch::new` lays out schools, pastoral units, children and posts; `Patch::step` runs the
-//! weekly processes in the fixed order of BRIEF section 3. The processes themselves live in
+//! weekly processes in the fixed order of docs/model.md section 3. The processes themselves live in
 //! `pathway.rs` (recognition, referral, forums, core group), `services.rs` (severity, queues,
 //! assessment, help) and `workforce.rs` (ties, turnover, vacancies, the minder, events).
 
@@ -440,7 +440,7 @@ impl<'p> Patch<'p> {
         patch
     }
 
-    /// One week, in the fixed order of BRIEF section 3 (scheduled events take effect first).
+    /// One week, in the fixed order of docs/model.md section 3 (scheduled events first).
     pub fn step(&mut self, week: u32) {
         self.now = WeekSums::default();
         self.ties.week = week;

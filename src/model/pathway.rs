@@ -1,6 +1,6 @@
 //! From a need noticed in school to an agency's door: recognition, ad hoc referral, the direct
-//! SENCO–social worker line, forum meetings and the locality core group (BRIEF section 3,
-//! steps 3, 4 and 7).
+//! SENCO–social worker line, forum meetings and the locality core group (docs/model.md
+//! section 3).
 
 use rand::Rng;
 use rand::seq::SliceRandom;

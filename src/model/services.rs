@@ -1,5 +1,5 @@
 //! Need and the services' side of it: onset, outside demand, severity, screening, the assessment
-//! queues, assessment and help (BRIEF section 3, steps 1, 2, 5 and 6).
+//! queues, assessment and help (docs/model.md section 3).
 
 use rand::Rng;
 use rand_distr::{Beta, Distribution, Poisson, StandardNormal};

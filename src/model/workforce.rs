@@ -1,6 +1,6 @@
 //! The people: ties that grow with joint work and fade without it, turnover and vacancies,
 //! what the minder does when people come and go, and the scenario's timeline of events
-//! (BRIEF section 3, steps 8 to 11).
+//! (docs/model.md section 3).
 
 use rand::Rng;
 use rand::seq::SliceRandom;
