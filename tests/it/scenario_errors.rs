@@ -328,9 +328,9 @@ fn every_shipped_scenario_loads() {
         let text = std::fs::read_to_string(&path).expect("a readable scenario file");
         let loaded = if path
             .file_name()
-            .is_some_and(|name| name == "robustness.toml")
+            .is_some_and(|name| name == "robustness.toml" || name == "robustness-ends.toml")
         {
-            // Not a scenario: `patchwork robustness`'s default file.
+            // Not scenarios: `patchwork robustness`'s default file and its ends design.
             patchwork_sim::robustness::load(&path)
                 .map(|_| ())
                 .map_err(|e| e.to_string())
