@@ -14,6 +14,9 @@ use crate::output::export::settling;
 use crate::output::html::document::Document;
 use crate::output::plot::{self, PlotData};
 
+/// The widest line `difference_lines` sets side by side; wider tables are stacked instead.
+const TERMINAL_WIDTH: usize = 100;
+
 /// Said in place of the table of differences when there are none.
 const SAME_SCENARIO: &str =
     "A and B are the same scenario: no resolved key differs, so they give the same results.";
@@ -53,11 +56,27 @@ pub fn difference_lines(report: &CompareReport<'_>) -> Vec<String> {
         "What differs between A ({}) and B ({}), every option applied:",
         report.a.name, report.b.name
     )];
-    lines.extend([header].iter().chain(&rows).map(|[key, a, b]| {
-        format!("  {key:<key_width$}  {a:<a_width$}  {b}")
-            .trim_end()
-            .to_string()
-    }));
+    if key_width + a_width + width(2) + 6 <= TERMINAL_WIDTH {
+        lines.extend([header].iter().chain(&rows).map(|[key, a, b]| {
+            format!("  {key:<key_width$}  {a:<a_width$}  {b}")
+                .trim_end()
+                .to_string()
+        }));
+    } else {
+        // Too wide for side by side: each key with A's and B's values under it.
+        let name_width = 1 + header[1].chars().count().max(header[2].chars().count());
+        for [key, a, b] in &rows {
+            lines.push(format!("  {key}"));
+            lines.push(format!(
+                "    {:<name_width$}  {a}",
+                format!("{}:", header[1])
+            ));
+            lines.push(format!(
+                "    {:<name_width$}  {b}",
+                format!("{}:", header[2])
+            ));
+        }
+    }
     lines
 }
 
@@ -125,8 +144,7 @@ pub fn bottom_line(report: &CompareReport<'_>, comparison: &Comparison) -> Strin
                 ("more", hours.difference, hours.ci_low, hours.ci_high)
             };
             format!(
-                "{} spends {} {more_or_fewer} hours of professionals' coordination time per pupil a year than {a} ({} against {}, 95% CI {} to {} {more_or_fewer}).",
-                capitalised(b),
+                "With {b}, professionals spend {} {more_or_fewer} hours on coordination per pupil a year than with {a} ({} against {}, 95% CI {} to {} {more_or_fewer}).",
                 shown.amount(by),
                 shown.value(hours.b_mean),
                 shown.value(hours.a_mean),
