@@ -349,7 +349,7 @@ pub(super) fn document(
     } else {
         document.paragraph(
             "The resolved keys whose values differ between A and B, after the defaults, the files' bases and \
-             every `--set`, `--set-a` and `--set-b`; timeline events are numbered from 0. Every other key is \
+             every --set, --set-a and --set-b; timeline events are numbered from 0. Every other key is \
              the same in both.",
         );
         let rows = report
@@ -357,7 +357,7 @@ pub(super) fn document(
             .iter()
             .map(|difference| {
                 vec![
-                    format!("`{}`", difference.key),
+                    difference.key.clone(),
                     side(&difference.a).to_string(),
                     side(&difference.b).to_string(),
                 ]
@@ -367,6 +367,7 @@ pub(super) fn document(
     }
     document.heading(2, "Bottom line");
     document.paragraph(bottom_line(report, comparison));
+    document.heading(2, "How it was run");
     let mut method = format!(
         "Each scenario was run {} times (replicates) from master seed {}. Replicate r of {} and replicate r of {} \
          started from the same seed (common random numbers), so a difference comes from the scenarios, not from \
