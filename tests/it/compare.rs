@@ -58,7 +58,7 @@ fn one_scenario_against_itself_changed_by_set_b() {
         report.contains("| coordination.mode | \"adhoc\" | \"team\" |"),
         "{report}"
     );
-    assert!(report.contains("tiny (B) alone was run with coordination.mode=team"));
+    assert!(report.contains("B alone was run with coordination.mode=team"));
     let metadata: serde_json::Value =
         serde_json::from_slice(&std::fs::read(scratch.path().join("cmp/metadata.json")).unwrap())
             .unwrap();

@@ -382,9 +382,12 @@ pub(super) fn document(
             report.sets.join(", ")
         ));
     }
-    for (arm, sets) in [(a.name, report.sets_a), (b.name, report.sets_b)] {
+    for (letter, sets) in [('A', report.sets_a), ('B', report.sets_b)] {
         if !sets.is_empty() {
-            method.push_str(&format!(" {arm} alone was run with {}.", sets.join(", ")));
+            method.push_str(&format!(
+                " {letter} alone was run with {}.",
+                sets.join(", ")
+            ));
         }
     }
     document.paragraph(method);
