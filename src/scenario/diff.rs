@@ -2,6 +2,8 @@
 //! was compared. Both sides are `Scenario::resolved` (every default filled in, every option
 //! applied), so a key differs only when the runs really differ in it.
 
+use super::raw;
+
 /// The keys left out of a difference: they name and describe a scenario without changing a run.
 const NAMING_KEYS: [&str; 2] = ["name", "description"];
 
@@ -33,20 +35,12 @@ fn without_naming(table: &toml::Table) -> toml::Table {
     table
 }
 
-fn join(prefix: &str, key: &str) -> String {
-    if prefix.is_empty() {
-        key.to_string()
-    } else {
-        format!("{prefix}.{key}")
-    }
-}
-
 fn differ_tables(prefix: &str, a: &toml::Table, b: &toml::Table, found: &mut Vec<KeyDifference>) {
     let mut keys: Vec<&String> = a.keys().chain(b.keys()).collect();
     keys.sort();
     keys.dedup();
     for key in keys {
-        differ_values(&join(prefix, key), a.get(key), b.get(key), found);
+        differ_values(&raw::join_path(prefix, key), a.get(key), b.get(key), found);
     }
 }
 
@@ -83,7 +77,7 @@ fn differ_values(
             let (a, b) = (items(a), items(b));
             for index in 0..a.len().max(b.len()) {
                 differ_values(
-                    &join(key, &index.to_string()),
+                    &raw::join_path(key, &index.to_string()),
                     a.get(index),
                     b.get(index),
                     found,

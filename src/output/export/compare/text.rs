@@ -80,6 +80,26 @@ pub fn difference_lines(report: &CompareReport<'_>) -> Vec<String> {
     lines
 }
 
+/// B's difference from A as a size and its interval the same way round, and whether B is the
+/// lower, so a sentence can say "shorter by 2 (95% CI 1 to 3)" rather than "-2 (-3 to -1)".
+fn size_of(paired: &PairedDifference) -> (bool, f64, f64, f64) {
+    if paired.difference < 0.0 {
+        (true, -paired.difference, -paired.ci_high, -paired.ci_low)
+    } else {
+        (false, paired.difference, paired.ci_low, paired.ci_high)
+    }
+}
+
+/// `difference unit (95% CI low to high)`, B minus A.
+fn difference_with_interval(shown: Shown, paired: &PairedDifference, unit: &str) -> String {
+    format!(
+        "{}{unit} (95% CI {} to {})",
+        shown.amount(paired.difference),
+        shown.amount(paired.ci_low),
+        shown.amount(paired.ci_high)
+    )
+}
+
 /// The bottom line in plain words, from the headline measures: which scenario gets children help
 /// sooner and by how much (with its interval), whether that is clear or within the noise, and
 /// what it costs in coordination hours.
@@ -100,20 +120,15 @@ pub fn bottom_line(report: &CompareReport<'_>, comparison: &Comparison) -> Strin
             "One replicate is too few to say which scenario gets children help sooner.".to_string()
         } else if weeks.within_noise() {
             format!(
-                "These {} replicates cannot tell which scenario gets children help sooner: the typical (median) wait from recognition to help is {} weeks with {a} and {} with {b}, a difference of {} weeks (95% CI {} to {}), within the noise.",
+                "These {} replicates cannot tell which scenario gets children help sooner: the typical (median) wait from recognition to help is {} weeks with {a} and {} with {b}, a difference of {}, within the noise.",
                 report.replicates,
                 shown.value(weeks.a_mean),
                 shown.value(weeks.b_mean),
-                shown.amount(weeks.difference),
-                shown.amount(weeks.ci_low),
-                shown.amount(weeks.ci_high)
+                difference_with_interval(shown, weeks, " weeks"),
             )
         } else {
-            let (sooner, later, by, low, high) = if weeks.difference < 0.0 {
-                (b, a, -weeks.difference, -weeks.ci_high, -weeks.ci_low)
-            } else {
-                (a, b, weeks.difference, weeks.ci_low, weeks.ci_high)
-            };
+            let (b_lower, by, low, high) = size_of(weeks);
+            let (sooner, later) = if b_lower { (b, a) } else { (a, b) };
             format!(
                 "Children get help sooner with {sooner}: the typical (median) wait from recognition to help is {} weeks shorter than with {later} (95% CI {} to {} weeks), a clear difference.",
                 shown.amount(by),
@@ -130,19 +145,14 @@ pub fn bottom_line(report: &CompareReport<'_>, comparison: &Comparison) -> Strin
         let shown = headline.shown;
         words.push(if hours.within_noise() {
             format!(
-                "Coordination time is about the same: {} hours per pupil a year with {a} and {} with {b} (difference {}, 95% CI {} to {}, within the noise).",
+                "Coordination time is about the same: {} hours per pupil a year with {a} and {} with {b} (a difference of {}, within the noise).",
                 shown.value(hours.a_mean),
                 shown.value(hours.b_mean),
-                shown.amount(hours.difference),
-                shown.amount(hours.ci_low),
-                shown.amount(hours.ci_high)
+                difference_with_interval(shown, hours, ""),
             )
         } else {
-            let (more_or_fewer, by, low, high) = if hours.difference < 0.0 {
-                ("fewer", -hours.difference, -hours.ci_high, -hours.ci_low)
-            } else {
-                ("more", hours.difference, hours.ci_low, hours.ci_high)
-            };
+            let (b_lower, by, low, high) = size_of(hours);
+            let more_or_fewer = if b_lower { "fewer" } else { "more" };
             format!(
                 "With {b}, professionals spend {} {more_or_fewer} hours on coordination per pupil a year than with {a} ({} against {}, 95% CI {} to {} {more_or_fewer}).",
                 shown.amount(by),
