@@ -82,6 +82,7 @@ fn the_same_scenario_twice_says_so() {
     );
     let report = std::fs::read_to_string(scratch.path().join("cmp/report.md")).unwrap();
     assert!(report.contains("A and B are the same scenario"), "{report}");
+    assert!(!report.contains("## Bottom line"), "said once: {report}");
 }
 
 #[test]

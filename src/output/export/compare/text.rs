@@ -375,8 +375,11 @@ pub(super) fn document(
             .collect();
         document.table(&["key", a.name, b.name], rows, &[false, false, false]);
     }
-    document.heading(2, "Bottom line");
-    document.paragraph(bottom_line(report, comparison));
+    // The same scenario twice has no bottom line beyond saying so, which *What differs* has.
+    if !report.differences.is_empty() {
+        document.heading(2, "Bottom line");
+        document.paragraph(bottom_line(report, comparison));
+    }
     document.heading(2, "How it was run");
     let mut method = format!(
         "Each scenario was run {} times (replicates) from master seed {}. Replicate r of {} and replicate r of {} \
