@@ -2,25 +2,30 @@
 //! (after `--set`, `--set-a`, `--set-b`), a bottom line in plain words, and located errors for
 //! the one-arm options.
 
+use std::process::Output;
+
 use crate::util::{assert_exit_code, run_patchwork, stderr_of, stdout_of, write_tiny_scenario};
+
+/// `patchwork compare tiny.toml ARGUMENTS --out cmp` in a scratch directory (kept alive by the
+/// returned handle).
+fn compare_tiny(arguments: &[&str]) -> (tempfile::TempDir, Output) {
+    let scratch = tempfile::tempdir().unwrap();
+    write_tiny_scenario(scratch.path());
+    let mut all = vec!["compare", "tiny.toml"];
+    all.extend(arguments);
+    all.extend(["--out", "cmp"]);
+    let output = run_patchwork(scratch.path(), &all);
+    (scratch, output)
+}
 
 #[test]
 fn one_scenario_against_itself_changed_by_set_b() {
-    let scratch = tempfile::tempdir().unwrap();
-    write_tiny_scenario(scratch.path());
-    let output = run_patchwork(
-        scratch.path(),
-        &[
-            "compare",
-            "tiny.toml",
-            "--set-b",
-            "coordination.mode=team",
-            "--set-b",
-            "event=[{week=80, kind=\"leave\", who=\"any\", share=0.3}]",
-            "--out",
-            "cmp",
-        ],
-    );
+    let (scratch, output) = compare_tiny(&[
+        "--set-b",
+        "coordination.mode=team",
+        "--set-b",
+        "event=[{week=80, kind=\"leave\", who=\"any\", share=0.3}]",
+    ]);
     assert_exit_code(&output, 0);
     let stdout = stdout_of(&output);
     let lines: Vec<&str> = stdout.lines().collect();
@@ -68,12 +73,7 @@ fn one_scenario_against_itself_changed_by_set_b() {
 
 #[test]
 fn the_same_scenario_twice_says_so() {
-    let scratch = tempfile::tempdir().unwrap();
-    write_tiny_scenario(scratch.path());
-    let output = run_patchwork(
-        scratch.path(),
-        &["compare", "tiny.toml", "tiny.toml", "--out", "cmp"],
-    );
+    let (scratch, output) = compare_tiny(&["tiny.toml"]);
     assert_exit_code(&output, 0);
     let stdout = stdout_of(&output);
     assert!(
@@ -87,20 +87,8 @@ fn the_same_scenario_twice_says_so() {
 
 #[test]
 fn one_arm_options_are_located_and_nothing_is_written() {
-    let scratch = tempfile::tempdir().unwrap();
-    write_tiny_scenario(scratch.path());
     for (flag, key) in [("--set-a", "coordination.mode"), ("--set-b", "run.seed")] {
-        let output = run_patchwork(
-            scratch.path(),
-            &[
-                "compare",
-                "tiny.toml",
-                flag,
-                &format!("{key}=oops"),
-                "--out",
-                "cmp",
-            ],
-        );
+        let (scratch, output) = compare_tiny(&[flag, &format!("{key}=oops")]);
         assert_exit_code(&output, 1);
         let stderr = stderr_of(&output);
         assert!(
