@@ -17,7 +17,7 @@ use crate::metrics::{Measures, ReplicateResult};
 use crate::model::{Params, rng};
 use crate::output::export::compare::{self, Arm, CompareReport, PosteriorArms, SILO_OVERRIDES};
 use crate::posterior::{DrawnParams, Posterior, PosteriorDraws, twin_seed};
-use crate::scenario::{self, Scenario, ScenarioError};
+use crate::scenario::{self, KeyDifference, Scenario, ScenarioError};
 
 /// Why a comparison could not be planned.
 #[derive(Debug, thiserror::Error)]
@@ -43,6 +43,10 @@ pub struct CompareRequest<'a> {
     pub scenario_b: &'a Path,
     /// `--set` overrides of both scenarios.
     pub sets: &'a [String],
+    /// `--set-a` overrides of A alone, applied after `sets`.
+    pub sets_a: &'a [String],
+    /// `--set-b` overrides of B alone, applied after `sets`.
+    pub sets_b: &'a [String],
     pub posterior: Option<&'a Path>,
     /// `--network-weeks` (empty: the default weeks).
     pub network_weeks: &'a [u32],
@@ -80,6 +84,8 @@ pub struct ComparePlan {
     pub replicates: u32,
     pub master_seed: u64,
     pub threads: usize,
+    /// The resolved keys whose values differ between A and B: what was compared.
+    pub differences: Vec<KeyDifference>,
 }
 
 /// The measured arms of a finished comparison.
@@ -96,28 +102,38 @@ pub struct CompareRuns {
 }
 
 impl ComparePlan {
-    /// Loads A, B and their silo arms (with `--set`), the posterior and its draws, and checks the
-    /// network weeks, in the order their problems are reported.
+    /// Loads A, B and their silo arms (with `--set`, then `--set-a` or `--set-b`), the posterior
+    /// and its draws, and checks the network weeks, in the order their problems are reported.
     pub fn load(request: &CompareRequest) -> Result<ComparePlan, CompareError> {
-        let silo_sets: Vec<String> = request
-            .sets
-            .iter()
-            .cloned()
-            .chain(SILO_OVERRIDES.iter().map(|set| set.to_string()))
-            .collect();
-        let load = |path: &Path, sets: &[String]| scenario::load(Some(path), sets);
-        let scenario_a = load(request.scenario_a, request.sets)?;
-        let scenario_b = load(request.scenario_b, request.sets)?;
-        let silo_a = load(request.scenario_a, &silo_sets)?;
-        let silo_b = load(request.scenario_b, &silo_sets)?;
+        let with_silo = |arm_sets: &[String]| -> Vec<String> {
+            arm_sets
+                .iter()
+                .cloned()
+                .chain(SILO_OVERRIDES.iter().map(|set| set.to_string()))
+                .collect()
+        };
+        // Both arms' options in the order they apply, for the loads that come after A's and B's
+        // own (which have already reported any problem in them at its option).
+        let all_sets = |arm_sets: &[String]| -> Vec<String> {
+            request.sets.iter().chain(arm_sets).cloned().collect()
+        };
+        let (sets_a, sets_b) = (all_sets(request.sets_a), all_sets(request.sets_b));
+        let load = |path: &Path, flag: &str, arm_sets: &[String]| {
+            scenario::load_arm(Some(path), request.sets, flag, arm_sets)
+        };
+        let scenario_a = load(request.scenario_a, "--set-a", request.sets_a)?;
+        let scenario_b = load(request.scenario_b, "--set-b", request.sets_b)?;
+        let silo_a = load(request.scenario_a, "--set-a", &with_silo(request.sets_a))?;
+        let silo_b = load(request.scenario_b, "--set-b", &with_silo(request.sets_b))?;
         let posterior = match request.posterior {
             None => None,
             Some(path) => {
-                let posterior = Posterior::load_for(path, Some(request.scenario_a), request.sets)?;
-                posterior.check_rows(Some(request.scenario_b), request.sets)?;
+                let posterior = Posterior::load_for(path, Some(request.scenario_a), &sets_a)?;
+                posterior.check_rows(Some(request.scenario_b), &sets_b)?;
                 Some(posterior)
             }
         };
+        let differences = scenario::diff::differences(&scenario_a.resolved, &scenario_b.resolved);
         let network_weeks = replicates::chosen_network_weeks(
             request.network_weeks,
             &[&scenario_a.params, &scenario_b.params],
@@ -137,10 +153,10 @@ impl ComparePlan {
                 .map(|(posterior, draws)| posterior.arm(Some(path), sets, draws))
                 .transpose()
         };
-        let drawn_a = drawn(request.scenario_a, request.sets)?;
-        let drawn_b = drawn(request.scenario_b, request.sets)?;
-        let drawn_silo_a = drawn(request.scenario_a, &silo_sets)?;
-        let drawn_silo_b = drawn(request.scenario_b, &silo_sets)?;
+        let drawn_a = drawn(request.scenario_a, &sets_a)?;
+        let drawn_b = drawn(request.scenario_b, &sets_b)?;
+        let drawn_silo_a = drawn(request.scenario_a, &with_silo(&sets_a))?;
+        let drawn_silo_b = drawn(request.scenario_b, &with_silo(&sets_b))?;
         let arm = |scenario: Scenario,
                    silo: Scenario,
                    drawn: Option<DrawnParams>,
@@ -172,6 +188,7 @@ impl ComparePlan {
             replicates,
             master_seed,
             threads: replicates::resolved_thread_count(request.threads),
+            differences,
         })
     }
 
@@ -264,7 +281,11 @@ impl ComparePlan {
     }
 
     /// What the output files are rendered from.
-    pub fn report<'a>(&'a self, runs: &'a CompareRuns, sets: &'a [String]) -> CompareReport<'a> {
+    pub fn report<'a>(
+        &'a self,
+        runs: &'a CompareRuns,
+        request: &CompareRequest<'a>,
+    ) -> CompareReport<'a> {
         let arm = |arm: &'a ComparedArm, results, silo_measures| Arm {
             name: &arm.name,
             description: &arm.scenario.description,
@@ -278,7 +299,10 @@ impl ComparePlan {
             b: arm(&self.b, &runs.results_b, &runs.silo_measures_b),
             master_seed: self.master_seed,
             replicates: self.replicates,
-            sets,
+            sets: request.sets,
+            sets_a: request.sets_a,
+            sets_b: request.sets_b,
+            differences: &self.differences,
             threads: self.threads,
             wall_time_seconds: runs.wall_time_seconds,
             posterior: self

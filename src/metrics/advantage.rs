@@ -36,6 +36,35 @@ pub struct CollaborativeAdvantage {
     pub hours_per_child_week_avoided: f64,
 }
 
+/// Why an arm's break-even rate is not shown: it means something only as a trade.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoBreakEven {
+    /// Collaboration did not clearly avoid unmet need (the interval reaches zero or above), so no
+    /// value of a child-week makes its hours pay.
+    NoNeedAvoided,
+    /// Collaboration clearly avoided unmet need without clearly spending more hours: it pays at
+    /// any value of a child-week.
+    NoExtraHours,
+}
+
+impl CollaborativeAdvantage {
+    /// The break-even rate (`hours_per_child_week_avoided`) where it means something: only when
+    /// collaboration clearly avoids unmet need (the paired interval lies below zero) and clearly
+    /// spends more coordination hours (its interval lies above zero). Otherwise there is no trade
+    /// to price, and the ratio of two differences within the noise is noise itself.
+    pub fn break_even(&self) -> Result<f64, NoBreakEven> {
+        let clear = |paired: &PairedDifference| !paired.within_noise();
+        let avoided = clear(&self.unmet_need) && self.unmet_need.difference < 0.0;
+        let extra_hours =
+            clear(&self.coordination_hours) && self.coordination_hours.difference > 0.0;
+        match (avoided, extra_hours) {
+            (false, _) => Err(NoBreakEven::NoNeedAvoided),
+            (true, false) => Err(NoBreakEven::NoExtraHours),
+            (true, true) => Ok(self.hours_per_child_week_avoided),
+        }
+    }
+}
+
 /// Coordination hours per 100 pupils a year, from the per-pupil measure.
 fn coordination_per_100(measures: &Measures) -> f64 {
     measures.coordination_hours_per_child * 100.0
@@ -121,5 +150,44 @@ mod tests {
         assert_eq!(advantage.net.mean, 0.0);
         assert_eq!((advantage.net.ci_low, advantage.net.ci_high), (0.0, 0.0));
         assert!(advantage.hours_per_child_week_avoided.is_nan());
+    }
+
+    /// The break-even rate is shown only as a clear trade: unmet need clearly avoided for
+    /// clearly more hours.
+    #[test]
+    fn break_even_only_for_a_clear_trade() {
+        let silo = [
+            run(300.0, 1.0, 12.0),
+            run(320.0, 1.2, 14.0),
+            run(310.0, 1.1, 13.0),
+        ];
+        let dearer = [
+            run(200.0, 1.5, 9.0),
+            run(230.0, 1.6, 10.0),
+            run(215.0, 1.6, 9.0),
+        ];
+        let break_even = collaborative_advantage(&silo, &dearer).break_even();
+        assert!(
+            matches!(break_even, Ok(rate) if rate > 0.0),
+            "{break_even:?}"
+        );
+        let cheaper = [
+            run(200.0, 0.5, 9.0),
+            run(230.0, 0.6, 10.0),
+            run(215.0, 0.6, 9.0),
+        ];
+        assert_eq!(
+            collaborative_advantage(&silo, &cheaper).break_even(),
+            Err(NoBreakEven::NoExtraHours)
+        );
+        let no_better = [
+            run(290.0, 1.5, 9.0),
+            run(330.0, 1.6, 10.0),
+            run(310.0, 1.6, 9.0),
+        ];
+        assert_eq!(
+            collaborative_advantage(&silo, &no_better).break_even(),
+            Err(NoBreakEven::NoNeedAvoided)
+        );
     }
 }

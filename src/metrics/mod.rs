@@ -22,7 +22,7 @@ pub mod stats;
 pub mod variance_split;
 pub mod welch;
 
-pub use advantage::{CollaborativeAdvantage, collaborative_advantage};
+pub use advantage::{CollaborativeAdvantage, NoBreakEven, collaborative_advantage};
 pub use km::{Observation, SurvivalCurve};
 pub use measures::{
     MeasureSummary, Measures, measures, summarise_measures, waits_from_recognition,

@@ -172,10 +172,23 @@ impl Loader<'_> {
 
 /// Applies every `--set KEY=VALUE` to the merged tree, in order. Returns whether any set `name`.
 pub(crate) fn apply_sets(table: &mut Table, sets: &[String], problems: &mut Vec<Problem>) -> bool {
+    apply_sets_as(table, "--set", 0, sets, problems)
+}
+
+/// `apply_sets` for the options named `flag` (such as `compare`'s `--set-a`), their problems
+/// located at `flag` and sorted after the `before` options given ahead of them.
+pub(crate) fn apply_sets_as(
+    table: &mut Table,
+    flag: &str,
+    before: usize,
+    sets: &[String],
+    problems: &mut Vec<Problem>,
+) -> bool {
     let mut sets_name = false;
     for (index, set) in sets.iter().enumerate() {
-        let order = FIRST_SET_ORDER.saturating_add(u32::try_from(index).unwrap_or(u32::MAX));
-        let at = Source::new("--set", order).whole();
+        let position = u32::try_from(before + index).unwrap_or(u32::MAX);
+        let order = FIRST_SET_ORDER.saturating_add(position);
+        let at = Source::new(flag, order).whole();
         let Some((key, value_text)) = set.split_once('=') else {
             problems.push(Problem::new(
                 at.clone(),
@@ -200,7 +213,7 @@ pub(crate) fn apply_sets(table: &mut Table, sets: &[String], problems: &mut Vec<
             problems.push(Problem::new(
                 at.clone(),
                 key,
-                "cannot be changed with --set: write `base` in the scenario file",
+                format!("cannot be changed with {flag}: write `base` in the scenario file"),
             ));
             continue;
         }

@@ -11,6 +11,7 @@
 //! Bad input never panics.
 
 mod build;
+pub mod diff;
 mod error;
 mod events;
 mod keys;
@@ -26,6 +27,7 @@ use std::path::Path;
 
 use crate::model::Params;
 
+pub use diff::KeyDifference;
 pub use error::{Location, Problem, ScenarioError};
 pub use template::{template, template_name};
 
@@ -69,6 +71,22 @@ pub fn load(path: Option<&Path>, sets: &[String]) -> Result<Scenario, ScenarioEr
         text: BASELINE_TOML,
     };
     ScenarioTree::load(path, baseline, sets, &[])?.build()
+}
+
+/// `load` for one arm of `compare`: `sets` (`--set`, both arms) then `arm_sets` (this arm's own,
+/// `--set-a` or `--set-b`, named by `arm_flag` in its problems), so an option can be compared
+/// against the same scenario without writing a second file.
+pub fn load_arm(
+    path: Option<&Path>,
+    sets: &[String],
+    arm_flag: &str,
+    arm_sets: &[String],
+) -> Result<Scenario, ScenarioError> {
+    let baseline = BuiltIn {
+        name: BASELINE_NAME,
+        text: BASELINE_TOML,
+    };
+    ScenarioTree::load_with_arm_sets(path, baseline, sets, (arm_flag, arm_sets), &[])?.build()
 }
 
 /// Fills each `[[locality]]` entry key by key from the defaults' single entry.

@@ -218,7 +218,8 @@ pub(crate) fn parse_set_value(text: &str, at: &Location, key: &str) -> Result<Va
     }
 }
 
-fn join_path(path: &str, key: &str) -> String {
+/// `path.key`, or `key` at the top.
+pub(crate) fn join_path(path: &str, key: &str) -> String {
     if path.is_empty() {
         key.to_string()
     } else {

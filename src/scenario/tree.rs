@@ -44,6 +44,18 @@ impl ScenarioTree {
         sets: &[String],
         extras: &[&str],
     ) -> Result<ScenarioTree, ScenarioError> {
+        Self::load_with_arm_sets(path, built_in, sets, ("--set", &[]), extras)
+    }
+
+    /// `load` with one arm's own options (`compare`'s `--set-a` or `--set-b`: their flag and
+    /// values) applied after `sets`, their problems located at that flag.
+    pub(crate) fn load_with_arm_sets(
+        path: Option<&Path>,
+        built_in: BuiltIn,
+        sets: &[String],
+        (arm_flag, arm_sets): (&str, &[String]),
+        extras: &[&str],
+    ) -> Result<ScenarioTree, ScenarioError> {
         let defaults_source = Source::new(DEFAULTS_NAME, 0);
         let defaults =
             raw::parse_document(DEFAULTS_TOML, &defaults_source).map_err(ScenarioError::new)?;
@@ -61,7 +73,8 @@ impl ScenarioTree {
 
         let mut merged = defaults.clone();
         raw::merge(&mut merged, files.table);
-        let sets_name = layers::apply_sets(&mut merged, sets, &mut problems);
+        let sets_name = layers::apply_sets(&mut merged, sets, &mut problems)
+            | layers::apply_sets_as(&mut merged, arm_flag, sets.len(), arm_sets, &mut problems);
         if !files.top_sets_name
             && !sets_name
             && let Some(stem) = path.and_then(Path::file_stem)

@@ -6,6 +6,7 @@ mod bounds;
 mod calibrate;
 mod calibration;
 mod cli;
+mod compare;
 mod demo;
 mod determinism;
 mod init;

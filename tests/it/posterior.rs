@@ -388,3 +388,35 @@ fn a_set_or_axis_on_a_posterior_key_is_refused() {
     );
     assert!(!directory.path().join("out").exists());
 }
+
+/// `--set-b` makes B from A as a file would, under a posterior too: the same draws, the same
+/// comparison, byte for byte.
+#[test]
+fn compare_with_set_b_matches_compare_with_a_file() {
+    let directory = setup();
+    for (out, arguments) in [
+        ("files", vec!["compare", "a.toml", "b.toml"]),
+        (
+            "sets",
+            vec![
+                "compare",
+                "a.toml",
+                "--set-b",
+                "coordination.mode=team",
+                "--set-b",
+                "name=b",
+            ],
+        ),
+    ] {
+        let mut arguments = arguments;
+        arguments.extend(["--posterior", "posterior.csv", "--out", out]);
+        assert_exit_code(&patchwork(directory.path(), &arguments), 0);
+    }
+    for file in ["comparison.csv", "advantage.csv", "posterior_draws.csv"] {
+        assert_eq!(
+            std::fs::read(directory.path().join("files").join(file)).unwrap(),
+            std::fs::read(directory.path().join("sets").join(file)).unwrap(),
+            "{file}"
+        );
+    }
+}

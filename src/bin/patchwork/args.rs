@@ -415,9 +415,9 @@ pub struct CompareOptions {
     #[arg(value_name = "A")]
     pub scenario_a: PathBuf,
 
-    /// Scenario B (TOML): compared with A
+    /// Scenario B (TOML): compared with A [default: A again, changed with --set-b or --set-a]
     #[arg(value_name = "B")]
-    pub scenario_b: PathBuf,
+    pub scenario_b: Option<PathBuf>,
 
     /// Directory for the output files [default: output/compare-<A name>-vs-<B name>/]
     #[arg(long = "out", value_name = "DIR")]
@@ -438,6 +438,14 @@ pub struct CompareOptions {
     /// Override a key in both scenarios, e.g. --set run.horizon_weeks=156 (repeatable)
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub sets: Vec<String>,
+
+    /// Override a key in A alone, after --set, e.g. --set-a 'event=[]' (repeatable)
+    #[arg(long = "set-a", value_name = "KEY=VALUE")]
+    pub sets_a: Vec<String>,
+
+    /// Override a key in B alone, after --set, e.g. --set-b coordination.minder=true (repeatable)
+    #[arg(long = "set-b", value_name = "KEY=VALUE")]
+    pub sets_b: Vec<String>,
 
     /// Weeks (from 0, before the horizon) at whose end replicate 0's network is recorded and
     /// drawn, the same for both scenarios [default: the first measured week, the week
@@ -806,19 +814,27 @@ mod tests {
             command,
             Command::Compare(CompareOptions {
                 scenario_a: PathBuf::from("a.toml"),
-                scenario_b: PathBuf::from("b.toml"),
+                scenario_b: Some(PathBuf::from("b.toml")),
                 output_dir: Some(PathBuf::from("cmp")),
                 replicates: Some(5),
                 seed: Some(3),
                 threads: 0,
                 sets: vec!["run.horizon_weeks=104".to_string()],
+                sets_a: Vec::new(),
+                sets_b: Vec::new(),
                 network_weeks: Vec::new(),
                 posterior: None,
                 force: true,
                 quiet: true,
             })
         );
-        assert!(parse(&["compare", "a.toml"]).unwrap_err().is_error());
+        // One scenario is compared with itself as --set-a and --set-b change it.
+        let Command::Compare(one) = parse(&["compare", "a.toml", "--set-a", "event=[]"]).unwrap()
+        else {
+            panic!("not compare");
+        };
+        assert_eq!(one.scenario_b, None);
+        assert_eq!(one.sets_a, ["event=[]"]);
         assert_eq!(
             parse(&["plot", "out"]).unwrap(),
             Command::Plot(PlotOptions {

@@ -742,16 +742,20 @@ fn suggest_warmup(options: args::WarmupOptions) -> anyhow::Result<()> {
 /// `--posterior`, the same drawn rows, each also run from its twin seed) → paired statistics →
 /// comparison.csv, advantage.csv, report.md, report.html, the plots and their CSV files.
 fn compare_scenarios(options: args::CompareOptions) -> anyhow::Result<()> {
-    let plan = ComparePlan::load(&CompareRequest {
+    let request = CompareRequest {
         scenario_a: &options.scenario_a,
-        scenario_b: &options.scenario_b,
+        // Without B, A is compared with itself as --set-a and --set-b change it.
+        scenario_b: options.scenario_b.as_deref().unwrap_or(&options.scenario_a),
         sets: &options.sets,
+        sets_a: &options.sets_a,
+        sets_b: &options.sets_b,
         posterior: options.posterior.as_deref(),
         network_weeks: &options.network_weeks,
         replicates: options.replicates,
         seed: options.seed,
         threads: options.threads,
-    })?;
+    };
+    let plan = ComparePlan::load(&request)?;
     check_memory("the comparison", &plan.job())?;
     let output_path = options
         .output_dir
@@ -761,16 +765,25 @@ fn compare_scenarios(options: args::CompareOptions) -> anyhow::Result<()> {
     let progress = progress::Progress::new(plan.runs(), options.quiet);
     let runs = plan.run(&|| progress.advance());
     progress.finish();
-    let report = plan.report(&runs, &options.sets);
+    let report = plan.report(&runs, &request);
     let (name_a, name_b, replicates) = (&plan.a.name, &plan.b.name, plan.replicates);
     let files = compare::render_compare_report(&report)?;
     let written = output_dir.write_files(&files)?;
 
     if !options.quiet {
+        let comparison = compare::Comparison::of(&report);
+        for line in compare::difference_lines(&report) {
+            say!("{line}");
+        }
+        if !report.differences.is_empty() {
+            say!(
+                "Bottom line: {}",
+                compare::bottom_line(&report, &comparison)
+            );
+        }
         say!(
             "{name_b} against {name_a}, {replicates} replicates on the same seeds (B minus A, 95% CI):"
         );
-        let comparison = compare::Comparison::of(&report);
         for sentence in compare::headline_sentences(&report, &comparison) {
             say!("- {sentence}");
         }

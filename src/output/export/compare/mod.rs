@@ -35,8 +35,9 @@ use crate::output::export::{events_csv, network_csv, survival_csv, weekly_csv};
 use crate::output::plot::{self, PlotData, PlotInputs};
 use crate::output::{RenderedFile, ReportError};
 use crate::posterior::{PosteriorDraws, PosteriorMetadata, twin_seed};
+use crate::scenario::KeyDifference;
 
-pub use text::{headline_sentences, split_sentences};
+pub use text::{bottom_line, difference_lines, headline_sentences, split_sentences};
 
 /// The overrides that turn a scenario into its silo counterpart: ad hoc referral, no minder, no
 /// direct line, no core group. The timeline is kept as written.
@@ -91,6 +92,12 @@ pub struct CompareReport<'a> {
     pub replicates: u32,
     /// `--set` overrides applied to both scenarios.
     pub sets: &'a [String],
+    /// `--set-a` overrides applied to A alone (after `sets`).
+    pub sets_a: &'a [String],
+    /// `--set-b` overrides applied to B alone (after `sets`).
+    pub sets_b: &'a [String],
+    /// The resolved keys whose values differ between A and B.
+    pub differences: &'a [KeyDifference],
     pub threads: usize,
     pub wall_time_seconds: f64,
     /// The posterior both arms drew from (`--posterior`), if any.
@@ -365,6 +372,11 @@ struct Metadata<'a> {
     master_seed: u64,
     replicates: u32,
     sets: &'a [String],
+    /// `--set-a` and `--set-b`, recorded only when given (so earlier files keep their bytes).
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    sets_a: &'a [String],
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    sets_b: &'a [String],
     silo_overrides: [&'static str; 4],
     crate_version: &'static str,
     git_commit: &'static str,
@@ -403,6 +415,8 @@ fn metadata_json(report: &CompareReport<'_>) -> Result<Vec<u8>, ReportError> {
         master_seed: report.master_seed,
         replicates: report.replicates,
         sets: report.sets,
+        sets_a: report.sets_a,
+        sets_b: report.sets_b,
         silo_overrides: SILO_OVERRIDES,
         crate_version: CRATE_VERSION,
         git_commit: GIT_COMMIT,

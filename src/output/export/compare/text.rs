@@ -1,6 +1,7 @@
 //! The words of a comparison: `report.md` and `report.html` from one document, and the headline
 //! sentences `compare` also prints.
 
+use crate::metrics::NoBreakEven;
 use crate::metrics::VarianceSplit;
 use crate::metrics::catalogue::{Shown, capitalised, headline, headlines, sentence};
 use crate::metrics::{CollaborativeAdvantage, PairedDifference};
@@ -12,6 +13,158 @@ use crate::output::export::compare::{
 use crate::output::export::settling;
 use crate::output::html::document::Document;
 use crate::output::plot::{self, PlotData};
+
+/// The widest line `difference_lines` sets side by side; wider tables are stacked instead.
+const TERMINAL_WIDTH: usize = 100;
+
+/// Said in place of the table of differences when there are none.
+const SAME_SCENARIO: &str =
+    "A and B are the same scenario: no resolved key differs, so they give the same results.";
+
+/// A side's value of a differing key, or that the side does not have the key.
+fn side(value: &Option<String>) -> &str {
+    value.as_deref().unwrap_or("(none)")
+}
+
+/// The terminal's opening: the resolved keys whose values differ, A's and B's side by side in
+/// aligned columns (or one line saying there are none).
+pub fn difference_lines(report: &CompareReport<'_>) -> Vec<String> {
+    if report.differences.is_empty() {
+        return vec![SAME_SCENARIO.to_string()];
+    }
+    let header = ["key", report.a.name, report.b.name];
+    let rows: Vec<[&str; 3]> = report
+        .differences
+        .iter()
+        .map(|difference| {
+            [
+                difference.key.as_str(),
+                side(&difference.a),
+                side(&difference.b),
+            ]
+        })
+        .collect();
+    let width = |column: usize| {
+        rows.iter()
+            .map(|row| row[column].chars().count())
+            .chain([header[column].chars().count()])
+            .max()
+            .unwrap_or(0)
+    };
+    let (key_width, a_width) = (width(0), width(1));
+    let mut lines = vec![format!(
+        "What differs between A ({}) and B ({}), every option applied:",
+        report.a.name, report.b.name
+    )];
+    if key_width + a_width + width(2) + 6 <= TERMINAL_WIDTH {
+        lines.extend([header].iter().chain(&rows).map(|[key, a, b]| {
+            format!("  {key:<key_width$}  {a:<a_width$}  {b}")
+                .trim_end()
+                .to_string()
+        }));
+    } else {
+        // Too wide for side by side: each key with A's and B's values under it.
+        let name_width = 1 + header[1].chars().count().max(header[2].chars().count());
+        for [key, a, b] in &rows {
+            lines.push(format!("  {key}"));
+            lines.push(format!(
+                "    {:<name_width$}  {a}",
+                format!("{}:", header[1])
+            ));
+            lines.push(format!(
+                "    {:<name_width$}  {b}",
+                format!("{}:", header[2])
+            ));
+        }
+    }
+    lines
+}
+
+/// B's difference from A as a size and its interval the same way round, and whether B is the
+/// lower, so a sentence can say "shorter by 2 (95% CI 1 to 3)" rather than "-2 (-3 to -1)".
+fn size_of(paired: &PairedDifference) -> (bool, f64, f64, f64) {
+    if paired.difference < 0.0 {
+        (true, -paired.difference, -paired.ci_high, -paired.ci_low)
+    } else {
+        (false, paired.difference, paired.ci_low, paired.ci_high)
+    }
+}
+
+/// `difference unit (95% CI low to high)`, B minus A.
+fn difference_with_interval(shown: Shown, paired: &PairedDifference, unit: &str) -> String {
+    format!(
+        "{}{unit} (95% CI {} to {})",
+        shown.amount(paired.difference),
+        shown.amount(paired.ci_low),
+        shown.amount(paired.ci_high)
+    )
+}
+
+/// The bottom line in plain words, from the headline measures: which scenario gets children help
+/// sooner and by how much (with its interval), whether that is clear or within the noise, and
+/// what it costs in coordination hours.
+pub fn bottom_line(report: &CompareReport<'_>, comparison: &Comparison) -> String {
+    let (a, b) = (report.a.name, report.b.name);
+    if report.differences.is_empty() {
+        return SAME_SCENARIO.to_string();
+    }
+    let mut words = Vec::new();
+    if let (Some(weeks), Some(headline)) = (
+        comparison.measure("median_weeks_to_help"),
+        headline("median_weeks_to_help"),
+    ) {
+        let shown = headline.shown;
+        words.push(if weeks.pairs == 0 {
+            "Too few children were helped to say which scenario gets them help sooner.".to_string()
+        } else if weeks.pairs < 2 {
+            "One replicate is too few to say which scenario gets children help sooner.".to_string()
+        } else if weeks.within_noise() {
+            format!(
+                "These {} replicates cannot tell which scenario gets children help sooner: the typical (median) wait from recognition to help is {} weeks with {a} and {} with {b}, a difference of {}, within the noise.",
+                report.replicates,
+                shown.value(weeks.a_mean),
+                shown.value(weeks.b_mean),
+                difference_with_interval(shown, weeks, " weeks"),
+            )
+        } else {
+            let (b_lower, by, low, high) = size_of(weeks);
+            let (sooner, later) = if b_lower { (b, a) } else { (a, b) };
+            format!(
+                "Children get help sooner with {sooner}: the typical (median) wait from recognition to help is {} weeks shorter than with {later} (95% CI {} to {} weeks), a clear difference.",
+                shown.amount(by),
+                shown.amount(low),
+                shown.amount(high)
+            )
+        });
+    }
+    if let (Some(hours), Some(headline)) = (
+        comparison.measure("coordination_hours_per_child"),
+        headline("coordination_hours_per_child"),
+    ) && hours.pairs >= 2
+    {
+        let shown = headline.shown;
+        words.push(if hours.within_noise() {
+            format!(
+                "Coordination time is about the same: {} hours per pupil a year with {a} and {} with {b} (a difference of {}, within the noise).",
+                shown.value(hours.a_mean),
+                shown.value(hours.b_mean),
+                difference_with_interval(shown, hours, ""),
+            )
+        } else {
+            let (b_lower, by, low, high) = size_of(hours);
+            let more_or_fewer = if b_lower { "fewer" } else { "more" };
+            format!(
+                "With {b}, professionals spend {} {more_or_fewer} hours on coordination per pupil a year than with {a} ({} against {}, 95% CI {} to {} {more_or_fewer}).",
+                shown.amount(by),
+                shown.value(hours.b_mean),
+                shown.value(hours.a_mean),
+                shown.amount(low),
+                shown.amount(high)
+            )
+        });
+    }
+    words.join(" ")
+}
 
 /// One sentence per headline measure, B against A.
 pub fn headline_sentences(report: &CompareReport<'_>, comparison: &Comparison) -> Vec<String> {
@@ -121,10 +274,10 @@ fn advantage_cells(advantage: &CollaborativeAdvantage, already_silo: bool) -> Ve
                 net.mean, net.ci_low, net.ci_high
             )
         },
-        if advantage.hours_per_child_week_avoided.is_finite() {
-            format!("{:.2}", advantage.hours_per_child_week_avoided)
-        } else {
-            "n/a".to_string()
+        match advantage.break_even() {
+            Ok(rate) => format!("{rate:.2}"),
+            Err(NoBreakEven::NoExtraHours) => "not needed: no clear extra hours".to_string(),
+            Err(NoBreakEven::NoNeedAvoided) => "none: no clear unmet need avoided".to_string(),
         },
     ]
 }
@@ -170,10 +323,9 @@ fn advantage_sentence(
         ": collaboration costs more than it gains, at one hour per child-week."
     };
     text.push_str(verdict);
-    if advantage.hours_per_child_week_avoided.is_finite() && extra_hours > 0.0 {
+    if let Ok(rate) = advantage.break_even() {
         text.push_str(&format!(
-            " It pays whenever a child-week of unmet need is judged worth more than {:.2} hours of professional time.",
-            advantage.hours_per_child_week_avoided
+            " It pays whenever a child-week of unmet need is judged worth more than {rate:.2} hours of professional time."
         ));
     } else if avoided > 0.0 && extra_hours <= 0.0 {
         text.push_str(" It avoids unmet need without spending more hours.");
@@ -201,6 +353,34 @@ pub(super) fn document(
         format!("**A = {}**: {}", a.name, a.description),
         format!("**B = {}**: {}", b.name, b.description),
     ]);
+    document.heading(2, "What differs");
+    if report.differences.is_empty() {
+        document.paragraph(SAME_SCENARIO);
+    } else {
+        document.paragraph(
+            "The resolved keys whose values differ between A and B, after the defaults, the files' bases and \
+             every --set, --set-a and --set-b; timeline events are numbered from 0. Every other key is \
+             the same in both.",
+        );
+        let rows = report
+            .differences
+            .iter()
+            .map(|difference| {
+                vec![
+                    difference.key.clone(),
+                    side(&difference.a).to_string(),
+                    side(&difference.b).to_string(),
+                ]
+            })
+            .collect();
+        document.table(&["key", a.name, b.name], rows, &[false, false, false]);
+    }
+    // The same scenario twice has no bottom line beyond saying so, which *What differs* has.
+    if !report.differences.is_empty() {
+        document.heading(2, "Bottom line");
+        document.paragraph(bottom_line(report, comparison));
+    }
+    document.heading(2, "How it was run");
     let mut method = format!(
         "Each scenario was run {} times (replicates) from master seed {}. Replicate r of {} and replicate r of {} \
          started from the same seed (common random numbers), so a difference comes from the scenarios, not from \
@@ -214,6 +394,14 @@ pub(super) fn document(
             " Both scenarios were run with {}.",
             report.sets.join(", ")
         ));
+    }
+    for (letter, sets) in [('A', report.sets_a), ('B', report.sets_b)] {
+        if !sets.is_empty() {
+            method.push_str(&format!(
+                " {letter} alone was run with {}.",
+                sets.join(", ")
+            ));
+        }
     }
     document.paragraph(method);
     if let Some(posterior) = &report.posterior {
@@ -311,19 +499,31 @@ pub(super) fn document(
     }
 
     document.heading(2, "Net collaborative advantage");
-    document.paragraph(format!(
+    // The break-even rate prices a trade (unmet need clearly avoided for clearly more hours); it
+    // is shown only when at least one arm makes one (`CollaborativeAdvantage::break_even`).
+    let break_even_shown = [(a, &comparison.advantage_a), (b, &comparison.advantage_b)]
+        .iter()
+        .any(|(arm, advantage)| !arm.already_silo && advantage.break_even().is_ok());
+    let mut advantage_text = format!(
         "Each scenario is set against itself with the agencies working **in silos**: the same scenario on the \
          same seeds with {} (the timeline is kept as written). Net collaborative advantage = child-weeks of \
          unmet need avoided − extra coordination hours, both per 100 pupils a year and paired replicate by \
          replicate: one hour of professional coordination is set against one child-week of a child's unmet \
-         need. Positive means collaboration gains more than it costs. The break-even figure is the number of \
-         hours a child-week of unmet need must be worth for collaboration to pay.",
+         need. Positive means collaboration gains more than it costs.",
         SILO_OVERRIDES
             .iter()
             .map(|set| format!("`{set}`"))
             .collect::<Vec<_>>()
             .join(", ")
-    ));
+    );
+    if break_even_shown {
+        advantage_text.push_str(
+            " The break-even figure is the number of hours a child-week of unmet need must be worth for \
+             collaboration to pay; it is given only where collaboration clearly avoids unmet need for clearly \
+             more hours.",
+        );
+    }
+    document.paragraph(advantage_text);
     let cells_a = advantage_cells(&comparison.advantage_a, a.already_silo);
     let cells_b = advantage_cells(&comparison.advantage_b, b.already_silo);
     let labels = [
@@ -334,7 +534,12 @@ pub(super) fn document(
         "net advantage per 100 pupils a year",
         "break-even hours per child-week avoided",
     ];
-    let rows = labels
+    let shown_rows = if break_even_shown {
+        labels.len()
+    } else {
+        labels.len() - 1
+    };
+    let rows = labels[..shown_rows]
         .iter()
         .enumerate()
         .map(|(index, label)| {
