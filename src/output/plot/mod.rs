@@ -218,7 +218,10 @@ pub fn sweep_plot_list(data: &sweep::SweepData) -> Vec<SweepPlot> {
         .map(|(axis, (png, svg))| SweepPlot {
             png,
             svg,
-            caption: format!("Headline measures against {}", data.axes[*axis].key),
+            caption: format!(
+                "Headline measures against {}",
+                sweep::axis_label(&data.axes[*axis].key)
+            ),
             kind: SweepFigureKind::AgainstAxis(*axis),
         })
         .collect();
@@ -233,7 +236,8 @@ pub fn sweep_plot_list(data: &sweep::SweepData) -> Vec<SweepPlot> {
             svg: SWEEP_HEATMAP_SVG,
             caption: format!(
                 "Headline measures over {} and {}",
-                data.axes[x].key, data.axes[y].key
+                sweep::axis_label(&data.axes[x].key),
+                sweep::axis_label(&data.axes[y].key)
             ),
             kind: SweepFigureKind::Heatmap(x, y),
         });
