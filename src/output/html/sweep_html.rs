@@ -103,7 +103,7 @@ pub fn render_sweep_pictures(
                 let levels: Vec<String> =
                     axis.levels.iter().map(|level| level_label(level)).collect();
                 format!(
-                    "**{}** (`{}`): {}",
+                    "**{}** ({}): {}",
                     axis_label(&axis.key),
                     axis.key,
                     levels.join(", ")
@@ -292,12 +292,13 @@ mod tests {
         let html = String::from_utf8(files[0].bytes.clone()).unwrap();
         assert!(html.contains("<h1>Sweep: tiny</h1>"));
         assert!(html.contains("4 points (factorial design)"));
-        // Median weeks: lowest 4.0 at minder = true, 0.05; highest 10.0 at minder = false, 0.3.
+        // Median weeks: lowest 4.0 at minder = true, 0.05; highest 10.0 at minder = false, 0.3;
+        // in plain words.
         assert!(html.contains(
-            "<td class=\"num\">4.0 (3.0 to 5.0)</td><td>coordination.minder = true; turnover.annual_rate = 0.05</td>"
+            "<td class=\"num\">4.0 (3.0 to 5.0)</td><td>system minder: on; staff turnover a year: 0.05</td>"
         ), "{html}");
         assert!(html.contains(
-            "<td class=\"num\">10.0 (8.0 to 12.0)</td><td>coordination.minder = false; turnover.annual_rate = 0.3</td>"
+            "<td class=\"num\">10.0 (8.0 to 12.0)</td><td>system minder: off; staff turnover a year: 0.3</td>"
         ));
         assert_eq!(html.matches("data:image/png;base64,").count(), 3);
         assert!(

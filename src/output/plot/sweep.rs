@@ -1010,6 +1010,84 @@ mod tests {
     }
 
     #[test]
+    fn axes_and_levels_read_in_plain_words() {
+        assert_eq!(
+            axis_label("locality.0.primaries"),
+            "primary schools in the cluster"
+        );
+        assert_eq!(
+            axis_label("locality.1.teams_per_year"),
+            "teams per year (locality 2)"
+        );
+        assert_eq!(axis_label("ties.decay_rate"), "decay rate (ties)");
+        assert_eq!(axis_label("seed"), "seed");
+        assert_eq!(level_label("false"), "off");
+        assert_eq!(level_label("adhoc"), "ad hoc");
+        assert_eq!(level_label("0.3"), "0.3");
+        assert_eq!(
+            axis_level_label("coordination.minder", "true"),
+            "system minder: on"
+        );
+    }
+
+    /// Mode (ad hoc, team) × primaries (2, 30): the team is clearly better (lower) at 2 primaries
+    /// and worse at 30 by more, so it is worse on average.
+    fn interaction_csv(team_at_two: (f64, f64, f64)) -> Vec<u8> {
+        let (mean, low, high) = team_at_two;
+        format!(
+            "point,coordination.mode,locality.0.primaries,measure,mean,sd,ci_low,ci_high,median,n\n\
+             0,adhoc,2,inertia,0.6,0,0.55,0.65,0.6,9\n\
+             1,adhoc,30,inertia,0.4,0,0.35,0.45,0.4,9\n\
+             2,team,2,inertia,{mean},0,{low},{high},{mean},9\n\
+             3,team,30,inertia,0.8,0,0.75,0.85,0.8,9\n"
+        )
+        .into_bytes()
+    }
+
+    #[test]
+    fn a_reversal_hidden_by_averaging_is_found_and_named() {
+        let data = SweepData::from_points_csv(&interaction_csv((0.3, 0.25, 0.35))).unwrap();
+        // Against mode, primaries are the lines: nothing is hidden.
+        assert_eq!(data.shown_axes(0), vec![0, 1]);
+        assert!(data.hidden_reversals(0).is_empty(), "nothing hidden");
+
+        // With more than `MAX_GROUP_LEVELS` levels, primaries are neither lines nor columns, so
+        // the picture against mode averages over them.
+        let mut wide = data.clone();
+        wide.axes[1]
+            .levels
+            .extend((0..6).map(|i| format!("{}", 100 + i)));
+        assert_eq!(wide.shown_axes(0), vec![0]);
+        let reversals = wide.hidden_reversals(0);
+        assert_eq!(
+            reversals,
+            vec![Reversal {
+                measure: "inertia",
+                hidden: 1,
+                hidden_level: 0,
+                x_levels: (0, 1),
+                lower_on_average: 0,
+            }]
+        );
+        let warning = wide.hidden_reversal_warning(0).unwrap();
+        assert!(
+            warning.contains(
+                "way of coordinating = ad hoc is lower than team on average but clearly higher \
+                 where primary schools in the cluster = 2"
+            ),
+            "{warning}"
+        );
+
+        // Overlapping intervals at 2 primaries: noise, not flagged.
+        let mut noisy = SweepData::from_points_csv(&interaction_csv((0.5, 0.3, 0.7))).unwrap();
+        noisy.axes[1]
+            .levels
+            .extend((0..6).map(|i| format!("{}", 100 + i)));
+        assert!(noisy.hidden_reversals(0).is_empty());
+        assert!(noisy.hidden_reversal_warning(0).is_none());
+    }
+
+    #[test]
     fn viridis_runs_from_yellow_to_purple() {
         assert_eq!(viridis(0.0), RGBColor(0xFD, 0xE7, 0x25));
         assert_eq!(viridis(1.0), RGBColor(0x48, 0x28, 0x78));
