@@ -27,7 +27,8 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use crate::model::{Agency, Role};
 use crate::output::demo::role_name;
 use crate::output::plot::{
-    ANNOTATION_GREY, Figure, NetworkPanel, NetworkPost, PlotData, drawing_error, text_style,
+    ANNOTATION_GREY, Figure, NetworkPanel, NetworkPost, PlotData, TimelineEvent, drawing_error,
+    fitted, text_style,
 };
 
 /// The one-sentence caption of the network figure in `report.html` and `report.md`, for a run
@@ -269,18 +270,22 @@ impl NetworkFigure<'_> {
         weeks
     }
 
+    /// The timeline events of the first patch in `panel`'s arm.
+    fn first_patch_events<'e>(
+        &'e self,
+        panel: &'e NetworkPanel,
+    ) -> impl Iterator<Item = &'e TimelineEvent> {
+        self.data.events.iter().filter(move |event| {
+            event.locality == 0 && event.arm.as_deref().is_none_or(|arm| arm == panel.arm)
+        })
+    }
+
     /// What is special about `panel`'s week: the week before an event of the first patch, the
-    /// first measured week, or the last week of its arm's run.
+    /// first measured week, the last week of its arm's run, or how long after the latest event.
     fn note(&self, panel: &NetworkPanel) -> Option<String> {
         let before: Vec<&str> = self
-            .data
-            .events
-            .iter()
-            .filter(|event| {
-                event.locality == 0
-                    && event.arm.as_deref().is_none_or(|arm| arm == panel.arm)
-                    && Some(event.week) == panel.week.checked_add(1)
-            })
+            .first_patch_events(panel)
+            .filter(|event| Some(event.week) == panel.week.checked_add(1))
             .map(|event| event.label.as_str())
             .collect();
         if !before.is_empty() {
@@ -301,14 +306,8 @@ impl NetworkFigure<'_> {
         }
         // The latest earlier event, so that a week chosen after one says how long after.
         let latest = self
-            .data
-            .events
-            .iter()
-            .filter(|event| {
-                event.locality == 0
-                    && event.arm.as_deref().is_none_or(|arm| arm == panel.arm)
-                    && event.week <= panel.week
-            })
+            .first_patch_events(panel)
+            .filter(|event| event.week <= panel.week)
             .max_by_key(|event| event.week)?;
         Some(match panel.week - latest.week {
             0 => format!("the week of: {}", latest.label),
@@ -316,28 +315,6 @@ impl NetworkFigure<'_> {
             weeks => format!("{weeks} weeks after: {}", latest.label),
         })
     }
-}
-
-/// `text` cut (with an ellipsis) to fit `width` pixels in `style`.
-fn fitted<DB: DrawingBackend>(
-    area: &DrawingArea<DB, Shift>,
-    text: &str,
-    style: &TextStyle,
-    width: u32,
-) -> Result<String, String> {
-    let mut fitted = text.to_string();
-    let mut chars: Vec<char> = text.chars().collect();
-    while area
-        .estimate_text_size(&fitted, style)
-        .map_err(drawing_error)?
-        .0
-        > width
-        && !chars.is_empty()
-    {
-        chars.pop();
-        fitted = format!("{}…", chars.iter().collect::<String>().trim_end());
-    }
-    Ok(fitted)
 }
 
 /// Draws one panel with its top-left corner at `origin`.

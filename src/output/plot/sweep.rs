@@ -20,7 +20,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::metrics::catalogue::{self, Better, Headline, Shown, headline};
 use crate::output::plot::{
-    ANNOTATION_GREY, Figure, PlotDataError, arm_colour, drawing_error, text_style,
+    ANNOTATION_GREY, Figure, PlotDataError, arm_colour, drawing_error, fitted, text_style,
 };
 
 /// The measures a sweep's plots show, one row each (the catalogue's `sweep` measures).
@@ -538,28 +538,6 @@ const TITLE: u32 = 48;
 const LEGEND: u32 = 64;
 const LEGEND_WITH_WARNING: u32 = 130;
 
-/// `text` cut (with an ellipsis) to fit `width` pixels in `style`.
-fn fitted_text<DB: DrawingBackend>(
-    area: &DrawingArea<DB, Shift>,
-    text: &str,
-    style: &TextStyle,
-    width: u32,
-) -> Result<String, String> {
-    let mut fitted = text.to_string();
-    let mut chars: Vec<char> = text.chars().collect();
-    while area
-        .estimate_text_size(&fitted, style)
-        .map_err(drawing_error)?
-        .0
-        > width
-        && !chars.is_empty()
-    {
-        chars.pop();
-        fitted = format!("{}…", chars.iter().collect::<String>().trim_end());
-    }
-    Ok(fitted)
-}
-
 /// `text` broken into lines of at most `width` pixels in `style`, at spaces.
 fn wrapped_text<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
@@ -624,7 +602,7 @@ impl Figure for SweepAxisFigure<'_> {
         let warning = data.hidden_reversal_warning(self.x);
         let (width, height) = root.dim_in_pixel();
         let title_style = text_style(18.0);
-        let title = fitted_text(
+        let title = fitted(
             root,
             &format!("Headline measures against {x_label}"),
             &title_style,
