@@ -8,9 +8,8 @@
 //! diamond, triangle, square: at most four roles share an agency, so shapes stay few enough to
 //! tell apart at fifty posts, where text labels would not fit); a vacant post is hollow. The
 //! minder is a larger black disc labelled "minder". A tie is a line whose width (1 to 4 pixels)
-//! and opacity grow with the square of its strength, so that the many weak acquaintances (most
-//! ties sit between 0.1 and 0.4) stay faint and the working relationships stand out; weaker ties
-//! are drawn first so that strong ones stay on top. Only working ties (`STRONG_TIE`, 0.3, or
+//! and opacity grow with its strength above `STRONG_TIE`; weaker ties are drawn first so that
+//! strong ones stay on top. Only working ties (`STRONG_TIE`, 0.3, or
 //! more) are drawn: the hundreds of weaker ones the files hold (above 0.05) made a hairball. Each
 //! agency is named inside the circle by its arc. Panel titles name the arm and the week, with the
 //! number of posts held and of ties drawn and recorded, and say when the week is the one before a
@@ -216,15 +215,14 @@ fn draw_marker<DB: DrawingBackend>(
     Ok(())
 }
 
-/// A tie's line: from a faint hairline to a dark line 4 pixels wide as it strengthens. Width and
-/// opacity grow with the square of the strength, so the many weak acquaintances stay in the
-/// background and the working relationships stand out.
+/// A tie's line: from a light hairline at `STRONG_TIE` (the weakest drawn) to a dark line 4 pixels
+/// wide at full strength, in proportion between, so that every drawn tie is visible and the
+/// strongest working relationships stand out.
 fn tie_style(strength: f64) -> ShapeStyle {
-    let strength = strength.clamp(0.0, 1.0);
-    let squared = strength * strength;
+    let share = ((strength - STRONG_TIE) / (1.0 - STRONG_TIE)).clamp(0.0, 1.0);
     TIE_COLOUR
-        .mix(0.08 + 0.8 * squared)
-        .stroke_width(1 + (3.0 * squared).round() as u32)
+        .mix(0.3 + 0.6 * share)
+        .stroke_width(1 + (3.0 * share).round() as u32)
 }
 
 /// The weakest tie drawn: a working relationship rather than an acquaintance. Most recorded ties
@@ -801,11 +799,13 @@ mod tests {
 
     #[test]
     fn stronger_ties_are_wider_and_darker() {
-        let weak = tie_style(0.2);
+        let weak = tie_style(0.35);
         let strong = tie_style(0.9);
         assert!(weak.stroke_width < strong.stroke_width);
         assert!(weak.color.3 < strong.color.3, "more opaque");
         assert_eq!(tie_style(2.0).stroke_width, 4);
         assert_eq!(tie_style(0.0).stroke_width, 1);
+        // The weakest tie drawn is still visible.
+        assert!(tie_style(STRONG_TIE).color.3 >= 0.3);
     }
 }
