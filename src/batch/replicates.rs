@@ -10,8 +10,8 @@
 //! `network_posts.csv`, `network_ties.csv` and the network plot): `run_replicates_recording`.
 //! Recording draws no random numbers, so replicate 0 is the same run either way, and which thread
 //! runs it does not matter. The weeks are chosen here too: `default_network_weeks` (the first
-//! measured week, the week before each event that reaches the first patch in the measured period,
-//! the last week; at most `DEFAULT_NETWORK_WEEKS`) or the user's, checked by
+//! measured week, the weeks just before and a term after each event that reaches the first patch
+//! in the measured period, the last week; at most `DEFAULT_NETWORK_WEEKS`) or the user's, checked by
 //! `chosen_network_weeks`.
 
 use rayon::prelude::*;
@@ -140,12 +140,18 @@ fn first_locality(params: &Params) -> Option<u32> {
         .map(|index| index as u32)
 }
 
+/// How long after an event the default weeks look again: a term (13 weeks), long enough for the
+/// event's effect on ties to show and short enough to be before it has healed.
+pub const WEEKS_AFTER_EVENT: u32 = 13;
+
 /// The weeks at whose end replicate 0 records its network when none are chosen, for one scenario
 /// or the arms of a comparison (which share the weeks, so their panels line up): the first
-/// measured week (the warm-up's length), the week before each timeline event that reaches the
-/// first patch (every locality, or the first patch's own) in the measured period, and the last
-/// week; sorted, without repeats, at most `DEFAULT_NETWORK_WEEKS` (the first, the last and the
-/// earliest events). With several arms, the earliest warm-up and horizon count.
+/// measured week (the warm-up's length), for each timeline event that reaches the first patch
+/// (every locality, or the first patch's own) in the measured period the week before it and the
+/// week `WEEKS_AFTER_EVENT` after it (when that is still in the run), and the last week; sorted,
+/// without repeats, at most `DEFAULT_NETWORK_WEEKS` (the first, the last, then the earliest
+/// events' before-and-after pairs, so that a reader sees each event's effect rather than only the
+/// network it hit). With several arms, the earliest warm-up and horizon count.
 pub fn default_network_weeks(arms: &[&Params]) -> Vec<u32> {
     let Some(horizon) = arms.iter().map(|params| params.horizon_weeks).min() else {
         return Vec::new();
@@ -159,7 +165,7 @@ pub fn default_network_weeks(arms: &[&Params]) -> Vec<u32> {
         .min()
         .unwrap_or(0)
         .min(last);
-    let mut before_events: Vec<u32> = arms
+    let mut event_weeks: Vec<u32> = arms
         .iter()
         .flat_map(|params| {
             let first_locality = first_locality(params);
@@ -168,17 +174,24 @@ pub fn default_network_weeks(arms: &[&Params]) -> Vec<u32> {
                 .iter()
                 .filter(move |event| event.locality.is_none() || event.locality == first_locality)
                 .filter(move |event| event.week >= params.warmup_weeks && event.week < horizon)
-                .filter_map(|event| event.week.checked_sub(1))
+                .map(|event| event.week)
         })
-        .filter(|week| *week != first && *week != last)
         .collect();
-    before_events.sort_unstable();
-    before_events.dedup();
-    before_events.truncate(DEFAULT_NETWORK_WEEKS.saturating_sub(2));
+    event_weeks.sort_unstable();
+    event_weeks.dedup();
     let mut weeks = vec![first, last];
-    weeks.extend(before_events);
+    for event_week in event_weeks {
+        let around = [
+            event_week.checked_sub(1),
+            Some(event_week + WEEKS_AFTER_EVENT).filter(|week| *week < last),
+        ];
+        for week in around.into_iter().flatten() {
+            if !weeks.contains(&week) && weeks.len() < DEFAULT_NETWORK_WEEKS {
+                weeks.push(week);
+            }
+        }
+    }
     weeks.sort_unstable();
-    weeks.dedup();
     weeks
 }
 
@@ -319,7 +332,7 @@ mod tests {
     }
 
     #[test]
-    fn default_network_weeks_are_the_first_and_last_weeks_and_the_weeks_before_events() {
+    fn default_network_weeks_are_the_first_and_last_weeks_and_the_weeks_around_events() {
         let params = short_baseline();
         assert_eq!(default_network_weeks(&[&params]), vec![8, 59]);
         // Events in the warm-up, elsewhere or after the horizon are left out; the week before
@@ -334,8 +347,18 @@ mod tests {
                 (8, None),
             ],
         );
-        assert_eq!(default_network_weeks(&[&eventful]), vec![7, 8, 19, 29, 59]);
-        // At most six: the first, the last and the earliest events.
+        // Each event brings the week before it and the week a term after it, earliest events
+        // first, six weeks at most (the event in week 30 finds no room).
+        assert_eq!(
+            default_network_weeks(&[&eventful]),
+            vec![7, 8, 19, 21, 33, 59]
+        );
+        let one = with_events(params.clone(), &[(30, None)]);
+        assert_eq!(default_network_weeks(&[&one]), vec![8, 29, 43, 59]);
+        // A term after an event near the end is past the run: only the week before it.
+        let late = with_events(params.clone(), &[(50, None)]);
+        assert_eq!(default_network_weeks(&[&late]), vec![8, 49, 59]);
+        // At most six: the first, the last and the earliest events' weeks.
         let busy = with_events(
             params.clone(),
             &[
@@ -347,14 +370,14 @@ mod tests {
                 (21, None),
             ],
         );
-        assert_eq!(default_network_weeks(&[&busy]), vec![8, 9, 19, 20, 29, 59]);
+        assert_eq!(default_network_weeks(&[&busy]), vec![8, 9, 19, 23, 33, 59]);
         // Arms share their weeks: the earliest warm-up and horizon, both arms' events.
         let mut shorter = with_events(params.clone(), &[(40, None)]);
         shorter.horizon_weeks = 50;
         shorter.warmup_weeks = 10;
         assert_eq!(
             default_network_weeks(&[&eventful, &shorter]),
-            vec![7, 8, 19, 29, 39, 49]
+            vec![7, 8, 19, 21, 33, 49]
         );
         assert!(default_network_weeks(&[]).is_empty());
     }

@@ -147,6 +147,13 @@ fn run_draws_every_plot_and_plot_redraws_them_from_the_csv_files() {
     let html = fs::read_to_string(out.join("report.html")).unwrap();
     assert!(html.contains("<h2>The professional network</h2>"), "{html}");
     assert_eq!(html.matches("src=\"data:image/png;base64,").count(), 3);
+    // The scenario's settings and a reading in plain words.
+    assert!(html.contains("<h2>Settings</h2>"), "{html}");
+    assert!(html.contains("<td>way of coordinating</td><td>"), "{html}");
+    assert!(html.contains("<h3>In plain words</h3>"), "{html}");
+    assert!(html.contains("Half the recognised needs were helped within"));
+    // Pictures at their full size: never scaled down to the text column.
+    assert!(html.contains("figure img { display: block; max-width: none;"));
 
     // Only the CSV files (and the metadata naming the scenario) are left to draw from.
     fs::remove_dir_all(&plots).unwrap();
@@ -227,10 +234,11 @@ fn compare_writes_its_files_and_plots_that_redraw() {
             "weekly.csv"
         ]
     );
-    // Both arms' networks at the same weeks: the week before team's restructure (week 70) too.
+    // Both arms' networks at the same weeks: the week before team's restructure (week 70) and a
+    // term after it too.
     let weeks: Vec<(String, u32)> = ["tiny", "tiny-team"]
         .iter()
-        .flat_map(|arm| [52, 69, 103].map(|week| (arm.to_string(), week)))
+        .flat_map(|arm| [52, 69, 83, 103].map(|week| (arm.to_string(), week)))
         .collect();
     assert_eq!(network_weeks(&out), weeks);
     let svg = fs::read_to_string(out.join("plots").join("network.svg")).unwrap();
@@ -329,8 +337,28 @@ fn network_weeks_default_to_the_week_before_each_event_or_are_chosen() {
             })
             .collect()
     };
-    // The first measured week, the week before the restructure in week 70, the last week.
-    assert_eq!(weeks("default"), [52, 69, 103]);
+    // The first measured week, the week before the restructure in week 70 and a term (13 weeks)
+    // after it, the last week.
+    assert_eq!(weeks("default"), [52, 69, 83, 103]);
+    let svg = fs::read_to_string(scratch.path().join("default/plots/network.svg")).unwrap();
+    assert!(svg.contains("13 weeks after: restructure"), "{svg}");
+    // Each panel draws only the working ties (0.3 or more) and says how many of the recorded.
+    let (header, rows) = read_csv(&scratch.path().join("default/network_ties.csv"));
+    let (week_column, strength_column) = (column(&header, "week"), column(&header, "strength"));
+    for week in [52, 69, 83, 103] {
+        let in_week: Vec<f64> = rows
+            .iter()
+            .filter(|row| row[week_column] == week.to_string())
+            .map(|row| row[strength_column].parse().unwrap())
+            .collect();
+        let working = in_week.iter().filter(|strength| **strength >= 0.3).count();
+        let counts = format!("{working} working ties (of {} recorded)", in_week.len());
+        assert!(svg.contains(&counts), "week {week}: {counts}");
+        assert!(
+            working < in_week.len(),
+            "week {week}: weak ties are left out"
+        );
+    }
     let posts =
         fs::read_to_string(scratch.path().join("default").join("network_posts.csv")).unwrap();
     assert!(
@@ -693,12 +721,21 @@ fn a_sweep_writes_its_report_and_plots_and_plot_redraws_them_from_points_csv() {
             assert!(distinct_colours(&pixels, channels) > 20, "{name}");
         } else {
             let text = String::from_utf8(bytes).unwrap();
-            assert!(text.starts_with("<svg") && text.contains("coordination.minder"));
+            // Axes in plain words, not scenario keys.
+            assert!(
+                text.starts_with("<svg") && text.contains("system minder"),
+                "{name}"
+            );
+            assert!(!text.contains("coordination.minder"), "{name}");
         }
     }
     let html = fs::read_to_string(out.join("report.html")).unwrap();
     assert!(html.contains("<h1>Sweep: small</h1>"), "{html}");
     assert!(html.contains("Best and worst points"));
+    assert!(
+        html.contains("<strong>system minder</strong> (coordination.minder): off, on"),
+        "{html}"
+    );
     assert_eq!(html.matches("src=\"data:image/png;base64,").count(), 4);
 
     let drawn = read_all();

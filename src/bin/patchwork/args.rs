@@ -346,8 +346,8 @@ pub struct RunOptions {
     pub sets: Vec<String>,
 
     /// Weeks (from 0, before the horizon) at whose end replicate 0's network is recorded and
-    /// drawn, e.g. 52,75,103 [default: the first measured week, the week before each timeline
-    /// event, the last week; at most 6]
+    /// drawn, e.g. 52,75,103 [default: the first measured week, the week before and 13 weeks
+    /// after each timeline event, the last week; at most 6]
     #[arg(long, value_name = "W[,W...]", value_delimiter = ',', value_parser = clap::value_parser!(u32))]
     pub network_weeks: Vec<u32>,
 
@@ -449,7 +449,7 @@ pub struct CompareOptions {
 
     /// Weeks (from 0, before the horizon) at whose end replicate 0's network is recorded and
     /// drawn, the same for both scenarios [default: the first measured week, the week
-    /// before each timeline event of either, the last week; at most 6]
+    /// before and 13 weeks after each timeline event of either, the last week; at most 6]
     #[arg(long, value_name = "W[,W...]", value_delimiter = ',', value_parser = clap::value_parser!(u32))]
     pub network_weeks: Vec<u32>,
 

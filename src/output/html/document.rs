@@ -209,7 +209,9 @@ impl Document {
     }
 }
 
-/// The page's styles: readable type, tables with rules, pictures no wider than the page.
+/// The page's styles: readable type, tables with rules, and pictures at their full size (never
+/// scaled down, which shrank tick labels to a few pixels): a picture wider than the text column
+/// stands out of it, centred on the window, and scrolls sideways in a window narrower still.
 const STYLE: &str = "body { margin: 0; background: #ffffff; color: #1a1a1a; \
 font-family: 'DejaVu Sans', 'Segoe UI', Helvetica, Arial, sans-serif; line-height: 1.5; }
 main { max-width: 1000px; margin: 0 auto; padding: 24px 28px 48px; }
@@ -221,8 +223,9 @@ th, td { border: 1px solid #c8c8c8; padding: 5px 9px; vertical-align: top; }
 th { background: #e8f1f8; text-align: left; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 tbody tr:nth-child(even) { background: #f6f6f6; }
-figure { margin: 16px 0 28px; }
-figure img { max-width: 100%; height: auto; border: 1px solid #dddddd; }
+figure { margin: 16px 0 28px; width: max-content; max-width: calc(100vw - 32px); position: relative; \
+left: 50%; transform: translateX(-50%); overflow-x: auto; }
+figure img { display: block; max-width: none; height: auto; border: 1px solid #dddddd; }
 figcaption { color: #555555; font-size: 0.9em; margin-top: 4px; }
 li { margin: 4px 0; }
 .notice { border-left: 6px solid #d55e00; background: #fdf0e6; padding: 10px 14px; margin: 12px 0 20px; }

@@ -1,13 +1,17 @@
 //! The pictures and the one-page report of a finished sweep, drawn from its `points.csv` alone
 //! (so `patchwork plot` redraws the same): `plots/sweep-axis-<i>` and `plots/sweep-heatmap`, and
 //! `report.html` with the axes, a table of the best and worst points on each headline measure
-//! and the plots inline. A notice near the top says whether every point's weekly series settled
+//! and the plots inline, each picture against an axis preceded by a notice when averaging over the
+//! axes it hides reverses its story (`SweepData::hidden_reversal_warning`). Axes and levels are in
+//! plain words (`sweep::axis_label`), with the key beside them. A notice near the top says whether every point's weekly series settled
 //! (`metadata.json`'s `settling`, read back from `settling.csv`; nothing is said without it).
 
 use crate::metrics::catalogue::{capitalised, headline};
 use crate::output::html::document::Document;
-use crate::output::plot::sweep::{PointMeasure, SweepData, SweepPoint, sweep_measures};
-use crate::output::plot::{self, sweep_plot_list};
+use crate::output::plot::sweep::{
+    PointMeasure, SweepData, SweepPoint, axis_label, axis_level_label, level_label, sweep_measures,
+};
+use crate::output::plot::{self, SweepFigureKind, sweep_plot_list};
 use crate::output::{RenderedFile, ReportError};
 
 pub use crate::output::files::REPORT_HTML;
@@ -24,7 +28,7 @@ fn point_levels(data: &SweepData, point: &SweepPoint) -> String {
     data.axes
         .iter()
         .zip(&point.levels)
-        .map(|(axis, level)| format!("{} = {}", axis.key, axis.levels[*level]))
+        .map(|(axis, level)| axis_level_label(&axis.key, &axis.levels[*level]))
         .collect::<Vec<_>>()
         .join("; ")
 }
@@ -95,7 +99,16 @@ pub fn render_sweep_pictures(
     document.list(
         data.axes
             .iter()
-            .map(|axis| format!("**{}**: {}", axis.key, axis.levels.join(", ")))
+            .map(|axis| {
+                let levels: Vec<String> =
+                    axis.levels.iter().map(|level| level_label(level)).collect();
+                format!(
+                    "**{}** ({}): {}",
+                    axis_label(&axis.key),
+                    axis.key,
+                    levels.join(", ")
+                )
+            })
             .collect(),
     );
     if let Some(posterior) = metadata
@@ -162,6 +175,11 @@ pub fn render_sweep_pictures(
     );
     for plot in sweep_plot_list(&data) {
         if let Some(file) = plots.iter().find(|file| file.file_name == plot.png) {
+            if let SweepFigureKind::AgainstAxis(x) = plot.kind
+                && let Some(warning) = data.hidden_reversal_warning(x)
+            {
+                document.notice(format!("{}: {warning}", plot.caption));
+            }
             document.image(plot.caption, plot.png, file.bytes.clone());
         }
     }
@@ -274,12 +292,13 @@ mod tests {
         let html = String::from_utf8(files[0].bytes.clone()).unwrap();
         assert!(html.contains("<h1>Sweep: tiny</h1>"));
         assert!(html.contains("4 points (factorial design)"));
-        // Median weeks: lowest 4.0 at minder = true, 0.05; highest 10.0 at minder = false, 0.3.
+        // Median weeks: lowest 4.0 at minder = true, 0.05; highest 10.0 at minder = false, 0.3;
+        // in plain words.
         assert!(html.contains(
-            "<td class=\"num\">4.0 (3.0 to 5.0)</td><td>coordination.minder = true; turnover.annual_rate = 0.05</td>"
+            "<td class=\"num\">4.0 (3.0 to 5.0)</td><td>system minder: on; staff turnover a year: 0.05</td>"
         ), "{html}");
         assert!(html.contains(
-            "<td class=\"num\">10.0 (8.0 to 12.0)</td><td>coordination.minder = false; turnover.annual_rate = 0.3</td>"
+            "<td class=\"num\">10.0 (8.0 to 12.0)</td><td>system minder: off; staff turnover a year: 0.3</td>"
         ));
         assert_eq!(html.matches("data:image/png;base64,").count(), 3);
         assert!(

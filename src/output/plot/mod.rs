@@ -94,6 +94,28 @@ pub(crate) fn drawing_error<E: std::error::Error + Send + Sync>(
     error.to_string()
 }
 
+/// `text` cut (with an ellipsis) to fit `width` pixels in `style`.
+pub(crate) fn fitted<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    text: &str,
+    style: &TextStyle,
+    width: u32,
+) -> Result<String, String> {
+    let mut fitted = text.to_string();
+    let mut chars: Vec<char> = text.chars().collect();
+    while area
+        .estimate_text_size(&fitted, style)
+        .map_err(drawing_error)?
+        .0
+        > width
+        && !chars.is_empty()
+    {
+        chars.pop();
+        fitted = format!("{}…", chars.iter().collect::<String>().trim_end());
+    }
+    Ok(fitted)
+}
+
 /// A plotters text style in the embedded font.
 pub(crate) fn text_style(size: f64) -> TextStyle<'static> {
     (font::FAMILY, size).into_font().color(&BLACK)
@@ -218,7 +240,10 @@ pub fn sweep_plot_list(data: &sweep::SweepData) -> Vec<SweepPlot> {
         .map(|(axis, (png, svg))| SweepPlot {
             png,
             svg,
-            caption: format!("Headline measures against {}", data.axes[*axis].key),
+            caption: format!(
+                "Headline measures against {}",
+                sweep::axis_label(&data.axes[*axis].key)
+            ),
             kind: SweepFigureKind::AgainstAxis(*axis),
         })
         .collect();
@@ -233,7 +258,8 @@ pub fn sweep_plot_list(data: &sweep::SweepData) -> Vec<SweepPlot> {
             svg: SWEEP_HEATMAP_SVG,
             caption: format!(
                 "Headline measures over {} and {}",
-                data.axes[x].key, data.axes[y].key
+                sweep::axis_label(&data.axes[x].key),
+                sweep::axis_label(&data.axes[y].key)
             ),
             kind: SweepFigureKind::Heatmap(x, y),
         });

@@ -8,14 +8,14 @@
 //! diamond, triangle, square: at most four roles share an agency, so shapes stay few enough to
 //! tell apart at fifty posts, where text labels would not fit); a vacant post is hollow. The
 //! minder is a larger black disc labelled "minder". A tie is a line whose width (1 to 4 pixels)
-//! and opacity grow with the square of its strength, so that the many weak acquaintances (most
-//! ties sit between 0.1 and 0.4) stay faint and the working relationships stand out; weaker ties
-//! are drawn first so that strong ones stay on top. Every tie the files hold (strength above
-//! 0.05) is drawn. Panel titles name the arm and
-//! the week, with the number of posts held and ties, and say when the week is the one before a
-//! timeline event of the first patch (from `events.csv`), the first measured week or the last
-//! week of the run (from `weekly.csv`). A legend under the panels names agencies, role shapes,
-//! the minder and the meaning of line width.
+//! and opacity grow with its strength above `STRONG_TIE`; weaker ties are drawn first so that
+//! strong ones stay on top. Only working ties (`STRONG_TIE`, 0.3, or
+//! more) are drawn: the hundreds of weaker ones the files hold (above 0.05) made a hairball. Each
+//! agency is named inside the circle by its arc. Panel titles name the arm and the week, with the
+//! number of posts held and of ties drawn and recorded, and say when the week is the one before a
+//! timeline event of the first patch (from `events.csv`), the first measured week, the last week
+//! of the run (from `weekly.csv`) or how long after the latest event it is. A legend under the
+//! panels names agencies, role shapes, the minder and the meaning of line width.
 
 use std::collections::BTreeMap;
 
@@ -26,7 +26,8 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use crate::model::{Agency, Role};
 use crate::output::demo::role_name;
 use crate::output::plot::{
-    ANNOTATION_GREY, Figure, NetworkPanel, NetworkPost, PlotData, drawing_error, text_style,
+    ANNOTATION_GREY, Figure, NetworkPanel, NetworkPost, PlotData, TimelineEvent, drawing_error,
+    fitted, text_style,
 };
 
 /// The one-sentence caption of the network figure in `report.html` and `report.md`, for a run
@@ -36,7 +37,8 @@ pub fn caption(comparison: bool) -> String {
         "The professionals of the first locality in replicate 0{} at the end of each chosen week (set \
          with --network-weeks): each post is coloured by agency and shaped by role, hollow when vacant, \
          the system minder (where there is one) in black in the middle, and a line joins two people whose \
-         tie is stronger than 0.05, wider and darker as it strengthens.",
+         tie is a working one (strength 0.3 or more), wider and darker as it strengthens; weaker ties are in \
+         network_ties.csv.",
         if comparison {
             " of each scenario (a row each, on the same seed)"
         } else {
@@ -213,16 +215,21 @@ fn draw_marker<DB: DrawingBackend>(
     Ok(())
 }
 
-/// A tie's line: from a faint hairline to a dark line 4 pixels wide as it strengthens. Width and
-/// opacity grow with the square of the strength, so the many weak acquaintances stay in the
-/// background and the working relationships stand out.
+/// A tie's line: from a light hairline at `STRONG_TIE` (the weakest drawn) to a dark line 4 pixels
+/// wide at full strength, in proportion between, so that every drawn tie is visible and the
+/// strongest working relationships stand out.
 fn tie_style(strength: f64) -> ShapeStyle {
-    let strength = strength.clamp(0.0, 1.0);
-    let squared = strength * strength;
+    let share = ((strength - STRONG_TIE) / (1.0 - STRONG_TIE)).clamp(0.0, 1.0);
     TIE_COLOUR
-        .mix(0.08 + 0.8 * squared)
-        .stroke_width(1 + (3.0 * squared).round() as u32)
+        .mix(0.3 + 0.6 * share)
+        .stroke_width(1 + (3.0 * share).round() as u32)
 }
+
+/// The weakest tie drawn: a working relationship rather than an acquaintance. Most recorded ties
+/// sit between 0.05 and 0.3 (hundreds of them at fifty posts); drawn, they make a grey hairball
+/// that hides the few ties that carry the work. A fixed threshold (not "the strongest k") keeps
+/// panels comparable, so that a restructure shows as fewer lines.
+pub const STRONG_TIE: f64 = 0.3;
 
 /// The colour of ties (dark slate, drawn translucent).
 const TIE_COLOUR: RGBColor = RGBColor(0x1F, 0x2A, 0x3A);
@@ -261,18 +268,22 @@ impl NetworkFigure<'_> {
         weeks
     }
 
+    /// The timeline events of the first patch in `panel`'s arm.
+    fn first_patch_events<'e>(
+        &'e self,
+        panel: &'e NetworkPanel,
+    ) -> impl Iterator<Item = &'e TimelineEvent> {
+        self.data.events.iter().filter(move |event| {
+            event.locality == 0 && event.arm.as_deref().is_none_or(|arm| arm == panel.arm)
+        })
+    }
+
     /// What is special about `panel`'s week: the week before an event of the first patch, the
-    /// first measured week, or the last week of its arm's run.
+    /// first measured week, the last week of its arm's run, or how long after the latest event.
     fn note(&self, panel: &NetworkPanel) -> Option<String> {
         let before: Vec<&str> = self
-            .data
-            .events
-            .iter()
-            .filter(|event| {
-                event.locality == 0
-                    && event.arm.as_deref().is_none_or(|arm| arm == panel.arm)
-                    && Some(event.week) == panel.week.checked_add(1)
-            })
+            .first_patch_events(panel)
+            .filter(|event| Some(event.week) == panel.week.checked_add(1))
             .map(|event| event.label.as_str())
             .collect();
         if !before.is_empty() {
@@ -291,30 +302,17 @@ impl NetworkFigure<'_> {
         if last_week == Some(&panel.week) {
             return Some("the last week of the run".to_string());
         }
-        None
+        // The latest earlier event, so that a week chosen after one says how long after.
+        let latest = self
+            .first_patch_events(panel)
+            .filter(|event| event.week <= panel.week)
+            .max_by_key(|event| event.week)?;
+        Some(match panel.week - latest.week {
+            0 => format!("the week of: {}", latest.label),
+            1 => format!("1 week after: {}", latest.label),
+            weeks => format!("{weeks} weeks after: {}", latest.label),
+        })
     }
-}
-
-/// `text` cut (with an ellipsis) to fit `width` pixels in `style`.
-fn fitted<DB: DrawingBackend>(
-    area: &DrawingArea<DB, Shift>,
-    text: &str,
-    style: &TextStyle,
-    width: u32,
-) -> Result<String, String> {
-    let mut fitted = text.to_string();
-    let mut chars: Vec<char> = text.chars().collect();
-    while area
-        .estimate_text_size(&fitted, style)
-        .map_err(drawing_error)?
-        .0
-        > width
-        && !chars.is_empty()
-    {
-        chars.pop();
-        fitted = format!("{}…", chars.iter().collect::<String>().trim_end());
-    }
-    Ok(fitted)
 }
 
 /// Draws one panel with its top-left corner at `origin`.
@@ -336,9 +334,15 @@ fn draw_panel<DB: DrawingBackend>(
     ))
     .map_err(drawing_error)?;
     let held = panel.posts.iter().filter(|post| post.in_post).count();
+    let strong: Vec<_> = panel
+        .ties
+        .iter()
+        .filter(|tie| tie.strength >= STRONG_TIE)
+        .collect();
     let counts = format!(
-        "{held} of {} posts held, {} ties",
+        "{held} of {} posts held, {} working ties (of {} recorded)",
         panel.posts.len(),
+        strong.len(),
         panel.ties.len()
     );
     let grey = text_style(14.0).color(&ANNOTATION_GREY).pos(top);
@@ -367,7 +371,7 @@ fn draw_panel<DB: DrawingBackend>(
         .map(|(post, &point)| (post.post, point))
         .collect();
     let position = |post: u32| positions.get(&post).copied();
-    let mut ties: Vec<_> = panel.ties.iter().collect();
+    let mut ties = strong;
     ties.sort_by(|a, b| {
         a.strength
             .total_cmp(&b.strength)
@@ -383,7 +387,80 @@ fn draw_panel<DB: DrawingBackend>(
     for (post, &centre) in panel.posts.iter().zip(&at) {
         draw_post(area, post, centre, size)?;
     }
+    draw_agency_labels(area, panel, &at, centre)
+}
+
+/// Names each agency inside the circle, by the middle of its arc of posts (on a white patch so
+/// that ties do not strike it through), so that a reader need not match colours to the legend.
+fn draw_agency_labels<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    panel: &NetworkPanel,
+    at: &[(i32, i32)],
+    (cx, cy): (f64, f64),
+) -> Result<(), String> {
+    for agency in AGENCIES {
+        let (mut sum_x, mut sum_y, mut count) = (0.0, 0.0, 0);
+        for (post, &(x, y)) in panel.posts.iter().zip(at) {
+            if post.agency == agency && !post.minder {
+                let (dx, dy) = (f64::from(x) - cx, f64::from(y) - cy);
+                let length = dx.hypot(dy).max(1.0);
+                sum_x += dx / length;
+                sum_y += dy / length;
+                count += 1;
+            }
+        }
+        if count == 0 {
+            continue;
+        }
+        let angle = sum_y.atan2(sum_x);
+        let inside = CIRCLE_RADIUS - AGENCY_LABEL_INSET;
+        let (x, y) = (
+            (cx + inside * angle.cos()) as i32,
+            (cy + inside * angle.sin()) as i32,
+        );
+        let horizontal = if angle.cos() > 0.35 {
+            HPos::Right
+        } else if angle.cos() < -0.35 {
+            HPos::Left
+        } else {
+            HPos::Center
+        };
+        let colour = agency_label_colour(agency);
+        let style = text_style(13.0)
+            .color(&colour)
+            .pos(Pos::new(horizontal, VPos::Center));
+        let name = agency_name(agency);
+        let (width, height) = area
+            .estimate_text_size(name, &style)
+            .map_err(drawing_error)?;
+        let (width, height) = (width as i32, height as i32);
+        let left = match horizontal {
+            HPos::Right => x - width,
+            HPos::Left => x,
+            HPos::Center => x - width / 2,
+        };
+        area.draw(&Rectangle::new(
+            [
+                (left - 3, y - height / 2 - 2),
+                (left + width + 3, y + height / 2 + 2),
+            ],
+            WHITE.mix(0.85).filled(),
+        ))
+        .map_err(drawing_error)?;
+        area.draw(&Text::new(name, (x, y), style))
+            .map_err(drawing_error)?;
+    }
     Ok(())
+}
+
+/// How far inside the circle agency names sit, in pixels.
+const AGENCY_LABEL_INSET: f64 = 22.0;
+
+/// An agency's colour darkened for text (the Okabe–Ito colours are too light to read as words).
+fn agency_label_colour(agency: Agency) -> RGBColor {
+    let RGBColor(r, g, b) = agency_colour(agency);
+    let darker = |channel: u8| (f64::from(channel) * 0.6).round() as u8;
+    RGBColor(darker(r), darker(g), darker(b))
 }
 
 /// Draws a post's marker (the minder's disc and label for the minder).
@@ -584,8 +661,8 @@ fn draw_legend<DB: DrawingBackend>(
         key.draw(area, at, &label_style)?;
     }
 
-    let ties = "lines: ties between people, wider and darker when stronger; tie strength";
-    let samples = [0.2, 0.5, 0.8, 1.0];
+    let ties = "lines: working ties (strength 0.3 or more), wider and darker when stronger";
+    let samples = [STRONG_TIE, 0.5, 0.8, 1.0];
     let (x, y) = flow.place(text_width(ties)? + 16 + 70 * samples.len() as i32, 36);
     area.draw(&Text::new(ties, (x, y), label_style.clone()))
         .map_err(drawing_error)?;
@@ -605,7 +682,8 @@ fn draw_legend<DB: DrawingBackend>(
         x += 70;
     }
     flow.new_line();
-    let scale = "tie strength runs from 0 (strangers) to 1; only ties above 0.05 are recorded";
+    let scale = "tie strength runs from 0 (strangers) to 1; weaker acquaintances (0.05 to 0.3) are in \
+                 network_ties.csv but not drawn";
     let (x, y) = flow.place(text_width(scale)?, 0);
     area.draw(&Text::new(
         scale,
@@ -721,11 +799,13 @@ mod tests {
 
     #[test]
     fn stronger_ties_are_wider_and_darker() {
-        let weak = tie_style(0.2);
+        let weak = tie_style(0.35);
         let strong = tie_style(0.9);
         assert!(weak.stroke_width < strong.stroke_width);
         assert!(weak.color.3 < strong.color.3, "more opaque");
         assert_eq!(tie_style(2.0).stroke_width, 4);
         assert_eq!(tie_style(0.0).stroke_width, 1);
+        // The weakest tie drawn is still visible.
+        assert!(tie_style(STRONG_TIE).color.3 >= 0.3);
     }
 }

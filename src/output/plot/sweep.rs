@@ -20,7 +20,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::metrics::catalogue::{self, Better, Headline, Shown, headline};
 use crate::output::plot::{
-    ANNOTATION_GREY, Figure, PlotDataError, arm_colour, drawing_error, text_style,
+    ANNOTATION_GREY, Figure, PlotDataError, arm_colour, drawing_error, fitted, text_style,
 };
 
 /// The measures a sweep's plots show, one row each (the catalogue's `sweep` measures).
@@ -34,6 +34,87 @@ pub fn sweep_measures() -> Vec<&'static str> {
 pub const MAX_GROUP_LEVELS: usize = 6;
 
 pub use crate::output::files::POINTS_CSV;
+
+/// Plain words for the scenario keys sweeps vary, so that a planner reads "primary schools in the
+/// cluster" rather than `locality.0.primaries`; any other key falls back to `readable_key`.
+const AXIS_LABELS: [(&str, &str); 12] = [
+    ("coordination.mode", "way of coordinating"),
+    ("coordination.minder", "system minder"),
+    ("coordination.core_group", "core group"),
+    (
+        "coordination.meeting_interval_weeks",
+        "weeks between team meetings",
+    ),
+    ("turnover.annual_rate", "staff turnover a year"),
+    (
+        "turnover.roles.social_worker.annual_rate",
+        "social worker turnover a year",
+    ),
+    ("locality.0.primaries", "primary schools in the cluster"),
+    ("locality.0.secondaries", "secondary schools in the cluster"),
+    ("locality.0.pupils_per_primary", "pupils per primary school"),
+    (
+        "locality.0.pupils_per_secondary",
+        "pupils per secondary school",
+    ),
+    ("horizon_weeks", "weeks simulated"),
+    ("warmup_weeks", "warm-up weeks"),
+];
+
+/// A swept key in plain words: its entry in `AXIS_LABELS`, else `readable_key`.
+pub fn axis_label(key: &str) -> String {
+    AXIS_LABELS
+        .iter()
+        .find(|(known, _)| *known == key)
+        .map_or_else(|| readable_key(key), |(_, label)| (*label).to_string())
+}
+
+/// A key without its dots and underscores, most specific part first: `locality.1.teams_per_year`
+/// reads "teams per year (locality 2)", `x.y_z` reads "y z (x)".
+fn readable_key(key: &str) -> String {
+    let parts: Vec<&str> = key.split('.').collect();
+    let Some((last, context)) = parts.split_last() else {
+        return key.to_string();
+    };
+    let words = |part: &str| part.replace('_', " ");
+    let mut context_words: Vec<String> = Vec::new();
+    let mut index = 0;
+    while index < context.len() {
+        match context
+            .get(index + 1)
+            .and_then(|next| next.parse::<usize>().ok())
+        {
+            Some(number) => {
+                context_words.push(format!("{} {}", words(context[index]), number + 1));
+                index += 2;
+            }
+            None => {
+                context_words.push(words(context[index]));
+                index += 1;
+            }
+        }
+    }
+    if context_words.is_empty() {
+        words(last)
+    } else {
+        format!("{} ({})", words(last), context_words.join(", "))
+    }
+}
+
+/// A level in plain words: a switch is "off" or "on", "adhoc" is "ad hoc", others as written.
+pub fn level_label(level: &str) -> String {
+    match level {
+        "false" => "off".to_string(),
+        "true" => "on".to_string(),
+        "adhoc" => "ad hoc".to_string(),
+        other => other.to_string(),
+    }
+}
+
+/// `axis: level` in plain words, as a panel caption or a point's description.
+pub fn axis_level_label(key: &str, level: &str) -> String {
+    format!("{}: {}", axis_label(key), level_label(level))
+}
 
 /// One swept axis: its key and its levels, in order (numbers by value, `false` before `true`).
 #[derive(Debug, Clone, PartialEq)]
@@ -235,6 +316,116 @@ impl SweepData {
         let columns = candidates.next();
         (lines, columns)
     }
+
+    /// The axes a picture against `x` shows: `x`, then its lines' and its columns' axes.
+    pub fn shown_axes(&self, x: usize) -> Vec<usize> {
+        let (lines, columns) = self.groups_for(x);
+        [Some(x), lines, columns].into_iter().flatten().collect()
+    }
+
+    /// Where averaging over an axis the picture against `x` hides reverses its story: for each
+    /// sweep measure, the first pair of `x`'s levels (at the same lines and column) whose order in
+    /// the average is the opposite of their order at some level of a hidden axis, where there
+    /// the two 95% intervals do not even overlap (so noise alone is not flagged). This is how the
+    /// cluster-size sweep's team looks worse on average yet is clearly better in small clusters.
+    pub fn hidden_reversals(&self, x: usize) -> Vec<Reversal> {
+        let shown = self.shown_axes(x);
+        let hidden: Vec<usize> = self
+            .varying_axes()
+            .into_iter()
+            .filter(|axis| !shown.contains(axis))
+            .collect();
+        let mut reversals = Vec::new();
+        for measure in sweep_measures() {
+            let average = self.marginal(measure, &shown);
+            let found = hidden.iter().find_map(|&axis| {
+                let mut split_axes = shown.clone();
+                split_axes.push(axis);
+                let split = self.marginal(measure, &split_axes);
+                average.iter().find_map(|(first_key, first)| {
+                    average.iter().find_map(|(second_key, second)| {
+                        let same_group = first_key[1..] == second_key[1..];
+                        if !same_group || first_key[0] >= second_key[0] {
+                            return None;
+                        }
+                        let average_order = first.mean.partial_cmp(&second.mean)?;
+                        if average_order == std::cmp::Ordering::Equal {
+                            return None;
+                        }
+                        (0..self.axes[axis].levels.len()).find_map(|level| {
+                            let at = |key: &Vec<usize>| {
+                                let mut key = key.clone();
+                                key.push(level);
+                                split.get(&key).copied()
+                            };
+                            let (a, b) = (at(first_key)?, at(second_key)?);
+                            let clearly_below =
+                                |low: PointMeasure, high: PointMeasure| low.ci_high < high.ci_low;
+                            let reversed = match average_order {
+                                std::cmp::Ordering::Less => clearly_below(b, a),
+                                _ => clearly_below(a, b),
+                            };
+                            reversed.then(|| Reversal {
+                                measure,
+                                hidden: axis,
+                                hidden_level: level,
+                                x_levels: (first_key[0], second_key[0]),
+                                lower_on_average: if average_order == std::cmp::Ordering::Less {
+                                    first_key[0]
+                                } else {
+                                    second_key[0]
+                                },
+                            })
+                        })
+                    })
+                })
+            });
+            reversals.extend(found);
+        }
+        reversals
+    }
+
+    /// The warning for the picture against `x` when averaging hides a reversal, in plain words.
+    pub fn hidden_reversal_warning(&self, x: usize) -> Option<String> {
+        let reversals = self.hidden_reversals(x);
+        let first = reversals.first()?;
+        let x_axis = &self.axes[x];
+        let hidden_axis = &self.axes[first.hidden];
+        let lower = first.lower_on_average;
+        let other = if first.x_levels.0 == lower {
+            first.x_levels.1
+        } else {
+            first.x_levels.0
+        };
+        let measures: Vec<&str> = reversals
+            .iter()
+            .map(|reversal| measure_headline(reversal.measure).short)
+            .collect();
+        let hidden_label = axis_label(&hidden_axis.key);
+        Some(format!(
+            "Averaging hides an interaction: in {}, {} = {} is lower than {} on average but clearly \
+             higher where {} = {}; see the picture against {}.",
+            measures.join(", "),
+            axis_label(&x_axis.key),
+            level_label(&x_axis.levels[lower]),
+            level_label(&x_axis.levels[other]),
+            hidden_label,
+            level_label(&hidden_axis.levels[first.hidden_level]),
+            hidden_label,
+        ))
+    }
+}
+
+/// Two levels of a picture's x axis whose order in the average is reversed, clearly, at one
+/// level of an axis the picture hides (`SweepData::hidden_reversals`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Reversal {
+    pub measure: &'static str,
+    pub hidden: usize,
+    pub hidden_level: usize,
+    pub x_levels: (usize, usize),
+    /// Which of `x_levels` has the lower mean on average.
+    pub lower_on_average: usize,
 }
 
 /// Orders an axis's levels: by value if all are numbers, `false` before `true`, else as first seen.
@@ -303,7 +494,7 @@ impl SweepAxis {
                 let index = x.round();
                 if (x - index).abs() < 1e-6 && index >= 0.0 && (index as usize) < self.levels.len()
                 {
-                    self.levels[index as usize].clone()
+                    level_label(&self.levels[index as usize])
                 } else {
                     String::new()
                 }
@@ -342,6 +533,42 @@ pub struct SweepAxisFigure<'a> {
 
 const PANEL_WIDTH: u32 = 420;
 const PANEL_HEIGHT: u32 = 300;
+/// The title's band, the legend's, and the legend's with a warning of a hidden interaction.
+const TITLE: u32 = 48;
+const LEGEND: u32 = 64;
+const LEGEND_WITH_WARNING: u32 = 130;
+
+/// `text` broken into lines of at most `width` pixels in `style`, at spaces.
+fn wrapped_text<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    text: &str,
+    style: &TextStyle,
+    width: u32,
+) -> Result<Vec<String>, String> {
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        let candidate = if line.is_empty() {
+            word.to_string()
+        } else {
+            format!("{line} {word}")
+        };
+        let fits = area
+            .estimate_text_size(&candidate, style)
+            .map_err(drawing_error)?
+            .0
+            <= width;
+        if fits || line.is_empty() {
+            line = candidate;
+        } else {
+            lines.push(std::mem::replace(&mut line, word.to_string()));
+        }
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    Ok(lines)
+}
 
 impl SweepAxisFigure<'_> {
     fn columns(&self) -> (Option<usize>, usize) {
@@ -354,9 +581,14 @@ impl SweepAxisFigure<'_> {
 impl Figure for SweepAxisFigure<'_> {
     fn size(&self) -> (u32, u32) {
         let (_, columns) = self.columns();
+        let legend = if self.data.hidden_reversal_warning(self.x).is_some() {
+            LEGEND_WITH_WARNING
+        } else {
+            LEGEND
+        };
         (
             (PANEL_WIDTH * columns as u32).max(900),
-            PANEL_HEIGHT * sweep_measures().len() as u32 + 110,
+            PANEL_HEIGHT * sweep_measures().len() as u32 + TITLE + legend,
         )
     }
 
@@ -364,27 +596,35 @@ impl Figure for SweepAxisFigure<'_> {
         root.fill(&WHITE).map_err(drawing_error)?;
         let data = self.data;
         let x_axis = &data.axes[self.x];
+        let x_label = axis_label(&x_axis.key);
         let (lines_axis, _) = data.groups_for(self.x);
         let (columns_axis, column_count) = self.columns();
-        let mut title = format!("Headline measures against {} (means, 95% bands", x_axis.key);
-        if let Some(lines) = lines_axis {
-            title.push_str(&format!("; lines: {}", data.axes[lines].key));
-        }
-        if let Some(columns) = columns_axis {
-            title.push_str(&format!("; columns: {}", data.axes[columns].key));
-        }
-        title.push(')');
-        let titled = root
-            .titled(&title, text_style(17.0))
-            .map_err(drawing_error)?;
-        let (_, height) = titled.dim_in_pixel();
-        let (panels_area, legend_area) = titled.split_vertically(height.saturating_sub(40));
+        let warning = data.hidden_reversal_warning(self.x);
+        let (width, height) = root.dim_in_pixel();
+        let title_style = text_style(18.0);
+        let title = fitted(
+            root,
+            &format!("Headline measures against {x_label}"),
+            &title_style,
+            width.saturating_sub(20),
+        )?;
+        root.draw(&Text::new(
+            title,
+            (width as i32 / 2, 12),
+            title_style.pos(Pos::new(HPos::Center, VPos::Top)),
+        ))
+        .map_err(drawing_error)?;
+        let legend_height = if warning.is_some() {
+            LEGEND_WITH_WARNING
+        } else {
+            LEGEND
+        };
+        let (_, below_title) = root.split_vertically(TITLE);
+        let (panels_area, legend_area) =
+            below_title.split_vertically(height.saturating_sub(TITLE + legend_height));
         let panels = panels_area.split_evenly((sweep_measures().len(), column_count));
 
-        let shown: Vec<usize> = [Some(self.x), lines_axis, columns_axis]
-            .into_iter()
-            .flatten()
-            .collect();
+        let shown = data.shown_axes(self.x);
         let (x_start, x_end) = x_axis.x_range();
         for (row, measure) in sweep_measures().into_iter().enumerate() {
             let marginal = data.marginal(measure, &shown);
@@ -408,10 +648,9 @@ impl Figure for SweepAxisFigure<'_> {
             for column in 0..column_count {
                 let area = &panels[row * column_count + column];
                 let caption = match columns_axis {
-                    Some(axis) => format!(
-                        "{} = {}",
-                        data.axes[axis].key, data.axes[axis].levels[column]
-                    ),
+                    Some(axis) => {
+                        axis_level_label(&data.axes[axis].key, &data.axes[axis].levels[column])
+                    }
                     None => String::new(),
                 };
                 let mut chart = ChartBuilder::on(area)
@@ -431,7 +670,7 @@ impl Figure for SweepAxisFigure<'_> {
                     .x_labels(x_labels)
                     .x_label_formatter(&|x| x_axis.label_at(*x))
                     .y_label_formatter(&|y| headline.shown.value(*y))
-                    .x_desc(x_axis.key.as_str())
+                    .x_desc(x_label.as_str())
                     .y_desc(measure_axis_label(measure))
                     .label_style(text_style(12.0))
                     .axis_desc_style(text_style(12.0))
@@ -443,6 +682,13 @@ impl Figure for SweepAxisFigure<'_> {
                 let line_levels = lines_axis.map_or(1, |axis| data.axes[axis].levels.len());
                 for line in 0..line_levels {
                     let colour = arm_colour(line);
+                    // Categories are not a scale: their points stand side by side (dodged so
+                    // that the intervals of the lines do not hide each other), never joined.
+                    let dodge = if x_axis.numeric.is_some() {
+                        0.0
+                    } else {
+                        (line as f64 - (line_levels as f64 - 1.0) / 2.0) * CATEGORY_DODGE
+                    };
                     let series: Vec<(f64, PointMeasure)> = (0..x_axis.levels.len())
                         .filter_map(|x_level| {
                             let mut key = vec![x_level];
@@ -454,13 +700,13 @@ impl Figure for SweepAxisFigure<'_> {
                             }
                             marginal
                                 .get(&key)
-                                .map(|value| (x_axis.x_of(x_level), *value))
+                                .map(|value| (x_axis.x_of(x_level) + dodge, *value))
                         })
                         .collect();
                     if series.is_empty() {
                         continue;
                     }
-                    if series.len() > 1 {
+                    if series.len() > 1 && x_axis.numeric.is_some() {
                         let mut band: Vec<(f64, f64)> = series
                             .iter()
                             .map(|(x, value)| (*x, value.ci_high))
@@ -483,7 +729,7 @@ impl Figure for SweepAxisFigure<'_> {
                         .draw_series(series.iter().map(|(x, value)| {
                             PathElement::new(
                                 vec![(*x, value.ci_low), (*x, value.ci_high)],
-                                colour.stroke_width(1),
+                                colour.stroke_width(if x_axis.numeric.is_some() { 1 } else { 3 }),
                             )
                         }))
                         .map_err(drawing_error)?;
@@ -498,19 +744,25 @@ impl Figure for SweepAxisFigure<'_> {
             }
         }
 
+        let grey = text_style(14.0)
+            .color(&ANNOTATION_GREY)
+            .pos(Pos::new(HPos::Left, VPos::Center));
+        let mut x = 20;
         if let Some(lines) = lines_axis {
             let axis = &data.axes[lines];
             let style = text_style(15.0).pos(Pos::new(HPos::Left, VPos::Center));
+            let name = format!("{}:", axis_label(&axis.key));
             legend_area
-                .draw(&Text::new(
-                    format!("{}:", axis.key),
-                    (20, 20),
-                    style.clone(),
-                ))
+                .draw(&Text::new(name.clone(), (x, 20), style.clone()))
                 .map_err(drawing_error)?;
-            let mut x = 30 + (axis.key.len() as i32 + 1) * 8;
+            x += legend_area
+                .estimate_text_size(&name, &style)
+                .map_err(drawing_error)?
+                .0 as i32
+                + 14;
             for (index, level) in axis.levels.iter().enumerate() {
                 let colour = arm_colour(index);
+                let level = level_label(level);
                 legend_area
                     .draw(&PathElement::new(
                         vec![(x, 20), (x + 26, 20)],
@@ -520,22 +772,46 @@ impl Figure for SweepAxisFigure<'_> {
                 legend_area
                     .draw(&Text::new(level.clone(), (x + 32, 20), style.clone()))
                     .map_err(drawing_error)?;
-                x += 50 + level.len() as i32 * 9;
+                x += 52
+                    + legend_area
+                        .estimate_text_size(&level, &style)
+                        .map_err(drawing_error)?
+                        .0 as i32;
             }
-        } else {
-            legend_area
-                .draw(&Text::new(
-                    "points: means; bars and band: 95% confidence intervals",
-                    (20, 20),
-                    text_style(14.0)
-                        .color(&ANNOTATION_GREY)
-                        .pos(Pos::new(HPos::Left, VPos::Center)),
-                ))
-                .map_err(drawing_error)?;
+            x += 20;
+        }
+        legend_area
+            .draw(&Text::new(
+                "points: means; bars and bands: 95% confidence intervals",
+                (x, 20),
+                grey,
+            ))
+            .map_err(drawing_error)?;
+        if let Some(warning) = warning {
+            let style = text_style(15.0)
+                .color(&WARNING_RED)
+                .pos(Pos::new(HPos::Left, VPos::Top));
+            let (width, _) = legend_area.dim_in_pixel();
+            let lines = wrapped_text(&legend_area, &warning, &style, width.saturating_sub(40))?;
+            for (index, line) in lines.iter().take(3).enumerate() {
+                legend_area
+                    .draw(&Text::new(
+                        line.clone(),
+                        (20, 44 + 22 * index as i32),
+                        style.clone(),
+                    ))
+                    .map_err(drawing_error)?;
+            }
         }
         Ok(())
     }
 }
+
+/// How far apart (in levels) the points of the lines sit at one category.
+const CATEGORY_DODGE: f64 = 0.1;
+
+/// The colour of a warning on a picture (a dark red that reads on white).
+const WARNING_RED: RGBColor = RGBColor(0xB0, 0x1E, 0x1E);
 
 /// Each headline measure over two axes as a heatmap (`sweep-heatmap`).
 pub struct HeatmapFigure<'a> {
@@ -585,7 +861,8 @@ impl Figure for HeatmapFigure<'_> {
         let (x_axis, y_axis) = (&data.axes[self.x], &data.axes[self.y]);
         let title = format!(
             "Headline measures over {} and {} (mean over the other axes; darker is higher)",
-            x_axis.key, y_axis.key
+            axis_label(&x_axis.key),
+            axis_label(&y_axis.key)
         );
         let titled = root
             .titled(&title, text_style(17.0))
@@ -615,8 +892,8 @@ impl Figure for HeatmapFigure<'_> {
                 .y_labels(y_count * 2 + 1)
                 .x_label_formatter(&|x| centre_label(x_axis, *x))
                 .y_label_formatter(&|y| centre_label(y_axis, *y))
-                .x_desc(x_axis.key.as_str())
-                .y_desc(y_axis.key.as_str())
+                .x_desc(axis_label(&x_axis.key))
+                .y_desc(axis_label(&y_axis.key))
                 .label_style(text_style(12.0))
                 .axis_desc_style(text_style(13.0))
                 .draw()
@@ -661,7 +938,7 @@ fn centre_label(axis: &SweepAxis, position: f64) -> String {
         && index >= 0.0
         && (index.round() as usize) < axis.levels.len()
     {
-        axis.levels[index.round() as usize].clone()
+        level_label(&axis.levels[index.round() as usize])
     } else {
         String::new()
     }
@@ -708,6 +985,84 @@ mod tests {
         assert_eq!(inertia.len(), 1, "the undefined point is skipped");
         assert_eq!(data.groups_for(1), (Some(0), None));
         assert_eq!(data.groups_for(0), (Some(1), None));
+    }
+
+    #[test]
+    fn axes_and_levels_read_in_plain_words() {
+        assert_eq!(
+            axis_label("locality.0.primaries"),
+            "primary schools in the cluster"
+        );
+        assert_eq!(
+            axis_label("locality.1.teams_per_year"),
+            "teams per year (locality 2)"
+        );
+        assert_eq!(axis_label("ties.decay_rate"), "decay rate (ties)");
+        assert_eq!(axis_label("seed"), "seed");
+        assert_eq!(level_label("false"), "off");
+        assert_eq!(level_label("adhoc"), "ad hoc");
+        assert_eq!(level_label("0.3"), "0.3");
+        assert_eq!(
+            axis_level_label("coordination.minder", "true"),
+            "system minder: on"
+        );
+    }
+
+    /// Mode (ad hoc, team) × primaries (2, 30): the team is clearly better (lower) at 2 primaries
+    /// and worse at 30 by more, so it is worse on average.
+    fn interaction_csv(team_at_two: (f64, f64, f64)) -> Vec<u8> {
+        let (mean, low, high) = team_at_two;
+        format!(
+            "point,coordination.mode,locality.0.primaries,measure,mean,sd,ci_low,ci_high,median,n\n\
+             0,adhoc,2,inertia,0.6,0,0.55,0.65,0.6,9\n\
+             1,adhoc,30,inertia,0.4,0,0.35,0.45,0.4,9\n\
+             2,team,2,inertia,{mean},0,{low},{high},{mean},9\n\
+             3,team,30,inertia,0.8,0,0.75,0.85,0.8,9\n"
+        )
+        .into_bytes()
+    }
+
+    #[test]
+    fn a_reversal_hidden_by_averaging_is_found_and_named() {
+        let data = SweepData::from_points_csv(&interaction_csv((0.3, 0.25, 0.35))).unwrap();
+        // Against mode, primaries are the lines: nothing is hidden.
+        assert_eq!(data.shown_axes(0), vec![0, 1]);
+        assert!(data.hidden_reversals(0).is_empty(), "nothing hidden");
+
+        // With more than `MAX_GROUP_LEVELS` levels, primaries are neither lines nor columns, so
+        // the picture against mode averages over them.
+        let mut wide = data.clone();
+        wide.axes[1]
+            .levels
+            .extend((0..6).map(|i| format!("{}", 100 + i)));
+        assert_eq!(wide.shown_axes(0), vec![0]);
+        let reversals = wide.hidden_reversals(0);
+        assert_eq!(
+            reversals,
+            vec![Reversal {
+                measure: "inertia",
+                hidden: 1,
+                hidden_level: 0,
+                x_levels: (0, 1),
+                lower_on_average: 0,
+            }]
+        );
+        let warning = wide.hidden_reversal_warning(0).unwrap();
+        assert!(
+            warning.contains(
+                "way of coordinating = ad hoc is lower than team on average but clearly higher \
+                 where primary schools in the cluster = 2"
+            ),
+            "{warning}"
+        );
+
+        // Overlapping intervals at 2 primaries: noise, not flagged.
+        let mut noisy = SweepData::from_points_csv(&interaction_csv((0.5, 0.3, 0.7))).unwrap();
+        noisy.axes[1]
+            .levels
+            .extend((0..6).map(|i| format!("{}", 100 + i)));
+        assert!(noisy.hidden_reversals(0).is_empty());
+        assert!(noisy.hidden_reversal_warning(0).is_none());
     }
 
     #[test]
