@@ -599,6 +599,7 @@ fn merge_shards(options: MergeOptions) -> anyhow::Result<Finished> {
 /// measures → files → headline table.
 fn run_scenario(options: RunOptions) -> anyhow::Result<()> {
     let scenario_path = options.scenario_path.as_deref();
+    refuse_sweep_file(scenario_path, "run")?;
     let scenario = scenario::load(scenario_path, &options.sets)?;
     let posterior = options
         .posterior
@@ -742,6 +743,8 @@ fn suggest_warmup(options: args::WarmupOptions) -> anyhow::Result<()> {
 /// `--posterior`, the same drawn rows, each also run from its twin seed) → paired statistics →
 /// comparison.csv, advantage.csv, report.md, report.html, the plots and their CSV files.
 fn compare_scenarios(options: args::CompareOptions) -> anyhow::Result<()> {
+    refuse_sweep_file(Some(&options.scenario_a), "compare")?;
+    refuse_sweep_file(Some(&options.scenario_b), "compare")?;
     let plan = ComparePlan::load(&CompareRequest {
         scenario_a: &options.scenario_a,
         scenario_b: &options.scenario_b,
@@ -854,11 +857,49 @@ fn init_scenario(options: args::InitOptions) -> anyhow::Result<()> {
 
 /// `patchwork check`: validate the scenario and print it fully resolved.
 fn check_scenario(options: CheckOptions) -> anyhow::Result<()> {
+    if sweep::sweep_table_line(&options.scenario_path).is_some() {
+        return check_sweep(&options);
+    }
     let scenario = scenario::load(Some(&options.scenario_path), &options.sets)?;
     let resolved = toml::to_string_pretty(&scenario.resolved)
         .context("cannot print the resolved scenario as TOML")?;
     say_part!("{resolved}");
     Ok(())
+}
+
+/// `patchwork check` given a sweep file: loads it as `sweep` would (every axis and value checked)
+/// and says how big it is and how long it would take, as `sweep --dry-run` does.
+fn check_sweep(options: &CheckOptions) -> anyhow::Result<()> {
+    let sweep = Sweep::load(Some(&options.scenario_path), &options.sets)?;
+    let threads = runner::resolved_thread_count(0);
+    let estimated = sweep_estimate(&sweep, Shard::WHOLE, threads)?;
+    say!(
+        "{} is a valid sweep file; run it with `patchwork sweep {}`",
+        options.scenario_path.display(),
+        options.scenario_path.display()
+    );
+    say!("{estimated} for its runs on {threads} thread(s)");
+    say_part!("{}", sweep::dry_run(&sweep, Shard::WHOLE, threads));
+    Ok(())
+}
+
+/// Refuses a sweep file given to `command` (`run`, `compare`, `demo`), naming its `[sweep]` line
+/// and the command that runs it, rather than letting the scenario loader call `sweep` an unknown
+/// key.
+fn refuse_sweep_file(path: Option<&std::path::Path>, command: &str) -> anyhow::Result<()> {
+    let Some(path) = path else {
+        return Ok(());
+    };
+    match sweep::sweep_table_line(path) {
+        Some(line) => anyhow::bail!(
+            "{}:{line}: sweep: this is a sweep file, which `patchwork {command}` does not take; \
+             run it with `patchwork sweep {}` (or check it with `patchwork check {}`)",
+            path.display(),
+            path.display(),
+            path.display()
+        ),
+        None => Ok(()),
+    }
 }
 
 /// `patchwork demo`: a narrated run (and, with `--compare`, the same seed without the minder),
@@ -867,6 +908,7 @@ fn run_demo(options: args::DemoOptions) -> anyhow::Result<()> {
     use patchwork_sim::output::demo::told_week;
     use std::io::{IsTerminal, Write};
 
+    refuse_sweep_file(options.scenario_path.as_deref(), "demo")?;
     let demo = Demo::load(
         options.scenario_path.as_deref(),
         &options.sets,
