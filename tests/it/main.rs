@@ -15,6 +15,7 @@ mod long_jobs;
 mod national_shards;
 mod patterns;
 mod plots;
+mod recovery;
 mod posterior;
 mod robustness;
 mod scenario_errors;

@@ -1,0 +1,81 @@
+//! A command line that helps you recover: a sweep file given to the wrong command, a rerun into an
+//! unfinished sweep directory, and the examples in every subcommand's help.
+
+use crate::sweep::SMALL_SWEEP;
+use crate::util::{assert_exit_code, run_patchwork, stderr_of, stdout_of, write_file};
+
+#[test]
+fn check_validates_a_sweep_file_as_a_sweep() {
+    let scratch = tempfile::tempdir().unwrap();
+    write_file(scratch.path(), "small.toml", SMALL_SWEEP);
+    let output = run_patchwork(scratch.path(), &["check", "small.toml"]);
+    assert_exit_code(&output, 0);
+    let stdout = stdout_of(&output);
+    assert!(stdout.contains("small.toml is a valid sweep file"), "{stdout}");
+    assert!(
+        stdout.contains("6 points × 3 replicates = 18 runs"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("estimated"), "an estimate: {stdout}");
+    assert!(!scratch.path().join("output").exists(), "nothing written");
+
+    // A bad axis is reported as `sweep` would report it, at its line and key.
+    let bad = SMALL_SWEEP.replace("\"locality.0.primaries\"", "\"locality.0.primarys\"");
+    write_file(scratch.path(), "bad.toml", &bad);
+    let output = run_patchwork(scratch.path(), &["check", "bad.toml"]);
+    assert_exit_code(&output, 1);
+    let stderr = stderr_of(&output);
+    assert!(stderr.contains("bad.toml:"), "{stderr}");
+    assert!(stderr.contains("locality.0.primarys"), "{stderr}");
+}
+
+#[test]
+fn run_compare_and_demo_point_a_sweep_file_at_sweep() {
+    let scratch = tempfile::tempdir().unwrap();
+    let file = write_file(scratch.path(), "small.toml", SMALL_SWEEP);
+    let line = SMALL_SWEEP
+        .lines()
+        .position(|line| line == "[sweep]")
+        .unwrap()
+        + 1;
+    write_file(scratch.path(), "plain.toml", "[coordination]\nmode = \"team\"\n");
+    for arguments in [
+        vec!["run", "small.toml"],
+        vec!["compare", "plain.toml", "small.toml"],
+        vec!["demo", "small.toml", "--speed", "0"],
+    ] {
+        let output = run_patchwork(scratch.path(), &arguments);
+        assert_exit_code(&output, 1);
+        let stderr = stderr_of(&output);
+        assert!(
+            stderr.contains(&format!("small.toml:{line}: sweep: this is a sweep file")),
+            "{arguments:?}: {stderr}"
+        );
+        assert!(
+            stderr.contains("patchwork sweep small.toml"),
+            "{arguments:?}: {stderr}"
+        );
+        assert!(!scratch.path().join("output").exists(), "nothing written");
+    }
+    assert!(file.exists());
+}
+
+#[test]
+fn a_plain_start_in_an_unfinished_sweep_directory_suggests_resume() {
+    let scratch = tempfile::tempdir().unwrap();
+    write_file(scratch.path(), "small.toml", SMALL_SWEEP);
+    // What an interrupted sweep leaves: its journal (and partial files).
+    std::fs::create_dir(scratch.path().join("out")).unwrap();
+    std::fs::write(scratch.path().join("out/sweep.journal"), "").unwrap();
+    std::fs::write(scratch.path().join("out/runs.csv.partial"), "").unwrap();
+    let output = run_patchwork(
+        scratch.path(),
+        &["sweep", "small.toml", "--out", "out", "--quiet"],
+    );
+    assert_exit_code(&output, 1);
+    let stderr = stderr_of(&output);
+    assert!(stderr.contains("holds an unfinished run"), "{stderr}");
+    assert!(stderr.contains("--resume"), "{stderr}");
+    assert!(stderr.contains("--force"), "{stderr}");
+    assert!(!scratch.path().join("out/runs.csv").exists(), "nothing written");
+}
