@@ -11,7 +11,10 @@ fn check_validates_a_sweep_file_as_a_sweep() {
     let output = run_patchwork(scratch.path(), &["check", "small.toml"]);
     assert_exit_code(&output, 0);
     let stdout = stdout_of(&output);
-    assert!(stdout.contains("small.toml is a valid sweep file"), "{stdout}");
+    assert!(
+        stdout.contains("small.toml is a valid sweep file"),
+        "{stdout}"
+    );
     assert!(
         stdout.contains("6 points × 3 replicates = 18 runs"),
         "{stdout}"
@@ -38,7 +41,11 @@ fn run_compare_and_demo_point_a_sweep_file_at_sweep() {
         .position(|line| line == "[sweep]")
         .unwrap()
         + 1;
-    write_file(scratch.path(), "plain.toml", "[coordination]\nmode = \"team\"\n");
+    write_file(
+        scratch.path(),
+        "plain.toml",
+        "[coordination]\nmode = \"team\"\n",
+    );
     for arguments in [
         vec!["run", "small.toml"],
         vec!["compare", "plain.toml", "small.toml"],
@@ -77,5 +84,54 @@ fn a_plain_start_in_an_unfinished_sweep_directory_suggests_resume() {
     assert!(stderr.contains("holds an unfinished run"), "{stderr}");
     assert!(stderr.contains("--resume"), "{stderr}");
     assert!(stderr.contains("--force"), "{stderr}");
-    assert!(!scratch.path().join("out/runs.csv").exists(), "nothing written");
+    assert!(
+        !scratch.path().join("out/runs.csv").exists(),
+        "nothing written"
+    );
+}
+
+#[test]
+fn every_subcommand_help_has_examples_of_files_that_exist() {
+    let repository = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    for command in [
+        "run",
+        "check",
+        "compare",
+        "plot",
+        "init",
+        "demo",
+        "sweep",
+        "merge",
+        "national",
+        "warmup",
+        "sensitivity",
+        "calibrate",
+        "robustness",
+    ] {
+        let output = run_patchwork(repository, &[command, "--help"]);
+        assert_exit_code(&output, 0);
+        let help = stdout_of(&output);
+        let examples = help
+            .split_once("Examples:\n")
+            .unwrap_or_else(|| panic!("`{command} --help` has no examples: {help}"))
+            .1;
+        assert!(
+            examples.contains(&format!("patchwork {command}")),
+            "{command}: {examples}"
+        );
+        for word in examples.split_whitespace() {
+            let word = word.trim_end_matches([':', ',', ';']);
+            if word.starts_with("scenarios/") {
+                assert!(
+                    repository.join(word).exists(),
+                    "`{command} --help` names {word}, which does not exist"
+                );
+            }
+        }
+    }
+    // The file lists are true: plot works on a sweep, sweep writes report.html and plots/.
+    let sweep = stdout_of(&run_patchwork(repository, &["sweep", "--help"]));
+    assert!(sweep.contains("report.html and plots/"), "{sweep}");
+    let plot = stdout_of(&run_patchwork(repository, &["plot", "--help"]));
+    assert!(plot.contains("`sweep`"), "{plot}");
 }

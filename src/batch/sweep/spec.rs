@@ -278,7 +278,11 @@ pub fn sweep_table_line(path: &std::path::Path) -> Option<usize> {
             .iter()
             .any(|start| line.starts_with(start))
     };
-    Some(text.lines().position(starts_the_table).map_or(1, |index| index + 1))
+    Some(
+        text.lines()
+            .position(starts_the_table)
+            .map_or(1, |index| index + 1),
+    )
 }
 
 /// How an axis is named in messages: `sweep.axes."coordination.minder"`.
