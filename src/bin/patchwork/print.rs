@@ -28,6 +28,9 @@ pub fn headline_table(summaries: &[MeasureSummary], replicates: u32) -> String {
         let summary = measure.summary;
         let interval = if summary.n == 0 {
             "n/a".to_string()
+        } else if !(summary.ci_low.is_finite() && summary.ci_high.is_finite()) {
+            // One replicate: no interval.
+            "NA".to_string()
         } else {
             format!(
                 "{} to {}",
