@@ -135,3 +135,33 @@ fn every_subcommand_help_has_examples_of_files_that_exist() {
     let plot = stdout_of(&run_patchwork(repository, &["plot", "--help"]));
     assert!(plot.contains("`sweep`"), "{plot}");
 }
+
+#[test]
+fn one_replicate_has_no_confidence_interval() {
+    let scratch = tempfile::tempdir().unwrap();
+    crate::util::write_tiny_scenario(scratch.path());
+    let output = run_patchwork(
+        scratch.path(),
+        &["run", "tiny.toml", "--replicates", "1", "--out", "out"],
+    );
+    assert_exit_code(&output, 0);
+    let stdout = stdout_of(&output);
+    let median = stdout
+        .lines()
+        .find(|line| line.starts_with("median weeks to help"))
+        .unwrap();
+    assert!(median.ends_with("  NA"), "{median}");
+    assert!(!stdout.contains(" to "), "no degenerate interval: {stdout}");
+
+    let summary = std::fs::read_to_string(scratch.path().join("out/summary.csv")).unwrap();
+    for line in summary.lines().skip(1) {
+        let fields: Vec<&str> = line.split(',').collect();
+        assert_eq!(&fields[3..5], ["NA", "NA"], "ci_low, ci_high: {line}");
+        assert_eq!(fields[6], "1", "{line}");
+    }
+    let report = std::fs::read_to_string(scratch.path().join("out/report.html")).unwrap();
+    assert!(
+        report.contains("<td class=\"num\">NA</td>"),
+        "the HTML says NA"
+    );
+}
