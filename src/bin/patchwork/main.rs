@@ -362,7 +362,31 @@ fn run_national(options: NationalOptions) -> anyhow::Result<Finished> {
             print::written_files_message(&output_dir, &outcome.written)
         );
     }
+    if shard == Shard::WHOLE {
+        write_national_report(&output_dir, options.quiet)?;
+    }
     Ok(finished(outcome.patches_failed))
+}
+
+/// A finished national run's summary, printed, and its report.html, drawn from its national.csv
+/// (so merged shards get the same as one run).
+fn write_national_report(directory: &std::path::Path, quiet: bool) -> anyhow::Result<()> {
+    use patchwork_sim::output::html::national_html;
+    let national_path = directory.join(national::NATIONAL_CSV);
+    let national_csv = std::fs::read(&national_path)
+        .with_context(|| format!("cannot read {}", national_path.display()))?;
+    let metadata: Option<serde_json::Value> =
+        std::fs::read(directory.join(national::METADATA_JSON))
+            .ok()
+            .and_then(|bytes| serde_json::from_slice(&bytes).ok());
+    let report = national_html::render_national_report(&national_csv, metadata.as_ref())?;
+    let written = OutputDir::new(directory, true)?.add_files(&[report])?;
+    if !quiet {
+        let rows = national_html::read_national_csv(&national_csv)?;
+        say_part!("{}", print::national_table(&rows));
+        say!("{}", print::written_files_message(directory, &written));
+    }
+    Ok(())
 }
 
 /// `patchwork sensitivity`: sensitivity file → design → runs streamed to samples.csv, runs.csv →
@@ -562,6 +586,7 @@ fn merge_shards(options: MergeOptions) -> anyhow::Result<Finished> {
                 print::written_files_message(&options.output_dir, &outcome.written)
             );
         }
+        write_national_report(&options.output_dir, options.quiet)?;
         return Ok(finished(outcome.patches_failed));
     }
     if let Some(first) = options.shard_dirs.first()
