@@ -151,7 +151,13 @@ fn one_replicate_has_no_confidence_interval() {
         .find(|line| line.starts_with("median weeks to help"))
         .unwrap();
     assert!(median.ends_with("  NA"), "{median}");
-    assert!(!stdout.contains(" to "), "no degenerate interval: {stdout}");
+    assert!(
+        stdout
+            .lines()
+            .filter(|line| !line.starts_with("wrote "))
+            .all(|line| !line.contains(" to ")),
+        "no degenerate interval: {stdout}"
+    );
 
     let summary = std::fs::read_to_string(scratch.path().join("out/summary.csv")).unwrap();
     for line in summary.lines().skip(1) {
@@ -163,5 +169,67 @@ fn one_replicate_has_no_confidence_interval() {
     assert!(
         report.contains("<td class=\"num\">NA</td>"),
         "the HTML says NA"
+    );
+}
+
+#[test]
+fn national_prints_a_summary_and_writes_a_report() {
+    let scratch = tempfile::tempdir().unwrap();
+    write_file(
+        scratch.path(),
+        "nation.toml",
+        r#"
+name = "nation"
+
+[run]
+horizon_weeks = 80
+warmup_weeks = 20
+seed = 3
+
+[[locality]]
+name = "town"
+count = 3
+primaries = 2
+"#,
+    );
+    let output = run_patchwork(scratch.path(), &["national", "nation.toml", "--out", "out"]);
+    assert_exit_code(&output, 0);
+    let stdout = stdout_of(&output);
+    assert!(
+        stdout.contains("measure (3 patches)"),
+        "a table across patches: {stdout}"
+    );
+    assert!(stdout.contains("median weeks to help"), "{stdout}");
+    assert!(stdout.contains("wrote report.html to out"), "{stdout}");
+    let report = std::fs::read_to_string(scratch.path().join("out/report.html")).unwrap();
+    assert!(report.contains("National run: nation"), "{report}");
+    assert!(report.contains("Median weeks from recognition to help"));
+
+    // A shard writes no report; merging the shards writes the whole run's.
+    for shard in ["1/2", "2/2"] {
+        let out = format!("shard-{}", &shard[..1]);
+        let output = run_patchwork(
+            scratch.path(),
+            &[
+                "national",
+                "nation.toml",
+                "--shard",
+                shard,
+                "--out",
+                &out,
+                "-q",
+            ],
+        );
+        assert_exit_code(&output, 0);
+        assert!(!scratch.path().join(&out).join("report.html").exists());
+    }
+    let output = run_patchwork(
+        scratch.path(),
+        &["merge", "shard-1", "shard-2", "--out", "merged", "-q"],
+    );
+    assert_exit_code(&output, 0);
+    assert_eq!(
+        std::fs::read(scratch.path().join("merged/report.html")).unwrap(),
+        std::fs::read(scratch.path().join("out/report.html")).unwrap()
     );
 }

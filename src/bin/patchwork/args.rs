@@ -74,7 +74,7 @@ pub enum Command {
   patchwork merge output/big/shard-1 output/big/shard-2 --out output/big/merged")]
     Merge(MergeOptions),
     /// Run a national scenario (England when no file is given), one patch per task in parallel,
-    /// and write localities.csv, national.csv, failures.csv and metadata.json
+    /// and write localities.csv, national.csv, failures.csv, metadata.json and report.html
     #[command(after_help = "Examples:
   patchwork national                              England, ad hoc
   patchwork national --set coordination.mode=team --out output/england-team
