@@ -718,6 +718,20 @@ mod tests {
     }
 
     #[test]
+    fn a_point_of_one_replicate_is_drawn_at_its_mean() {
+        let data = SweepData::from_points_csv(
+            b"point,coordination.minder,measure,mean,sd,ci_low,ci_high,median,n\n\
+              0,false,inertia,0.5,NA,NA,NA,0.5,1\n\
+              1,true,inertia,0.3,NA,NA,NA,0.3,1\n",
+        )
+        .unwrap();
+        let by_minder = data.marginal("inertia", &[0]);
+        assert_eq!(by_minder.len(), 2, "no point is dropped");
+        let point = by_minder[&vec![1]];
+        assert_eq!((point.mean, point.ci_low, point.ci_high), (0.3, 0.3, 0.3));
+    }
+
+    #[test]
     fn viridis_runs_from_yellow_to_purple() {
         assert_eq!(viridis(0.0), RGBColor(0xFD, 0xE7, 0x25));
         assert_eq!(viridis(1.0), RGBColor(0x48, 0x28, 0x78));
