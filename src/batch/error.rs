@@ -46,6 +46,15 @@ pub enum SweepError {
         lock: PathBuf,
     },
 
+    /// A plain start in a directory a sweep (or sensitivity analysis) was interrupted in.
+    #[error(
+        "{} holds an unfinished run (it has a {}): carry it on with --resume, or start again \
+         with --force",
+        path.display(),
+        crate::output::files::JOURNAL
+    )]
+    Unfinished { path: PathBuf },
+
     #[error("cannot resume: {} holds {what}, not {expected}", path.display())]
     NotResumable {
         path: PathBuf,

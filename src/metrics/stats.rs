@@ -14,8 +14,8 @@ pub struct Summary {
     pub mean: f64,
     /// Sample standard deviation (divisor `n - 1`); NaN when `n < 2`.
     pub sd: f64,
-    /// 95% confidence interval of the mean, `mean ± t(0.975, n-1) · sd / √n`; both equal to the
-    /// mean when `n` is 1 and NaN when `n` is 0.
+    /// 95% confidence interval of the mean, `mean ± t(0.975, n-1) · sd / √n`; NaN when `n < 2`,
+    /// as one replicate says nothing of the spread (written NA, not "6.0 to 6.0").
     pub ci_low: f64,
     pub ci_high: f64,
     /// NaN when `n` is 0.
@@ -50,8 +50,8 @@ impl Summary {
                 n: 1,
                 mean,
                 sd: f64::NAN,
-                ci_low: mean,
-                ci_high: mean,
+                ci_low: f64::NAN,
+                ci_high: f64::NAN,
                 median,
             };
         }
@@ -211,19 +211,12 @@ mod tests {
     }
 
     #[test]
-    fn one_value_gives_a_degenerate_interval() {
+    fn one_value_gives_no_interval() {
         let summary = Summary::of(&[f64::NAN, 3.5]);
         assert_eq!(summary.n, 1);
-        assert_eq!(
-            (
-                summary.mean,
-                summary.ci_low,
-                summary.ci_high,
-                summary.median
-            ),
-            (3.5, 3.5, 3.5, 3.5)
-        );
+        assert_eq!((summary.mean, summary.median), (3.5, 3.5));
         assert!(summary.sd.is_nan());
+        assert!(summary.ci_low.is_nan() && summary.ci_high.is_nan());
     }
 
     #[test]

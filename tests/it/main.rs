@@ -17,6 +17,7 @@ mod national_shards;
 mod patterns;
 mod plots;
 mod posterior;
+mod recovery;
 mod robustness;
 mod scenario_errors;
 mod scenario_library;

@@ -762,7 +762,8 @@ fn a_national_scenario_runs_one_patch_per_row() {
             "failures.csv",
             "localities.csv",
             "metadata.json",
-            "national.csv"
+            "national.csv",
+            "report.html"
         ]
     );
     let localities = std::fs::read_to_string(directory.join("localities.csv")).unwrap();

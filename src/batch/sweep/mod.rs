@@ -27,4 +27,4 @@ pub use output::{FAILURES_CSV, JOURNAL, METADATA_JSON, POINTS_CSV, RUNS_CSV, SET
 pub use plan::{Shard, Sweep, run_seed};
 pub use run::{DryRun, FAULT_RUN_VARIABLE, SweepOptions, SweepOutcome, dry_run, round3, run_sweep};
 pub use settling::SweepSettling;
-pub use spec::DesignKind;
+pub use spec::{DesignKind, sweep_table_line};

@@ -174,7 +174,8 @@ pub enum Opened {
 
 /// Opens the directory for a new sweep: it must not exist, be empty, or (with `force`) hold
 /// anything, in which case this sweep's own file names are replaced. Each streamed file starts
-/// with its header.
+/// with its header. A directory with a journal holds an interrupted sweep, and the error says
+/// `--resume` can carry it on.
 pub fn start(
     directory: &Path,
     force: bool,
@@ -195,6 +196,11 @@ pub fn start_streamed(
     first_point: u64,
 ) -> Result<SweepFiles, SweepError> {
     check_unlocked(directory)?;
+    if !force && directory.join(JOURNAL).exists() {
+        return Err(SweepError::Unfinished {
+            path: directory.to_path_buf(),
+        });
+    }
     OutputDir::new(directory, force)?;
     fs::create_dir_all(directory).map_err(SweepError::write(directory))?;
     let lock = Lock::take(directory)?;
@@ -815,6 +821,12 @@ mod tests {
         let files = start(scratch.path(), true, &identity("h"), &headers(), 0).unwrap();
         assert!(!scratch.path().join("runs.csv").exists());
         drop(files);
+        // Now it holds an unfinished sweep: a plain start suggests --resume.
+        let error = start(scratch.path(), false, &identity("h"), &headers(), 0)
+            .err()
+            .unwrap();
+        assert!(matches!(error, SweepError::Unfinished { .. }), "{error}");
+        assert!(error.to_string().contains("--resume"), "{error}");
         let error = resume(scratch.path(), &identity("h"), &headers(), 0);
         assert!(matches!(error, Ok(Opened::Running(_))));
     }

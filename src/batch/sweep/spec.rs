@@ -264,6 +264,27 @@ pub(crate) fn read_spec(
     })
 }
 
+/// The line (from 1) of the `sweep` table when the file at `path` is a sweep file: TOML with a
+/// top-level `sweep` key. `None` for anything else, including a file that cannot be read or parsed,
+/// whose own loader then says why. `run`, `compare`, `demo` and `check` ask, so that a sweep file
+/// given to them is pointed at `patchwork sweep` rather than refused for an unknown key.
+pub fn sweep_table_line(path: &std::path::Path) -> Option<usize> {
+    let text = std::fs::read_to_string(path).ok()?;
+    let table: toml::Table = text.parse().ok()?;
+    table.get("sweep")?;
+    let starts_the_table = |line: &str| {
+        let line = line.trim_start();
+        ["[sweep]", "[sweep.", "sweep.", "sweep ", "sweep="]
+            .iter()
+            .any(|start| line.starts_with(start))
+    };
+    Some(
+        text.lines()
+            .position(starts_the_table)
+            .map_or(1, |index| index + 1),
+    )
+}
+
 /// How an axis is named in messages: `sweep.axes."coordination.minder"`.
 pub fn axis_path(key: &str) -> String {
     format!("sweep.axes.\"{key}\"")

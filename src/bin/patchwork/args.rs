@@ -25,34 +25,73 @@ struct CommandLine {
 pub enum Command {
     /// Run replicates of a scenario and write runs.csv, summary.csv, weekly.csv, survival.csv,
     /// events.csv, network_posts.csv, network_ties.csv, metadata.json, report.html and plots/
+    #[command(after_help = "Examples:
+  patchwork run                                   the built-in baseline, into output/baseline/
+  patchwork run scenarios/co-located.toml --replicates 20 --out output/co
+  patchwork run scenarios/baseline.toml --set coordination.mode=team --force")]
     Run(RunOptions),
-    /// Validate a scenario and print its fully resolved parameters
+    /// Validate a scenario (or a sweep file) and print its fully resolved parameters (or the
+    /// sweep's points, runs and an estimate of its time); writes nothing
+    #[command(after_help = "Examples:
+  patchwork check scenarios/baseline.toml
+  patchwork check scenario.toml --set coordination.mode=team
+  patchwork check scenarios/cluster-size-sweep.toml   a sweep: its points, runs and an estimate")]
     Check(CheckOptions),
     /// Run two scenarios on the same seeds and write comparison.csv, report.md, report.html, the
     /// plots and their CSV files: paired differences with 95% CIs and each one's advantage over
     /// agencies in silos
+    #[command(after_help = "Examples:
+  patchwork compare scenarios/baseline.toml scenarios/co-located.toml
+  patchwork compare scenarios/baseline.toml scenarios/co-located.toml --replicates 40 --out output/co")]
     Compare(CompareOptions),
-    /// Redraw the plots of an output directory of `run` or `compare` from its CSV files
+    /// Redraw the plots of an output directory of `run`, `compare` or `sweep` from its CSV files
+    /// (a sweep's report.html too)
+    #[command(after_help = "Examples:
+  patchwork plot output/baseline --force          redraw plots/ of a run
+  patchwork plot output/cluster-size --force      a sweep: plots/ and report.html from points.csv")]
     Plot(PlotOptions),
     /// Write a commented template scenario: every key with its default, unit and source
+    #[command(after_help = "Examples:
+  patchwork init                                  writes scenario.toml
+  patchwork init my-cluster.toml && patchwork check my-cluster.toml")]
     Init(InitOptions),
     /// A narrated run for a room of practitioners: what happens, week by week, in plain words
+    #[command(after_help = "Examples:
+  patchwork demo                                  the built-in story, told at a reading pace
+  patchwork demo --compare --speed 0              the same seed without the minder, all at once")]
     Demo(DemoOptions),
     /// Run a parameter sweep (the built-in headline sweep when no file is given) and write
-    /// runs.csv, points.csv, failures.csv and metadata.json
+    /// runs.csv, points.csv, failures.csv, settling.csv, metadata.json, report.html and plots/
+    #[command(after_help = "Examples:
+  patchwork check scenarios/cluster-size-sweep.toml   its points, runs and an estimate first
+  patchwork sweep scenarios/cluster-size-sweep.toml
+  patchwork sweep scenarios/cluster-size-sweep.toml --resume   carry on after Ctrl-C or a kill
+  patchwork sweep big.toml --shard 1/2 --out output/big/shard-1   then merge the shards")]
     Sweep(SweepOptions),
     /// Join the output directories of a sharded sweep (or sensitivity analysis, or national run)
     /// into the files of the whole
+    #[command(after_help = "Examples:
+  patchwork merge output/big/shard-1 output/big/shard-2 --out output/big/merged")]
     Merge(MergeOptions),
     /// Run a national scenario (England when no file is given), one patch per task in parallel,
-    /// and write localities.csv, national.csv, failures.csv and metadata.json
+    /// and write localities.csv, national.csv, failures.csv, metadata.json and report.html
+    #[command(after_help = "Examples:
+  patchwork national                              England, ad hoc
+  patchwork national --set coordination.mode=team --out output/england-team
+  patchwork national --shard 1/3 --out output/england/s1   then patchwork merge")]
     National(NationalOptions),
     /// Suggest a warm-up by Welch's method: run replicates with no warm-up over a long horizon,
     /// smooth the weekly series and find where each settles; writes warmup.csv and warmup.png
+    #[command(after_help = "Examples:
+  patchwork warmup
+  patchwork warmup scenarios/phase3-rural-network.toml --replicates 10")]
     Warmup(WarmupOptions),
     /// Global sensitivity analysis (Sobol' indices or Morris screening) of measures over
     /// scenario parameters, from a sensitivity file; writes samples.csv, runs.csv, indices.csv,
     /// report.html and plots/
+    #[command(after_help = "Examples:
+  patchwork sensitivity scenarios/sensitivity/ties-and-turnover.toml --dry-run
+  patchwork sensitivity scenarios/sensitivity/ties-and-turnover.toml")]
     Sensitivity(SensitivityOptions),
     /// Fit scenario parameters to observed measures by ABC-SMC, from a calibration file; writes
     /// particles.csv, posterior.csv, generations.csv, metadata.json, report.html and plots/
@@ -61,10 +100,16 @@ pub enum Command {
     /// carries on with --resume to the same bytes. There is no --shard: each generation draws
     /// from the whole of the one before, so a calibration runs on one machine, its particles in
     /// parallel over --threads.
+    #[command(after_help = "Examples:
+  patchwork calibrate scenarios/calibrate/baseline-referrals.toml --dry-run
+  patchwork calibrate scenarios/calibrate/baseline-referrals.toml --resume   after a kill")]
     Calibrate(CalibrateOptions),
     /// Where in the assumption parameters' plausible region each of the twelve patterns holds,
     /// and which parameters decide it (Latin hypercube, paired replicates, PRCC); writes
     /// samples.csv, effects.csv, robustness.csv, prcc.csv and report.html
+    #[command(after_help = "Examples:
+  patchwork robustness --dry-run                  scenarios/robustness.toml: runs and time
+  patchwork robustness scenarios/robustness-ends.toml")]
     Robustness(RobustnessOptions),
 }
 
@@ -472,7 +517,7 @@ pub struct CompareOptions {
 /// Options of `patchwork plot`.
 #[derive(Debug, Clone, PartialEq, Eq, Args)]
 pub struct PlotOptions {
-    /// Output directory of `patchwork run` or `patchwork compare`
+    /// Output directory of `patchwork run`, `compare` or `sweep`
     #[arg(value_name = "DIR")]
     pub directory: PathBuf,
 

@@ -362,7 +362,31 @@ fn run_national(options: NationalOptions) -> anyhow::Result<Finished> {
             print::written_files_message(&output_dir, &outcome.written)
         );
     }
+    if shard == Shard::WHOLE {
+        write_national_report(&output_dir, options.quiet)?;
+    }
     Ok(finished(outcome.patches_failed))
+}
+
+/// A finished national run's summary, printed, and its report.html, drawn from its national.csv
+/// (so merged shards get the same as one run).
+fn write_national_report(directory: &std::path::Path, quiet: bool) -> anyhow::Result<()> {
+    use patchwork_sim::output::html::national_html;
+    let national_path = directory.join(national::NATIONAL_CSV);
+    let national_csv = std::fs::read(&national_path)
+        .with_context(|| format!("cannot read {}", national_path.display()))?;
+    let metadata: Option<serde_json::Value> =
+        std::fs::read(directory.join(national::METADATA_JSON))
+            .ok()
+            .and_then(|bytes| serde_json::from_slice(&bytes).ok());
+    let report = national_html::render_national_report(&national_csv, metadata.as_ref())?;
+    let written = OutputDir::new(directory, true)?.add_files(&[report])?;
+    if !quiet {
+        let rows = national_html::read_national_csv(&national_csv)?;
+        say_part!("{}", print::national_table(&rows));
+        say!("{}", print::written_files_message(directory, &written));
+    }
+    Ok(())
 }
 
 /// `patchwork sensitivity`: sensitivity file → design → runs streamed to samples.csv, runs.csv →
@@ -562,6 +586,7 @@ fn merge_shards(options: MergeOptions) -> anyhow::Result<Finished> {
                 print::written_files_message(&options.output_dir, &outcome.written)
             );
         }
+        write_national_report(&options.output_dir, options.quiet)?;
         return Ok(finished(outcome.patches_failed));
     }
     if let Some(first) = options.shard_dirs.first()
@@ -599,6 +624,7 @@ fn merge_shards(options: MergeOptions) -> anyhow::Result<Finished> {
 /// measures → files → headline table.
 fn run_scenario(options: RunOptions) -> anyhow::Result<()> {
     let scenario_path = options.scenario_path.as_deref();
+    refuse_sweep_file(scenario_path, "run")?;
     let scenario = scenario::load(scenario_path, &options.sets)?;
     let posterior = options
         .posterior
@@ -742,6 +768,8 @@ fn suggest_warmup(options: args::WarmupOptions) -> anyhow::Result<()> {
 /// `--posterior`, the same drawn rows, each also run from its twin seed) → paired statistics →
 /// comparison.csv, advantage.csv, report.md, report.html, the plots and their CSV files.
 fn compare_scenarios(options: args::CompareOptions) -> anyhow::Result<()> {
+    refuse_sweep_file(Some(&options.scenario_a), "compare")?;
+    refuse_sweep_file(options.scenario_b.as_deref(), "compare")?;
     let request = CompareRequest {
         scenario_a: &options.scenario_a,
         // Without B, A is compared with itself as --set-a and --set-b change it.
@@ -867,11 +895,49 @@ fn init_scenario(options: args::InitOptions) -> anyhow::Result<()> {
 
 /// `patchwork check`: validate the scenario and print it fully resolved.
 fn check_scenario(options: CheckOptions) -> anyhow::Result<()> {
+    if sweep::sweep_table_line(&options.scenario_path).is_some() {
+        return check_sweep(&options);
+    }
     let scenario = scenario::load(Some(&options.scenario_path), &options.sets)?;
     let resolved = toml::to_string_pretty(&scenario.resolved)
         .context("cannot print the resolved scenario as TOML")?;
     say_part!("{resolved}");
     Ok(())
+}
+
+/// `patchwork check` given a sweep file: loads it as `sweep` would (every axis and value checked)
+/// and says how big it is and how long it would take, as `sweep --dry-run` does.
+fn check_sweep(options: &CheckOptions) -> anyhow::Result<()> {
+    let sweep = Sweep::load(Some(&options.scenario_path), &options.sets)?;
+    let threads = runner::resolved_thread_count(0);
+    let estimated = sweep_estimate(&sweep, Shard::WHOLE, threads)?;
+    say!(
+        "{} is a valid sweep file; run it with `patchwork sweep {}`",
+        options.scenario_path.display(),
+        options.scenario_path.display()
+    );
+    say!("{estimated} for its runs on {threads} thread(s)");
+    say_part!("{}", sweep::dry_run(&sweep, Shard::WHOLE, threads));
+    Ok(())
+}
+
+/// Refuses a sweep file given to `command` (`run`, `compare`, `demo`), naming its `[sweep]` line
+/// and the command that runs it, rather than letting the scenario loader call `sweep` an unknown
+/// key.
+fn refuse_sweep_file(path: Option<&std::path::Path>, command: &str) -> anyhow::Result<()> {
+    let Some(path) = path else {
+        return Ok(());
+    };
+    match sweep::sweep_table_line(path) {
+        Some(line) => anyhow::bail!(
+            "{}:{line}: sweep: this is a sweep file, which `patchwork {command}` does not take; \
+             run it with `patchwork sweep {}` (or check it with `patchwork check {}`)",
+            path.display(),
+            path.display(),
+            path.display()
+        ),
+        None => Ok(()),
+    }
 }
 
 /// `patchwork demo`: a narrated run (and, with `--compare`, the same seed without the minder),
@@ -880,6 +946,7 @@ fn run_demo(options: args::DemoOptions) -> anyhow::Result<()> {
     use patchwork_sim::output::demo::told_week;
     use std::io::{IsTerminal, Write};
 
+    refuse_sweep_file(options.scenario_path.as_deref(), "demo")?;
     let demo = Demo::load(
         options.scenario_path.as_deref(),
         &options.sets,

@@ -6,6 +6,37 @@ use std::path::{Path, PathBuf};
 
 use patchwork_sim::metrics::catalogue::{self, RUN_TABLE};
 use patchwork_sim::metrics::{MeasureSummary, Settling};
+use patchwork_sim::output::html::national_html::NationalRow;
+
+/// The table of headline measures printed after a national run: across patches, the
+/// pupil-weighted mean, the median patch and the 10th to 90th percentiles.
+pub fn national_table(rows: &[NationalRow]) -> String {
+    let printed = || RUN_TABLE.iter().filter_map(|name| catalogue::entry(name));
+    let label_width = printed().map(|entry| entry.short.len()).max().unwrap_or(0);
+    let patches = rows.first().map_or(0, |row| row.n);
+    let mut table = format!(
+        "{:label_width$}  {:>8}  {:>8}  {}\n",
+        format!("measure ({patches} patches)"),
+        "weighted",
+        "median",
+        "10th to 90th percentile"
+    );
+    for entry in printed() {
+        let Some(row) = rows.iter().find(|row| row.measure == entry.measure) else {
+            continue;
+        };
+        let shown = entry.shown;
+        table.push_str(&format!(
+            "{:label_width$}  {:>8}  {:>8}  {} to {}\n",
+            entry.short,
+            shown.brief(row.pupil_weighted_mean),
+            shown.brief(row.median),
+            shown.brief(row.p10),
+            shown.brief(row.p90)
+        ));
+    }
+    table
+}
 
 /// The table of headline measures (mean and 95% CI across replicates) printed after a run.
 pub fn headline_table(summaries: &[MeasureSummary], replicates: u32) -> String {
@@ -28,6 +59,9 @@ pub fn headline_table(summaries: &[MeasureSummary], replicates: u32) -> String {
         let summary = measure.summary;
         let interval = if summary.n == 0 {
             "n/a".to_string()
+        } else if !(summary.ci_low.is_finite() && summary.ci_high.is_finite()) {
+            // One replicate: no interval.
+            "NA".to_string()
         } else {
             format!(
                 "{} to {}",

@@ -96,6 +96,9 @@ fn document(report: &RunReport<'_>, plot_data: &PlotData, plots: &[RenderedFile]
                     headline.shown.value(summary.ci_low),
                     headline.shown.value(summary.ci_high)
                 )
+            } else if summary.n == 1 {
+                // One replicate gives no interval.
+                "NA".to_string()
             } else {
                 "n/a".to_string()
             };

@@ -146,6 +146,12 @@ pub fn render_sweep_pictures(
             let headline = headline(measure)?;
             let ((low_point, low), (high_point, high)) = lowest_and_highest(&data, measure)?;
             let shown = |value: PointMeasure| {
+                if value.mean.is_finite()
+                    && !(value.ci_low.is_finite() && value.ci_high.is_finite())
+                {
+                    // One replicate at the point: no interval.
+                    return format!("{} (NA)", headline.shown.value(value.mean));
+                }
                 format!(
                     "{} ({} to {})",
                     headline.shown.value(value.mean),

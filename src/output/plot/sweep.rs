@@ -261,21 +261,28 @@ impl SweepData {
     }
 
     /// The mean of `measure` (and of its 95% bounds) over the points at each combination of
-    /// levels of `shown` axes, averaging over every other axis; NaN values are skipped.
+    /// levels of `shown` axes, averaging over every other axis; NaN values are skipped. A point of
+    /// one replicate has no interval (NA): its mean stands for both bounds, so it is drawn as a
+    /// point rather than dropped.
     pub fn marginal(&self, measure: &str, shown: &[usize]) -> BTreeMap<Vec<usize>, PointMeasure> {
         let mut sums: BTreeMap<Vec<usize>, (f64, f64, f64, u32)> = BTreeMap::new();
         for point in &self.points {
             let Some(value) = point.measures.get(measure) else {
                 continue;
             };
-            if !(value.mean.is_finite() && value.ci_low.is_finite() && value.ci_high.is_finite()) {
+            if !value.mean.is_finite() {
                 continue;
             }
+            let (low, high) = if value.ci_low.is_finite() && value.ci_high.is_finite() {
+                (value.ci_low, value.ci_high)
+            } else {
+                (value.mean, value.mean)
+            };
             let key: Vec<usize> = shown.iter().map(|axis| point.levels[*axis]).collect();
             let sum = sums.entry(key).or_insert((0.0, 0.0, 0.0, 0));
             sum.0 += value.mean;
-            sum.1 += value.ci_low;
-            sum.2 += value.ci_high;
+            sum.1 += low;
+            sum.2 += high;
             sum.3 += 1;
         }
         sums.into_iter()
@@ -1063,6 +1070,20 @@ mod tests {
             .extend((0..6).map(|i| format!("{}", 100 + i)));
         assert!(noisy.hidden_reversals(0).is_empty());
         assert!(noisy.hidden_reversal_warning(0).is_none());
+    }
+
+    #[test]
+    fn a_point_of_one_replicate_is_drawn_at_its_mean() {
+        let data = SweepData::from_points_csv(
+            b"point,coordination.minder,measure,mean,sd,ci_low,ci_high,median,n\n\
+              0,false,inertia,0.5,NA,NA,NA,0.5,1\n\
+              1,true,inertia,0.3,NA,NA,NA,0.3,1\n",
+        )
+        .unwrap();
+        let by_minder = data.marginal("inertia", &[0]);
+        assert_eq!(by_minder.len(), 2, "no point is dropped");
+        let point = by_minder[&vec![1]];
+        assert_eq!((point.mean, point.ci_low, point.ci_high), (0.3, 0.3, 0.3));
     }
 
     #[test]

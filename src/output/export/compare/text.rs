@@ -223,6 +223,15 @@ fn fixed(value: f64, decimals: usize) -> String {
     Shown::Number(decimals).value(value)
 }
 
+/// `low to high`, each written by `write`; NA when there is no interval (one replicate).
+fn interval_text(low: f64, high: f64, write: impl Fn(f64) -> String) -> String {
+    if low.is_finite() && high.is_finite() {
+        format!("{} to {}", write(low), write(high))
+    } else {
+        "NA".to_string()
+    }
+}
+
 fn percent_change(relative: f64) -> String {
     if relative.is_finite() {
         format!("{:+.1}%", relative * 100.0)
@@ -237,14 +246,13 @@ fn against_silo(paired: &PairedDifference, shown: Shown) -> String {
         return "n/a".to_string();
     }
     format!(
-        "{} → {} ({}{}{}, 95% CI {} to {})",
+        "{} → {} ({}{}{}, 95% CI {})",
         shown.value(paired.a_mean),
         shown.value(paired.b_mean),
         if paired.difference >= 0.0 { "+" } else { "" },
         shown.amount(paired.difference),
         if shown == Shown::Percent { " pp" } else { "" },
-        shown.amount(paired.ci_low),
-        shown.amount(paired.ci_high)
+        interval_text(paired.ci_low, paired.ci_high, |value| shown.amount(value))
     )
 }
 
@@ -270,8 +278,9 @@ fn advantage_cells(advantage: &CollaborativeAdvantage, already_silo: bool) -> Ve
             "n/a".to_string()
         } else {
             format!(
-                "**{:.1}** (95% CI {:.1} to {:.1})",
-                net.mean, net.ci_low, net.ci_high
+                "**{:.1}** (95% CI {})",
+                net.mean,
+                interval_text(net.ci_low, net.ci_high, |value| format!("{value:.1}"))
             )
         },
         match advantage.break_even() {
@@ -302,7 +311,7 @@ fn advantage_sentence(
     let extra_hours = advantage.coordination_hours.difference;
     let mut text = format!(
         "{name}: against silos it {} {:.1} child-weeks of unmet need per 100 pupils a year and {} {:.1} coordination hours; \
-         net advantage {:.1} (95% CI {:.1} to {:.1})",
+         net advantage {:.1} (95% CI {})",
         if avoided >= 0.0 { "avoids" } else { "adds" },
         avoided.abs(),
         if extra_hours >= 0.0 {
@@ -312,8 +321,7 @@ fn advantage_sentence(
         },
         extra_hours.abs(),
         net.mean,
-        net.ci_low,
-        net.ci_high
+        interval_text(net.ci_low, net.ci_high, |value| format!("{value:.1}"))
     );
     let verdict = if net.n < 2 || (net.ci_low <= 0.0 && net.ci_high >= 0.0) {
         ", within the noise."
