@@ -144,9 +144,16 @@ impl Demo {
                 .into_bytes(),
             });
         }
-        // The animation: a frame every other week, a fifth of a second each.
+        // The animation: a frame every other week, a fifth of a second each, captioned with the
+        // events of the patch it draws (the first).
         let gif = |file_name: &'static str, output: &RunOutput| {
-            crate::output::plot::animation::network_gif(&output.network, 2, 20)
+            let events: Vec<(u32, &str)> = output
+                .events
+                .iter()
+                .filter(|event| event.locality == 0)
+                .map(|event| (event.week, event.label.as_str()))
+                .collect();
+            crate::output::plot::animation::network_gif(&output.network, &events, 2, 20)
                 .map(|bytes| RenderedFile { file_name, bytes })
                 .map_err(|reason| ReportError::Render { file_name, reason })
         };
