@@ -241,8 +241,58 @@ mod tests {
         assert_eq!(&bytes[..6], b"GIF89a");
         assert!(bytes.len() > 2_000);
         assert_eq!(bytes, network_gif(&frames, &[], 1, 20).unwrap());
-        // A caption changes the frames it is shown on.
+        // A caption changes the frames it is shown on, and its first frame is held.
         let captioned = network_gif(&frames, &[(1, "minder withdrawn")], 1, 20).unwrap();
         assert_ne!(bytes, captioned);
+        let mut decoder = gif::DecodeOptions::new()
+            .read_info(captioned.as_slice())
+            .unwrap();
+        let mut delays = Vec::new();
+        while let Some(frame) = decoder.read_next_frame().unwrap() {
+            delays.push(frame.delay);
+        }
+        assert_eq!(delays, vec![20, CAPTION_HOLD]);
+    }
+
+    fn pixel(rgb: &[u8], (x, y): (u32, u32)) -> [u8; 3] {
+        let at = ((y * WIDTH + x) * 3) as usize;
+        [rgb[at], rgb[at + 1], rgb[at + 2]]
+    }
+
+    /// The first week, with nobody waiting or helped, shows two empty bars (not one full bar);
+    /// a full week fills the bar of the largest count; a caption shows in its band.
+    #[test]
+    fn bars_start_empty_and_captions_show() {
+        let frame = |waiting, helped| NetworkFrame {
+            week: 0,
+            posts: vec![(Role::Senco, true, false)],
+            ties: Vec::new(),
+            waiting,
+            helped,
+        };
+        let mut rgb = vec![0u8; (WIDTH * HEIGHT * 3) as usize];
+        let plain = Overlay {
+            weeks_total: 10,
+            bar_scale: 8,
+            caption: None,
+        };
+        // Inside the waiting bar and the helped bar, past the count written after an empty bar.
+        let (waiting_bar, helped_bar) = ((300, 524), (200, 558));
+        let band = (20, 40);
+        draw_frame(&frame(0, 0), &plain, &mut rgb).unwrap();
+        assert_eq!(pixel(&rgb, waiting_bar), [255, 255, 255]);
+        assert_eq!(pixel(&rgb, helped_bar), [255, 255, 255]);
+        assert_eq!(pixel(&rgb, band), [255, 255, 255]);
+        draw_frame(&frame(8, 2), &plain, &mut rgb).unwrap();
+        assert_eq!(pixel(&rgb, waiting_bar), [0xE6, 0x9F, 0x00]);
+        assert_eq!(pixel(&rgb, helped_bar), [0x00, 0x72, 0xB2]);
+        // The helped bar is a quarter of the way along: empty past its middle.
+        assert_eq!(pixel(&rgb, (400, 558)), [255, 255, 255]);
+        let captioned = Overlay {
+            caption: Some("Week 0: minder withdrawn"),
+            ..plain
+        };
+        draw_frame(&frame(0, 0), &captioned, &mut rgb).unwrap();
+        assert_eq!(pixel(&rgb, band), [0xFF, 0xFF, 0x99]);
     }
 }
