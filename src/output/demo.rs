@@ -2,8 +2,10 @@
 //!
 //! `tell_week` turns what a narrated run recorded (`model::Happening`) into sentences a room of
 //! practitioners can follow ("week 14: the SENCO at Hill Primary left; 4 open cases handed to
-//! colleagues"); `timeline_markdown` writes the same story as a Markdown file. Pure text: the
-//! binary runs the model, paces the printing and writes the files.
+//! colleagues"), each scheduled event once; `told_week` lays a week out for the terminal (two runs
+//! in columns with `--compare`), `summary_lines` sums the run up at the end, and
+//! `timeline_markdown` writes the same story as a Markdown file. Pure text: the binary runs the
+//! model, paces the printing and writes the files.
 
 use std::fmt::Write as _;
 
