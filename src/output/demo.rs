@@ -520,7 +520,7 @@ fn median_weeks(mut waits: Vec<u32>) -> String {
     }
     waits.sort_unstable();
     let middle = waits.len() / 2;
-    let median = if waits.len() % 2 == 0 {
+    let median = if waits.len().is_multiple_of(2) {
         (f64::from(waits[middle - 1]) + f64::from(waits[middle])) / 2.0
     } else {
         f64::from(waits[middle])
