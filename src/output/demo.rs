@@ -445,18 +445,30 @@ pub fn summary(story: &Story, weeks: u32) -> Vec<String> {
         }
     }
     let all: Vec<u32> = waits.iter().map(|&(_, wait)| wait).collect();
+    let helped = if all.is_empty() {
+        "no child started getting help yet".to_string()
+    } else {
+        format!(
+            "{} started getting help, after a median wait of {}",
+            counted(all.len() as u32, "child", "children"),
+            median_weeks(all)
+        )
+    };
+    let still_waiting = story.waiting(weeks.saturating_sub(1));
     let mut lines = vec![
         format!(
-            "{noticed} pupils' needs were noticed; {} children started getting help, after a median wait of {}.",
-            all.len(),
-            median_weeks(all)
+            "{} noticed; {helped}.",
+            counted(noticed, "pupil's need was", "pupils' needs were")
         ),
         format!(
-            "{turned_down} referrals were turned down; {left} people left, and {restarted} of their open cases had to start again."
+            "{} turned down; {}, and {} of their open cases had to start again.",
+            counted(turned_down, "referral was", "referrals were"),
+            counted(left, "person left", "people left"),
+            restarted
         ),
         format!(
-            "{} children were still waiting for help at the end of week {}.",
-            story.waiting(weeks.saturating_sub(1)),
+            "{} still waiting for help at the end of week {}.",
+            counted(still_waiting, "child was", "children were"),
             weeks.saturating_sub(1)
         ),
     ];
@@ -511,6 +523,11 @@ pub fn summary_lines(with: &Story, without: Option<&Story>, weeks: u32) -> Vec<S
             lines
         }
     }
+}
+
+/// `count` and the words that follow it, singular or plural ("1 referral was", "3 referrals were").
+fn counted(count: u32, one: &str, many: &str) -> String {
+    format!("{count} {}", if count == 1 { one } else { many })
 }
 
 /// The median of some waits in words ("4 weeks", "2.5 weeks"), or "none" when nobody waited.
@@ -588,5 +605,10 @@ mod tests {
         assert_eq!(median_weeks(vec![2, 3]), "2.5 weeks");
         assert_eq!(median_weeks(vec![1]), "1 week");
         assert!(median_weeks(Vec::new()).starts_with("none"));
+        assert_eq!(
+            counted(1, "referral was", "referrals were"),
+            "1 referral was"
+        );
+        assert_eq!(counted(0, "person left", "people left"), "0 people left");
     }
 }
