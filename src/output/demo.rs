@@ -158,14 +158,9 @@ impl Story<'_> {
                 minder,
             } => {
                 let who = self.who(*role, *school, *minder);
-                let open = handed_over + restarted;
-                if open == 0 {
-                    format!("{who} left")
-                } else {
-                    format!(
-                        "{who} left: {handed_over} of {open} open case{} handed over with their history, {restarted} must start again",
-                        if open == 1 { "" } else { "s" }
-                    )
+                match cases_fate(*handed_over, *restarted) {
+                    None => format!("{who} left"),
+                    Some(fate) => format!("{who} left: {fate}"),
                 }
             }
             What::Joined {
@@ -204,15 +199,21 @@ pub const EVENT_PREFIX: &str = "EVENT: ";
 
 /// An event and what became of the open cases of those it made leave.
 fn event_sentence(label: &str, handed_over: u32, restarted: u32) -> String {
+    match cases_fate(handed_over, restarted) {
+        None => format!("{EVENT_PREFIX}{label}"),
+        Some(fate) => format!("{EVENT_PREFIX}{label}; of those who left, {fate}"),
+    }
+}
+
+/// What became of the open cases of someone who left, or `None` when they had none.
+fn cases_fate(handed_over: u32, restarted: u32) -> Option<String> {
     let open = handed_over + restarted;
-    if open == 0 {
-        format!("{EVENT_PREFIX}{label}")
-    } else {
+    (open > 0).then(|| {
         format!(
-            "{EVENT_PREFIX}{label}; of the {open} open case{} of those who left, {handed_over} handed over with their history, {restarted} must start again",
+            "{handed_over} of {open} open case{} handed over with their history, {restarted} must start again",
             if open == 1 { "" } else { "s" }
         )
-    }
+    })
 }
 
 fn strip_article(who: &str) -> &str {
