@@ -862,8 +862,8 @@ fn check_scenario(options: CheckOptions) -> anyhow::Result<()> {
 }
 
 /// `patchwork demo`: a narrated run (and, with `--compare`, the same seed without the minder),
-/// told week by week at a pace a room can read, then summed up in a few lines and written to
-/// timeline.md. The pause is `--speed` seconds a printed line, so a busy week stays up longer
+/// written to timeline.md and the GIF, then told week by week at a pace a room can read and summed
+/// up in a few lines. The pause is `--speed` seconds a printed line, so a busy week stays up longer
 /// than a quiet one, and a week with an event is held for `EVENT_HOLD_LINES` lines more.
 fn run_demo(options: args::DemoOptions) -> anyhow::Result<()> {
     use patchwork_sim::output::demo::{EVENT_PREFIX, summary_lines, told_week};
@@ -889,6 +889,8 @@ fn run_demo(options: args::DemoOptions) -> anyhow::Result<()> {
     )?;
     let runs = demo.run();
     let (with_story, without_story) = demo.stories(&runs);
+    // The files first: a room that has seen enough stops the story (Ctrl-C) and keeps them.
+    let written = output_dir.write_files(&demo.files(&runs)?)?;
 
     // No pause when nobody is watching (a pipe, a file, a test).
     let per_line = if std::io::stdout().is_terminal() && options.speed > 0.0 {
@@ -927,7 +929,6 @@ fn run_demo(options: args::DemoOptions) -> anyhow::Result<()> {
             other => other?,
         }
     }
-    let written = output_dir.write_files(&demo.files(&runs)?)?;
     if !options.quiet {
         say!(
             "{}",
