@@ -37,9 +37,11 @@ fn layout(posts: &[(Role, bool, bool)]) -> Vec<(i32, i32)> {
     circle_layout(&keys, (f64::from(WIDTH) / 2.0, CENTRE_Y), 185.0)
 }
 
-/// What a frame shows besides the network: the weeks of the run, the largest count the bars must
+/// What a frame shows besides the network: its title, the weeks of the run, the largest count the bars must
 /// hold, and the caption of an event in the last `CAPTION_WEEKS` weeks.
 struct Overlay<'a> {
+    /// What the title says the picture is ("the professional network", "... without the minder").
+    title: &'a str,
     weeks_total: u32,
     bar_scale: u32,
     caption: Option<&'a str>,
@@ -50,10 +52,7 @@ fn draw_frame(frame: &NetworkFrame, overlay: &Overlay, rgb: &mut [u8]) -> Result
     let root = BitMapBackend::with_buffer(rgb, (WIDTH, HEIGHT)).into_drawing_area();
     let fail = |e: &dyn std::fmt::Display| format!("cannot draw the animation: {e}");
     root.fill(&WHITE).map_err(|e| fail(&e))?;
-    let title = format!(
-        "Week {} of {}: the professional network",
-        frame.week, weeks_total
-    );
+    let title = format!("Week {} of {}: {}", frame.week, weeks_total, overlay.title);
     root.draw(&Text::new(title, (12, 10), text_style(18.0)))
         .map_err(|e| fail(&e))?;
     if let Some(caption) = overlay.caption {
@@ -165,9 +164,11 @@ fn level(value: u8) -> u8 {
 }
 
 /// Encodes the frames (one every `step` weeks) as an animated GIF, `delay` hundredths of a second
-/// each, looping. `events` (week, label) are captioned from their week for `CAPTION_WEEKS` weeks.
+/// each, looping, each titled with its week and `title`. `events` (week, label) are captioned from
+/// their week for `CAPTION_WEEKS` weeks.
 pub fn network_gif(
     frames: &[NetworkFrame],
+    title: &str,
     events: &[(u32, &str)],
     step: usize,
     delay: u16,
@@ -196,6 +197,7 @@ pub fn network_gif(
                 .find(|&&(week, _)| week <= frame.week && frame.week < week + CAPTION_WEEKS)
                 .map(|&(week, label)| format!("Week {week}: {label}"));
             let overlay = Overlay {
+                title,
                 weeks_total,
                 bar_scale,
                 caption: caption.as_deref(),
@@ -237,12 +239,16 @@ mod tests {
             helped: 3,
         };
         let frames = [frame(0, 0.2), frame(1, 0.9)];
-        let bytes = network_gif(&frames, &[], 1, 20).unwrap();
+        let bytes = network_gif(&frames, "the network", &[], 1, 20).unwrap();
         assert_eq!(&bytes[..6], b"GIF89a");
         assert!(bytes.len() > 2_000);
-        assert_eq!(bytes, network_gif(&frames, &[], 1, 20).unwrap());
+        assert_eq!(
+            bytes,
+            network_gif(&frames, "the network", &[], 1, 20).unwrap()
+        );
         // A caption changes the frames it is shown on, and its first frame is held.
-        let captioned = network_gif(&frames, &[(1, "minder withdrawn")], 1, 20).unwrap();
+        let captioned =
+            network_gif(&frames, "the network", &[(1, "minder withdrawn")], 1, 20).unwrap();
         assert_ne!(bytes, captioned);
         let mut decoder = gif::DecodeOptions::new()
             .read_info(captioned.as_slice())
@@ -272,6 +278,7 @@ mod tests {
         };
         let mut rgb = vec![0u8; (WIDTH * HEIGHT * 3) as usize];
         let plain = Overlay {
+            title: "the network",
             weeks_total: 10,
             bar_scale: 8,
             caption: None,
