@@ -144,15 +144,27 @@ impl Demo {
                 .into_bytes(),
             });
         }
-        // The animation: a frame every other week, a fifth of a second each.
-        let gif = |file_name: &'static str, output: &RunOutput| {
-            crate::output::plot::animation::network_gif(&output.network, 2, 20)
+        // The animation: a frame every other week, a fifth of a second each, captioned with the
+        // events of the patch it draws (the first).
+        let gif = |file_name: &'static str, title: &str, output: &RunOutput| {
+            let events: Vec<(u32, &str)> = output
+                .events
+                .iter()
+                .filter(|event| event.locality == 0)
+                .map(|event| (event.week, event.label.as_str()))
+                .collect();
+            crate::output::plot::animation::network_gif(&output.network, title, &events, 2, 20)
                 .map(|bytes| RenderedFile { file_name, bytes })
                 .map_err(|reason| ReportError::Render { file_name, reason })
         };
-        rendered.push(gif(files::DEMO_GIF, &runs.with)?);
+        rendered.push(gif(
+            files::DEMO_GIF,
+            "the professional network",
+            &runs.with,
+        )?);
         if let Some(without) = &runs.without {
-            rendered.push(gif(DEMO_WITHOUT_MINDER_GIF, without)?);
+            let title = "the network without the minder";
+            rendered.push(gif(DEMO_WITHOUT_MINDER_GIF, title, without)?);
         }
         Ok(rendered)
     }

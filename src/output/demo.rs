@@ -2,8 +2,10 @@
 //!
 //! `tell_week` turns what a narrated run recorded (`model::Happening`) into sentences a room of
 //! practitioners can follow ("week 14: the SENCO at Hill Primary left; 4 open cases handed to
-//! colleagues"); `timeline_markdown` writes the same story as a Markdown file. Pure text: the
-//! binary runs the model, paces the printing and writes the files.
+//! colleagues"), each scheduled event once; `told_week` lays a week out for the terminal (two runs
+//! in columns with `--compare`), `summary_lines` sums the run up at the end, and
+//! `timeline_markdown` writes the same story as a Markdown file. Pure text: the binary runs the
+//! model, paces the printing and writes the files.
 
 use std::fmt::Write as _;
 
@@ -40,14 +42,44 @@ impl Story<'_> {
         format!("{base}{suffix} {phase}")
     }
 
-    /// The sentences for week `week` of locality 0 (the patch the room watches).
-    pub fn tell_week(&self, week: u32) -> Vec<String> {
+    /// The happenings of week `week` in locality 0 (the patch the room watches), in order.
+    fn happenings(&self, week: u32) -> impl Iterator<Item = &Happening> {
         self.output
             .story
             .iter()
-            .filter(|h| h.week == week && h.locality == 0)
-            .filter_map(|h| self.sentence(h))
-            .collect()
+            .filter(move |h| h.week == week && h.locality == 0)
+    }
+
+    /// The sentences for week `week` of locality 0, each event told once. The scheduled events
+    /// are applied first in a week (`Patch::step`), so whoever is recorded leaving before a week's
+    /// event left because of it: their departures are folded into the event's sentence rather
+    /// than told again ("the system minder left" under "minder withdrawn").
+    pub fn tell_week(&self, week: u32) -> Vec<String> {
+        let happenings: Vec<&Happening> = self.happenings(week).collect();
+        let caused = happenings
+            .iter()
+            .rposition(|h| matches!(h.what, What::Event { .. }))
+            .map_or(0, |last| last + 1);
+        let mut lines = Vec::new();
+        let (mut handed_over, mut restarted) = (0, 0);
+        for (i, happening) in happenings.iter().enumerate() {
+            match &happening.what {
+                What::Left {
+                    handed_over: h,
+                    restarted: r,
+                    ..
+                } if i < caused => {
+                    handed_over += h;
+                    restarted += r;
+                }
+                What::Event { label } => {
+                    lines.push(event_sentence(label, handed_over, restarted));
+                    (handed_over, restarted) = (0, 0);
+                }
+                _ => lines.extend(self.sentence(happening)),
+            }
+        }
+        lines
     }
 
     /// Children waiting for help at the end of `week` (recognised, not yet helped).
@@ -126,14 +158,9 @@ impl Story<'_> {
                 minder,
             } => {
                 let who = self.who(*role, *school, *minder);
-                let open = handed_over + restarted;
-                if open == 0 {
-                    format!("{who} left")
-                } else {
-                    format!(
-                        "{who} left: {handed_over} of {open} open case{} handed over with their history, {restarted} must start again",
-                        if open == 1 { "" } else { "s" }
-                    )
+                match cases_fate(*handed_over, *restarted) {
+                    None => format!("{who} left"),
+                    Some(fate) => format!("{who} left: {fate}"),
                 }
             }
             What::Joined {
@@ -152,7 +179,7 @@ impl Story<'_> {
                     format!("a new {} arrived, knowing nobody yet", strip_article(&who))
                 }
             }
-            What::Event { label } => format!("** {label} **"),
+            What::Event { label } => event_sentence(label, 0, 0),
         })
     }
 
@@ -165,6 +192,28 @@ impl Story<'_> {
             None => format!("a {}", role_name(role)),
         }
     }
+}
+
+/// The prefix of an event's sentence, which the terminal's columns tell once across both runs.
+pub const EVENT_PREFIX: &str = "EVENT: ";
+
+/// An event and what became of the open cases of those it made leave.
+fn event_sentence(label: &str, handed_over: u32, restarted: u32) -> String {
+    match cases_fate(handed_over, restarted) {
+        None => format!("{EVENT_PREFIX}{label}"),
+        Some(fate) => format!("{EVENT_PREFIX}{label}; of those who left, {fate}"),
+    }
+}
+
+/// What became of the open cases of someone who left, or `None` when they had none.
+fn cases_fate(handed_over: u32, restarted: u32) -> Option<String> {
+    let open = handed_over + restarted;
+    (open > 0).then(|| {
+        format!(
+            "{handed_over} of {open} open case{} handed over with their history, {restarted} must start again",
+            if open == 1 { "" } else { "s" }
+        )
+    })
 }
 
 fn strip_article(who: &str) -> &str {
@@ -256,34 +305,251 @@ pub fn timeline_markdown(title: &str, story: &Story, weeks: u32) -> String {
     md
 }
 
+/// Width of the terminal the demo is told in: a projector's terminal, or a laptop's at a size a
+/// room can read.
+pub const TERMINAL_WIDTH: usize = 100;
+
+/// Width of each of `--compare`'s two columns, either side of the gutter.
+const COLUMN_WIDTH: usize = (TERMINAL_WIDTH - GUTTER.len()) / 2;
+
+const GUTTER: &str = " | ";
+
 /// What one week of the story prints: its heading and lines, or nothing when the week has no news.
-/// With two stories, each under its own heading with its waiting count.
+/// With two stories, the two side by side in columns under the heading, each with its waiting
+/// count, and an event told once across both (marked when only one run had it).
 pub fn told_week(with: &Story, without: Option<&Story>, week: u32) -> Vec<String> {
     let lines = with.tell_week(week);
-    let other = without.map(|story| story.tell_week(week));
-    if lines.is_empty() && other.as_ref().is_none_or(|other| other.is_empty()) {
+    let Some(without) = without else {
+        if lines.is_empty() {
+            return Vec::new();
+        }
+        let mut told = vec![week_heading(week)];
+        for line in &lines {
+            told.extend(wrap(line, TERMINAL_WIDTH, "  ", "    "));
+        }
+        told.push(format!(
+            "  children waiting for help: {}",
+            with.waiting(week)
+        ));
+        return told;
+    };
+    let other = without.tell_week(week);
+    if lines.is_empty() && other.is_empty() {
         return Vec::new();
     }
     let mut told = vec![week_heading(week)];
-    match (without, other) {
-        (Some(without), Some(other)) => {
-            told.push(format!(
-                "  with the minder ({} waiting):",
-                with.waiting(week)
-            ));
-            told.extend(lines.iter().map(|line| format!("    {line}")));
-            told.push(format!("  without ({} waiting):", without.waiting(week)));
-            told.extend(other.iter().map(|line| format!("    {line}")));
+    let is_event = |line: &&String| line.starts_with(EVENT_PREFIX);
+    let events_with: Vec<&String> = lines.iter().filter(is_event).collect();
+    let events_without: Vec<&String> = other.iter().filter(is_event).collect();
+    for event in &events_with {
+        let whose = if events_without.contains(event) {
+            ""
+        } else {
+            " (with the minder only)"
+        };
+        told.extend(wrap(
+            &format!("{event}{whose}"),
+            TERMINAL_WIDTH,
+            "  ",
+            "    ",
+        ));
+    }
+    for event in events_without.iter().filter(|e| !events_with.contains(e)) {
+        let line = format!("{event} (without the minder only)");
+        told.extend(wrap(&line, TERMINAL_WIDTH, "  ", "    "));
+    }
+    let column = |heading: String, lines: &[String]| {
+        let mut column = vec![heading];
+        for line in lines.iter().filter(|line| !line.starts_with(EVENT_PREFIX)) {
+            column.extend(wrap(line, COLUMN_WIDTH, "  ", "    "));
         }
-        _ => {
-            told.extend(lines.iter().map(|line| format!("  {line}")));
-            told.push(format!(
-                "  children waiting for help: {}",
-                with.waiting(week)
-            ));
+        column
+    };
+    told.extend(side_by_side(
+        &column(
+            format!("with the minder ({} waiting):", with.waiting(week)),
+            &lines,
+        ),
+        &column(
+            format!("without ({} waiting):", without.waiting(week)),
+            &other,
+        ),
+    ));
+    told
+}
+
+/// Two columns of lines, each at most `COLUMN_WIDTH` characters, side by side.
+fn side_by_side(left: &[String], right: &[String]) -> Vec<String> {
+    (0..left.len().max(right.len()))
+        .map(|row| {
+            let l = left.get(row).map_or("", String::as_str);
+            let r = right.get(row).map_or("", String::as_str);
+            format!("{l:<COLUMN_WIDTH$}{GUTTER}{r}")
+                .trim_end()
+                .to_string()
+        })
+        .collect()
+}
+
+/// `text` broken at spaces into lines of at most `width` characters (a longer word stands alone),
+/// the first indented by `first`, the rest by `rest`.
+fn wrap(text: &str, width: usize, first: &str, rest: &str) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = first.to_string();
+    let mut empty = true;
+    for word in text.split(' ').filter(|word| !word.is_empty()) {
+        if !empty && line.chars().count() + 1 + word.chars().count() > width {
+            lines.push(std::mem::replace(&mut line, rest.to_string()));
+            empty = true;
+        }
+        if !empty {
+            line.push(' ');
+        }
+        line.push_str(word);
+        empty = false;
+    }
+    lines.push(line);
+    lines
+}
+
+/// What a run came to, in a few plain sentences for the end of the demo: needs noticed, children
+/// helped and their median wait, referrals turned down, people who left and the cases that had to
+/// start again, children still waiting, and for each event the median wait for help before it
+/// and after.
+pub fn summary(story: &Story, weeks: u32) -> Vec<String> {
+    let (mut noticed, mut turned_down, mut left, mut restarted) = (0, 0, 0, 0);
+    let mut waits: Vec<(u32, u32)> = Vec::new();
+    // Each event with the open cases that had to start again because it made people leave (those
+    // told leaving earlier in its week: events come first in a week).
+    let mut events: Vec<(u32, &str, u32)> = Vec::new();
+    let (mut week_now, mut restarted_this_week) = (0, 0);
+    for happening in story.output.story.iter().filter(|h| h.locality == 0) {
+        if happening.week != week_now {
+            (week_now, restarted_this_week) = (happening.week, 0);
+        }
+        match &happening.what {
+            What::Recognised { .. } => noticed += 1,
+            What::Rejected { .. } => turned_down += 1,
+            What::HelpStarted { weeks_waited, .. } => {
+                waits.push((happening.week, *weeks_waited));
+            }
+            What::Left { restarted: r, .. } => {
+                left += 1;
+                restarted += r;
+                restarted_this_week += r;
+            }
+            What::Event { label } => {
+                events.push((happening.week, label, restarted_this_week));
+                restarted_this_week = 0;
+            }
+            _ => {}
         }
     }
-    told
+    let all: Vec<u32> = waits.iter().map(|&(_, wait)| wait).collect();
+    let helped = if all.is_empty() {
+        "no child started getting help yet".to_string()
+    } else {
+        format!(
+            "{} started getting help, after a median wait of {}",
+            counted(all.len() as u32, "child", "children"),
+            median_weeks(all)
+        )
+    };
+    let still_waiting = story.waiting(weeks.saturating_sub(1));
+    let mut lines = vec![
+        format!(
+            "{} noticed; {helped}.",
+            counted(noticed, "pupil's need was", "pupils' needs were")
+        ),
+        format!(
+            "{} turned down; {}, and {} of their open cases had to start again.",
+            counted(turned_down, "referral was", "referrals were"),
+            counted(left, "person left", "people left"),
+            restarted
+        ),
+        format!(
+            "{} still waiting for help at the end of week {}.",
+            counted(still_waiting, "child was", "children were"),
+            weeks.saturating_sub(1)
+        ),
+    ];
+    for (week, label, restarted) in events {
+        let split = |after: bool| -> Vec<u32> {
+            waits
+                .iter()
+                .filter(|&&(started, _)| (started >= week) == after)
+                .map(|&(_, wait)| wait)
+                .collect()
+        };
+        let cases = if restarted > 0 {
+            format!(
+                "; {restarted} open case{} had to start again",
+                if restarted == 1 { "" } else { "s" }
+            )
+        } else {
+            String::new()
+        };
+        lines.push(format!(
+            "The event of week {week} ({label}): the median wait for help was {} before it and {} after{cases}.",
+            median_weeks(split(false)),
+            median_weeks(split(true))
+        ));
+    }
+    lines
+}
+
+/// The end of the demo: the summary of one run, or of two side by side.
+pub fn summary_lines(with: &Story, without: Option<&Story>, weeks: u32) -> Vec<String> {
+    let column = |heading: &str, story: &Story| {
+        let width = if without.is_some() {
+            COLUMN_WIDTH
+        } else {
+            TERMINAL_WIDTH
+        };
+        let mut column = vec![heading.to_string()];
+        for sentence in summary(story, weeks) {
+            column.extend(wrap(&sentence, width, "  ", "    "));
+        }
+        column
+    };
+    let title = format!("What happened in {weeks} weeks");
+    match without {
+        None => column(&format!("{title}:"), with),
+        Some(without) => {
+            let mut lines = vec![format!("{title}, side by side:")];
+            lines.extend(side_by_side(
+                &column("with the minder:", with),
+                &column("without the minder:", without),
+            ));
+            lines
+        }
+    }
+}
+
+/// `count` and the words that follow it, singular or plural ("1 referral was", "3 referrals were").
+fn counted(count: u32, one: &str, many: &str) -> String {
+    format!("{count} {}", if count == 1 { one } else { many })
+}
+
+/// The median of some waits in words ("4 weeks", "2.5 weeks"), or "none" when nobody waited.
+fn median_weeks(mut waits: Vec<u32>) -> String {
+    if waits.is_empty() {
+        return "none (no child started help)".to_string();
+    }
+    waits.sort_unstable();
+    let middle = waits.len() / 2;
+    let median = if waits.len().is_multiple_of(2) {
+        (f64::from(waits[middle - 1]) + f64::from(waits[middle])) / 2.0
+    } else {
+        f64::from(waits[middle])
+    };
+    if median == 1.0 {
+        "1 week".to_string()
+    } else if median.fract() == 0.0 {
+        format!("{median} weeks")
+    } else {
+        format!("{median:.1} weeks")
+    }
 }
 
 #[cfg(test)]
@@ -308,5 +574,42 @@ mod tests {
         );
         assert!(week_heading(0).starts_with("Week 0 (year 1, half-term 1)"));
         assert!(week_heading(7).contains("holiday"));
+    }
+
+    #[test]
+    fn long_lines_wrap_and_columns_fit_the_terminal() {
+        let text = "a pupil at Mill Secondary started getting help from the educational psychology service after 4 weeks";
+        let lines = wrap(text, COLUMN_WIDTH, "  ", "    ");
+        assert!(lines.len() > 1);
+        assert!(
+            lines
+                .iter()
+                .all(|line| line.chars().count() <= COLUMN_WIDTH)
+        );
+        assert!(lines[1].starts_with("    a") || lines[1].starts_with("    "));
+        assert_eq!(
+            lines
+                .join(" ")
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" "),
+            text
+        );
+        let rows = side_by_side(&lines, &["  short".to_string()]);
+        assert!(rows.iter().all(|row| row.chars().count() <= TERMINAL_WIDTH));
+        assert!(rows[0].contains(" | ") && rows[0].ends_with("short"));
+    }
+
+    #[test]
+    fn medians_read_in_weeks() {
+        assert_eq!(median_weeks(vec![4, 1, 9]), "4 weeks");
+        assert_eq!(median_weeks(vec![2, 3]), "2.5 weeks");
+        assert_eq!(median_weeks(vec![1]), "1 week");
+        assert!(median_weeks(Vec::new()).starts_with("none"));
+        assert_eq!(
+            counted(1, "referral was", "referrals were"),
+            "1 referral was"
+        );
+        assert_eq!(counted(0, "person left", "people left"), "0 people left");
     }
 }

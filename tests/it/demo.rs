@@ -32,6 +32,49 @@ fn demo_writes_a_timeline_that_tells_the_minder_leaving() {
     assert!(timeline.contains("Children waiting for help:"));
 }
 
+/// Each event is told once: the minder's leaving is the event's sentence, not also a departure;
+/// the story ends with a summary in plain words.
+#[test]
+fn demo_tells_each_event_once_and_sums_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("demo");
+    let run = run_patchwork(
+        dir.path(),
+        &["demo", "--weeks", "90", "--out", out.to_str().unwrap()],
+    );
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let printed = String::from_utf8_lossy(&run.stdout);
+    assert_eq!(printed.matches("minder withdrawn").count(), 2, "{printed}");
+    assert_eq!(printed.matches("EVENT: minder withdrawn").count(), 1);
+    // (The minder may also leave by ordinary turnover earlier; week 76 tells only the event.)
+    let week_76 = printed
+        .split("\n\n")
+        .find(|week| week.starts_with("Week 76 "))
+        .unwrap_or_else(|| panic!("no week 76 in {printed}"));
+    assert!(week_76.contains("EVENT: minder withdrawn"), "{week_76}");
+    assert!(!week_76.contains("the system minder left"), "{week_76}");
+    let timeline = std::fs::read_to_string(out.join("timeline.md")).unwrap();
+    assert_eq!(
+        timeline.matches("minder withdrawn").count(),
+        1,
+        "{timeline}"
+    );
+    let week_76 = timeline.split("## Week 76 ").nth(1).unwrap();
+    let week_76 = week_76.split("## Week").next().unwrap();
+    assert!(!week_76.contains("the system minder left"), "{week_76}");
+    let summary = printed
+        .split("What happened in 90 weeks:")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no summary in {printed}"));
+    assert!(summary.contains("children started getting help, after a median wait of"));
+    assert!(summary.contains("The event of week 76 (minder withdrawn)"));
+    assert!(summary.contains("children were still waiting for help at the end of week 89"));
+}
+
 #[test]
 fn demo_compare_tells_both_runs_and_refuses_to_overwrite() {
     let dir = tempfile::tempdir().unwrap();
@@ -57,6 +100,12 @@ fn demo_compare_tells_both_runs_and_refuses_to_overwrite() {
         printed.contains("with the minder") && printed.contains("without"),
         "{printed}"
     );
+    // Side by side in two columns that fit a 100-column terminal, then the two summaries.
+    let story = printed.split("\nwrote ").next().unwrap();
+    assert!(story.lines().all(|line| line.chars().count() <= 100));
+    assert!(printed.lines().filter(|line| line.contains(" | ")).count() > 40);
+    assert!(printed.contains("What happened in 40 weeks, side by side:"));
+    assert!(printed.contains("without the minder:"));
     assert!(out.join("timeline-without-minder.md").exists());
     let before = std::fs::read(out.join("timeline.md")).unwrap();
     let again = run_patchwork(dir.path(), &args);
@@ -137,6 +186,9 @@ fn a_reader_who_stops_reading_does_not_stop_the_demo() {
     BufReader::new(child.stdout.take().unwrap())
         .read_line(&mut first_line)
         .unwrap();
+    // The files are written before the story is told, so a room that stops the story early (here
+    // the demo is still printing, blocked on the full pipe) keeps them.
+    assert!(out.join("timeline.md").exists() && out.join("demo.gif").exists());
     // The reader (and with it the pipe's only read end) is dropped here.
     assert!(first_line.starts_with("Week"), "{first_line}");
     let output = child.wait_with_output().unwrap();

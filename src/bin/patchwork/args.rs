@@ -435,9 +435,9 @@ pub struct DemoOptions {
     #[arg(long)]
     pub compare: bool,
 
-    /// Seconds to pause after each week with news, for reading aloud (0 = no pause; no pause
-    /// either when output is not a terminal)
-    #[arg(long, value_name = "SECONDS", default_value_t = 0.5)]
+    /// Seconds to pause for each line printed, so a room can read along (a week with an event is
+    /// held longer; 0 = no pause; no pause either when output is not a terminal)
+    #[arg(long, value_name = "SECONDS", default_value_t = 0.6)]
     pub speed: f64,
 
     /// Override a scenario key, e.g. --set coordination.minder=false (repeatable)

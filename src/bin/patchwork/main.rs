@@ -941,10 +941,15 @@ fn refuse_sweep_file(path: Option<&std::path::Path>, command: &str) -> anyhow::R
 }
 
 /// `patchwork demo`: a narrated run (and, with `--compare`, the same seed without the minder),
-/// told week by week at a reading pace, then written to timeline.md.
+/// written to timeline.md and the GIF, then told week by week at a pace a room can read and summed
+/// up in a few lines. The pause is `--speed` seconds a printed line, so a busy week stays up longer
+/// than a quiet one, and a week with an event is held for `EVENT_HOLD_LINES` lines more.
 fn run_demo(options: args::DemoOptions) -> anyhow::Result<()> {
-    use patchwork_sim::output::demo::told_week;
+    use patchwork_sim::output::demo::{EVENT_PREFIX, summary_lines, told_week};
     use std::io::{IsTerminal, Write};
+
+    /// Extra lines' worth of pause after a week with an event, for the room to take it in.
+    const EVENT_HOLD_LINES: f64 = 5.0;
 
     refuse_sweep_file(options.scenario_path.as_deref(), "demo")?;
     let demo = Demo::load(
@@ -964,12 +969,14 @@ fn run_demo(options: args::DemoOptions) -> anyhow::Result<()> {
     )?;
     let runs = demo.run();
     let (with_story, without_story) = demo.stories(&runs);
+    // The files first: a room that has seen enough stops the story (Ctrl-C) and keeps them.
+    let written = output_dir.write_files(&demo.files(&runs)?)?;
 
-    let terminal = std::io::stdout().is_terminal();
-    let pause = if terminal && options.speed > 0.0 {
-        std::time::Duration::from_secs_f64(options.speed.min(60.0))
+    // No pause when nobody is watching (a pipe, a file, a test).
+    let per_line = if std::io::stdout().is_terminal() && options.speed > 0.0 {
+        options.speed.min(60.0)
     } else {
-        std::time::Duration::ZERO
+        0.0
     };
     if !options.quiet {
         // A reader who stops reading (`| head`) stops the story, not the files.
@@ -983,9 +990,18 @@ fn run_demo(options: args::DemoOptions) -> anyhow::Result<()> {
                 for line in &lines {
                     writeln!(out, "{line}")?;
                 }
+                writeln!(out)?;
                 out.flush()?;
-                std::thread::sleep(pause);
+                let event = lines
+                    .iter()
+                    .any(|line| line.trim_start().starts_with(EVENT_PREFIX));
+                let held = lines.len() as f64 + if event { EVENT_HOLD_LINES } else { 0.0 };
+                std::thread::sleep(std::time::Duration::from_secs_f64(per_line * held));
             }
+            for line in summary_lines(&with_story, without_story.as_ref(), demo.weeks) {
+                writeln!(out, "{line}")?;
+            }
+            writeln!(out)?;
             Ok(())
         })();
         match told {
@@ -993,7 +1009,6 @@ fn run_demo(options: args::DemoOptions) -> anyhow::Result<()> {
             other => other?,
         }
     }
-    let written = output_dir.write_files(&demo.files(&runs)?)?;
     if !options.quiet {
         say!(
             "{}",
