@@ -269,7 +269,7 @@ fn run_sweep(options: SweepOptions) -> anyhow::Result<Finished> {
         }
     }
     if shard == Shard::WHOLE {
-        write_sweep_pictures(&output_dir, options.quiet)?;
+        runner::on_threads(threads, || write_sweep_pictures(&output_dir, options.quiet))?;
     }
     if outcome.runs_failed > 0 {
         eprintln!(
@@ -667,7 +667,7 @@ fn run_scenario(options: RunOptions) -> anyhow::Result<()> {
                 rows: &drawn.draws,
             }),
     };
-    let written = export::write_run_report(&output_dir, &report)?;
+    let written = runner::on_threads(threads, || export::write_run_report(&output_dir, &report))?;
 
     if !options.quiet {
         let replicate_measures: Vec<Measures> =
@@ -763,7 +763,8 @@ fn compare_scenarios(options: args::CompareOptions) -> anyhow::Result<()> {
     progress.finish();
     let report = plan.report(&runs, &options.sets);
     let (name_a, name_b, replicates) = (&plan.a.name, &plan.b.name, plan.replicates);
-    let files = compare::render_compare_report(&report)?;
+    let threads = runner::resolved_thread_count(options.threads);
+    let files = runner::on_threads(threads, || compare::render_compare_report(&report))?;
     let written = output_dir.write_files(&files)?;
 
     if !options.quiet {
