@@ -16,6 +16,7 @@ mod national_shards;
 mod patterns;
 mod plots;
 mod posterior;
+mod r_csv;
 mod robustness;
 mod scenario_errors;
 mod scenario_library;

@@ -607,7 +607,11 @@ fn run_scenario(options: RunOptions) -> anyhow::Result<()> {
         .transpose()?;
     let network_weeks = runner::chosen_network_weeks(&options.network_weeks, &[&scenario.params])
         .context("--network-weeks")?;
-    let replicates = options.replicates.unwrap_or(scenario.replicates);
+    // `--replicate R`: one run, replicate R of the master seed, as a full run makes it.
+    let replicates = match options.replicate {
+        Some(_) => 1,
+        None => options.replicates.unwrap_or(scenario.replicates),
+    };
     let master_seed = options.seed.unwrap_or(scenario.seed);
     let drawn = posterior
         .as_ref()
@@ -640,14 +644,23 @@ fn run_scenario(options: RunOptions) -> anyhow::Result<()> {
 
     let progress = progress::Progress::new(u64::from(replicates), options.quiet);
     let started = Instant::now();
-    let results = runner::run_replicates_varying(
-        &|replicate| drawn.as_ref().map_or(&scenario.params, |d| d.of(replicate)),
-        master_seed,
-        replicates,
-        &network_weeks,
-        threads,
-        &|| progress.advance(),
-    );
+    let results = match options.replicate {
+        Some(replicate) => {
+            let weeks: &[u32] = if replicate == 0 { &network_weeks } else { &[] };
+            let result =
+                runner::run_replicate_recording(&scenario.params, master_seed, replicate, weeks);
+            progress.advance();
+            vec![result]
+        }
+        None => runner::run_replicates_varying(
+            &|replicate| drawn.as_ref().map_or(&scenario.params, |d| d.of(replicate)),
+            master_seed,
+            replicates,
+            &network_weeks,
+            threads,
+            &|| progress.advance(),
+        ),
+    };
     let wall_time_seconds = started.elapsed().as_secs_f64();
     progress.finish();
 
