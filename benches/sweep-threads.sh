@@ -7,7 +7,8 @@
 # Target on 2 cores (issue 10): the whole sweep at least 1.85 times as fast on two threads.
 #
 # Usage: benches/sweep-threads.sh [ROUNDS]     (default 5)
-#        PATCHWORK=/path/to/patchwork benches/sweep-threads.sh   (time that binary, unbuilt)
+#        PATCHWORK=/path/to/patchwork benches/sweep-threads.sh   (time that binary, unbuilt; any
+#        script sourcing benches/common.sh takes PATCHWORK)
 #
 # Other work on the machine slows every figure; the load average is printed before and after.
 set -euo pipefail
@@ -15,20 +16,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 rounds="${1:-5}"
-if [[ -n "${PATCHWORK:-}" ]]; then
-    binary="$PATCHWORK"
-else
-    cargo build --release --quiet
-    target_dir="$(cargo metadata --format-version 1 --no-deps |
-        sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')"
-    binary="$target_dir/release/patchwork"
-fi
-
-scratch="$(mktemp -d)"
-trap 'rm -rf "$scratch"' EXIT
-
-now_ns() { date +%s%N; }
-seconds_since() { awk -v ns=$(($(now_ns) - $1)) 'BEGIN { printf "%.3f", ns / 1e9 }'; }
+# The release binary (`binary`), a scratch directory, now_ns and seconds_since.
+source benches/common.sh
 median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 echo "$("$binary" --version), $(nproc) logical CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg)"
