@@ -27,15 +27,8 @@ for argument in "$@"; do
     esac
 done
 
-cargo build --release --quiet
-target_dir="$(cargo metadata --format-version 1 --no-deps |
-    sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')"
-binary="$target_dir/release/patchwork"
-
-scratch="$(mktemp -d)"
-trap 'rm -rf "$scratch"' EXIT
-
-now_ns() { date +%s%N; }
+# The release binary (`binary`), a scratch directory, now_ns and seconds_since.
+source benches/common.sh
 
 version="$("$binary" --version | awk '{print $2}')"
 echo "patchwork $version, $(nproc) logical CPUs, $replicates replicates of the built-in baseline"

@@ -38,16 +38,8 @@ if [[ "$quick" == true ]]; then
     england_sets=(--set run.horizon_weeks=60 --set run.warmup_weeks=10)
 fi
 
-cargo build --release --quiet
-target_dir="$(cargo metadata --format-version 1 --no-deps |
-    sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')"
-binary="$target_dir/release/patchwork"
-
-scratch="$(mktemp -d)"
-trap 'rm -rf "$scratch"' EXIT
-
-now_ns() { date +%s%N; }
-seconds_since() { awk -v ns=$(($(now_ns) - $1)) 'BEGIN { printf "%.3f", ns / 1e9 }'; }
+# The release binary (`binary`), a scratch directory, now_ns and seconds_since.
+source benches/common.sh
 
 version="$("$binary" --version | awk '{print $2}')"
 echo "patchwork $version, $(nproc) logical CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -126,6 +126,16 @@ pub fn run_each_replicate(
     }
 }
 
+/// Calls `work` on a rayon pool of `threads` threads, so that what it does in parallel (drawing the
+/// pictures of a run, comparison or sweep) uses the threads the command was given rather than
+/// every CPU. A pool that cannot be built leaves `work` on rayon's global pool.
+pub fn on_threads<T: Send>(threads: usize, work: impl FnOnce() -> T + Send) -> T {
+    match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
+        Ok(pool) => pool.install(work),
+        Err(_) => work(),
+    }
+}
+
 /// Network weeks chosen by default at most.
 pub const DEFAULT_NETWORK_WEEKS: usize = 6;
 

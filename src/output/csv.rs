@@ -108,6 +108,21 @@ pub fn parse_float(field: &str) -> Option<f64> {
     }
 }
 
+/// Text of a boolean for CSV output: `TRUE` or `FALSE`, which R's `read.csv` reads as logical
+/// and pandas' `read_csv` as bool (R reads `true` and `false` as text).
+pub fn format_bool(value: bool) -> &'static str {
+    if value { "TRUE" } else { "FALSE" }
+}
+
+/// A boolean CSV field, as `format_bool` writes it or as earlier versions did (`true`, `false`).
+pub fn parse_bool(field: &str) -> Option<bool> {
+    match field {
+        "TRUE" | "true" => Some(true),
+        "FALSE" | "false" => Some(false),
+        _ => None,
+    }
+}
+
 /// Text of a float for CSV output.
 pub fn format_float(value: f64) -> String {
     if value.is_nan() {

@@ -4,7 +4,7 @@
 
 use super::{Analysis, Design, Direction, Outcome, Pattern, PatternSummary, RobustnessSpec};
 use crate::output::RenderedFile;
-use crate::output::csv::format_float;
+use crate::output::csv::{format_bool, format_float};
 use crate::output::html::document::Document;
 
 /// Parameters named per pattern in `robustness.csv` and the report.
@@ -88,8 +88,8 @@ pub fn outcome_fields(pattern: &Pattern, o: &Outcome) -> String {
         format_float(o.interval.high),
         format_float(o.margin),
         o.interval.n,
-        o.holds,
-        o.point_holds
+        format_bool(o.holds),
+        format_bool(o.point_holds)
     )
 }
 

@@ -17,6 +17,7 @@ mod national_shards;
 mod patterns;
 mod plots;
 mod posterior;
+mod r_csv;
 mod recovery;
 mod robustness;
 mod scenario_errors;

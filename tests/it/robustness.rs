@@ -316,7 +316,7 @@ fn the_ends_design_writes_a_row_per_pattern_key_and_end_the_same_on_any_thread_c
     for row in &rows[1..] {
         let fields: Vec<&str> = row.split(',').collect();
         assert_eq!(fields[9], "2", "replicates: {row}");
-        assert!(["true", "false"].contains(&fields[10]), "{row}");
+        assert!(["TRUE", "FALSE"].contains(&fields[10]), "{row}");
     }
     // The defaults are one run: every default row of a pattern has the same effect.
     assert_eq!(field(1, 4), field(4, 4));

@@ -257,7 +257,7 @@ fn a_sweep_names_the_points_not_settled() {
         .find(|line| line.starts_with("1,0.9,mean_tie_strength,"))
         .unwrap();
     assert!(
-        ties_row.ends_with(",3,confidence_interval,false"),
+        ties_row.ends_with(",3,confidence_interval,FALSE"),
         "{ties_row}"
     );
 

@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::metrics::settle::{RELATIVE_TOLERANCE, Series, Settling};
-use crate::output::csv::format_float;
+use crate::output::csv::{format_bool, format_float, parse_bool};
 
 pub use crate::output::files::SETTLING_CSV;
 
@@ -47,7 +47,7 @@ pub fn rows(settling: &Settling) -> Vec<[String; 8]> {
                 format_float(series.ci_high),
                 series.replicates.to_string(),
                 series.basis.key().to_string(),
-                series.settled.to_string(),
+                format_bool(series.settled).to_string(),
             ]
         })
         .collect()
@@ -146,7 +146,7 @@ impl SweepSettling {
                     series: Vec::new(),
                 });
             }
-            if field(settled_column)? == "false" {
+            if parse_bool(field(settled_column)?) == Some(false) {
                 let series = field(series_column)?.to_string();
                 *summary
                     .series_not_settled

@@ -382,6 +382,11 @@ pub struct RunOptions {
     #[arg(long, value_name = "N")]
     pub seed: Option<u64>,
 
+    /// Run replicate R of the master seed alone (from 0, as runs.csv's replicate column): its row
+    /// of runs.csv is the one a full run writes, so one replicate can be rerun exactly
+    #[arg(long, value_name = "R", conflicts_with_all = ["replicates", "posterior"])]
+    pub replicate: Option<u32>,
+
     /// Worker threads; 0 uses every logical CPU (results never depend on it)
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub threads: usize,
@@ -752,6 +757,7 @@ mod tests {
                 output_dir: Some(PathBuf::from("results")),
                 replicates: Some(20),
                 seed: Some(42),
+                replicate: None,
                 threads: 2,
                 sets: vec![
                     "coordination.mode=team".to_string(),

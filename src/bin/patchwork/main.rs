@@ -269,7 +269,7 @@ fn run_sweep(options: SweepOptions) -> anyhow::Result<Finished> {
         }
     }
     if shard == Shard::WHOLE {
-        write_sweep_pictures(&output_dir, options.quiet)?;
+        runner::on_threads(threads, || write_sweep_pictures(&output_dir, options.quiet))?;
     }
     if outcome.runs_failed > 0 {
         eprintln!(
@@ -633,7 +633,11 @@ fn run_scenario(options: RunOptions) -> anyhow::Result<()> {
         .transpose()?;
     let network_weeks = runner::chosen_network_weeks(&options.network_weeks, &[&scenario.params])
         .context("--network-weeks")?;
-    let replicates = options.replicates.unwrap_or(scenario.replicates);
+    // `--replicate R`: one run, replicate R of the master seed, as a full run makes it.
+    let replicates = match options.replicate {
+        Some(_) => 1,
+        None => options.replicates.unwrap_or(scenario.replicates),
+    };
     let master_seed = options.seed.unwrap_or(scenario.seed);
     let drawn = posterior
         .as_ref()
@@ -666,14 +670,23 @@ fn run_scenario(options: RunOptions) -> anyhow::Result<()> {
 
     let progress = progress::Progress::new(u64::from(replicates), options.quiet);
     let started = Instant::now();
-    let results = runner::run_replicates_varying(
-        &|replicate| drawn.as_ref().map_or(&scenario.params, |d| d.of(replicate)),
-        master_seed,
-        replicates,
-        &network_weeks,
-        threads,
-        &|| progress.advance(),
-    );
+    let results = match options.replicate {
+        Some(replicate) => {
+            let weeks: &[u32] = if replicate == 0 { &network_weeks } else { &[] };
+            let result =
+                runner::run_replicate_recording(&scenario.params, master_seed, replicate, weeks);
+            progress.advance();
+            vec![result]
+        }
+        None => runner::run_replicates_varying(
+            &|replicate| drawn.as_ref().map_or(&scenario.params, |d| d.of(replicate)),
+            master_seed,
+            replicates,
+            &network_weeks,
+            threads,
+            &|| progress.advance(),
+        ),
+    };
     let wall_time_seconds = started.elapsed().as_secs_f64();
     progress.finish();
 
@@ -693,7 +706,7 @@ fn run_scenario(options: RunOptions) -> anyhow::Result<()> {
                 rows: &drawn.draws,
             }),
     };
-    let written = export::write_run_report(&output_dir, &report)?;
+    let written = runner::on_threads(threads, || export::write_run_report(&output_dir, &report))?;
 
     if !options.quiet {
         let replicate_measures: Vec<Measures> =
@@ -795,7 +808,8 @@ fn compare_scenarios(options: args::CompareOptions) -> anyhow::Result<()> {
     progress.finish();
     let report = plan.report(&runs, &request);
     let (name_a, name_b, replicates) = (&plan.a.name, &plan.b.name, plan.replicates);
-    let files = compare::render_compare_report(&report)?;
+    let threads = runner::resolved_thread_count(options.threads);
+    let files = runner::on_threads(threads, || compare::render_compare_report(&report))?;
     let written = output_dir.write_files(&files)?;
 
     if !options.quiet {

@@ -15,7 +15,7 @@ use crate::metrics::ReplicateResult;
 use crate::model::NetworkFrame;
 use crate::output::ReportError;
 use crate::output::csv::csv_document;
-use crate::output::csv::format_float;
+use crate::output::csv::{format_bool, format_float};
 use crate::output::export::{Export, RunReport};
 use crate::output::plot::network::agency_key;
 
@@ -65,8 +65,8 @@ pub fn post_rows(arm: &str, results: &[ReplicateResult]) -> Vec<Vec<String>> {
                         post.to_string(),
                         role.key().to_string(),
                         agency_key(role.agency()).to_string(),
-                        in_post.to_string(),
-                        minder.to_string(),
+                        format_bool(in_post).to_string(),
+                        format_bool(minder).to_string(),
                     ]
                 })
         })
@@ -131,9 +131,9 @@ mod tests {
         assert_eq!(
             posts,
             "arm,week,post,role,agency,in_post,minder\n\
-             tiny,2,0,senco,school,true,false\n\
-             tiny,2,1,educational_psychologist,educational_psychology,false,false\n\
-             tiny,2,2,early_help,early_help,true,true\n"
+             tiny,2,0,senco,school,TRUE,FALSE\n\
+             tiny,2,1,educational_psychologist,educational_psychology,FALSE,FALSE\n\
+             tiny,2,2,early_help,early_help,TRUE,TRUE\n"
         );
         let ties = String::from_utf8(NETWORK_TIES.render(&report).unwrap()).unwrap();
         assert_eq!(

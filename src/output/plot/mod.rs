@@ -142,56 +142,86 @@ fn render_svg(figure: &impl Figure) -> Result<Vec<u8>, String> {
     Ok(svg.into_bytes())
 }
 
-/// Both files of one figure.
-fn render_figure(
-    figure: &impl Figure,
+/// One file of a figure still to be drawn: its name and the work that draws it.
+struct FileJob<'a> {
+    file_name: &'static str,
+    draw: Box<dyn Fn() -> Result<Vec<u8>, String> + Send + Sync + 'a>,
+}
+
+/// The two files of one figure, PNG then SVG, as separate jobs (so that two threads can draw one
+/// figure's PNG and SVG at once).
+fn figure_jobs<'a>(
+    figure: impl Figure + Send + Sync + 'a,
     png_name: &'static str,
     svg_name: &'static str,
-) -> Result<Vec<RenderedFile>, ReportError> {
-    let render_error =
-        |file_name: &'static str| move |reason: String| ReportError::Render { file_name, reason };
-    Ok(vec![
-        RenderedFile {
+) -> [FileJob<'a>; 2] {
+    let figure = std::sync::Arc::new(figure);
+    let for_svg = std::sync::Arc::clone(&figure);
+    [
+        FileJob {
             file_name: png_name,
-            bytes: render_png(figure).map_err(render_error(png_name))?,
+            draw: Box::new(move || render_png(&*figure)),
         },
-        RenderedFile {
+        FileJob {
             file_name: svg_name,
-            bytes: render_svg(figure).map_err(render_error(svg_name))?,
+            draw: Box::new(move || render_svg(&*for_svg)),
         },
-    ])
+    ]
+}
+
+/// Draws every job on the current rayon pool (the command's `--threads`) and returns the files in
+/// the jobs' order. Each file is drawn by one thread from its own buffer, so its bytes do not
+/// depend on how the jobs were scheduled; when several fail, the first in order is reported.
+fn draw_in_parallel(jobs: Vec<FileJob<'_>>) -> Result<Vec<RenderedFile>, ReportError> {
+    use rayon::prelude::*;
+    let drawn: Vec<Result<RenderedFile, ReportError>> = jobs
+        .into_par_iter()
+        .with_max_len(1)
+        .map(|job| {
+            (job.draw)()
+                .map(|bytes| RenderedFile {
+                    file_name: job.file_name,
+                    bytes,
+                })
+                .map_err(|reason| ReportError::Render {
+                    file_name: job.file_name,
+                    reason,
+                })
+        })
+        .collect();
+    drawn.into_iter().collect()
 }
 
 /// Renders every plot the data allows (a figure without data is left out), PNG then SVG of each,
-/// named `plots/<figure>.<ext>`.
+/// named `plots/<figure>.<ext>`; the figures are drawn in parallel on the current rayon pool.
 pub fn render_plots(data: &PlotData) -> Result<Vec<RenderedFile>, ReportError> {
     font::register().map_err(|reason| ReportError::Render {
         file_name: SURVIVAL_PNG,
         reason,
     })?;
-    let mut files = Vec::new();
+    let mut jobs = Vec::new();
     if data.survival.iter().any(|line| !line.time.is_empty()) {
-        files.extend(render_figure(
-            &survival::SurvivalFigure { data },
+        jobs.extend(figure_jobs(
+            survival::SurvivalFigure { data },
             SURVIVAL_PNG,
             SURVIVAL_SVG,
-        )?);
+        ));
     }
     if data.weekly.iter().any(|line| !line.week.is_empty()) {
-        files.extend(render_figure(
-            &weekly::WeeklyFigure { data },
+        jobs.extend(figure_jobs(
+            weekly::WeeklyFigure { data },
             WEEKLY_PNG,
             WEEKLY_SVG,
-        )?);
+        ));
     }
     if data.network.iter().any(|panel| !panel.posts.is_empty()) {
-        files.extend(render_figure(
-            &network::NetworkFigure { data },
+        jobs.extend(figure_jobs(
+            network::NetworkFigure { data },
             NETWORK_PNG,
             NETWORK_SVG,
-        )?);
+        ));
     }
-    Ok(files)
+    draw_in_parallel(jobs)
 }
 
 /// Files of the per-axis sweep plots, for up to eight axes (PNG, SVG).
@@ -330,24 +360,24 @@ pub fn render_sobol_png(
     render_png_file(SENSITIVITY_SOBOL_PNG, &figure)
 }
 
-/// Renders every sweep plot, PNG then SVG of each.
+/// Renders every sweep plot, PNG then SVG of each, in parallel on the current rayon pool.
 pub fn render_sweep_plots(data: &sweep::SweepData) -> Result<Vec<RenderedFile>, ReportError> {
     font::register().map_err(|reason| ReportError::Render {
         file_name: SWEEP_HEATMAP_PNG,
         reason,
     })?;
-    let mut files = Vec::new();
+    let mut jobs = Vec::new();
     for plot in sweep_plot_list(data) {
-        files.extend(match plot.kind {
+        jobs.extend(match plot.kind {
             SweepFigureKind::AgainstAxis(x) => {
-                render_figure(&sweep::SweepAxisFigure { data, x }, plot.png, plot.svg)?
+                figure_jobs(sweep::SweepAxisFigure { data, x }, plot.png, plot.svg)
             }
             SweepFigureKind::Heatmap(x, y) => {
-                render_figure(&sweep::HeatmapFigure { data, x, y }, plot.png, plot.svg)?
+                figure_jobs(sweep::HeatmapFigure { data, x, y }, plot.png, plot.svg)
             }
         });
     }
-    Ok(files)
+    draw_in_parallel(jobs)
 }
 
 /// Reads the plot input files of an output directory (`survival.csv`, `weekly.csv`, `events.csv`,
