@@ -511,6 +511,12 @@ impl Params {
     pub fn role(&self, role: Role) -> &RoleParams {
         &self.roles[role.idx()]
     }
+
+    /// The minder's post in FTE of `role`'s contracted week: what a minder funded by `role` takes
+    /// out of its posts (and, for early help, the minder post's own FTE).
+    pub fn minder_fte(&self, role: Role) -> f64 {
+        self.coordination.minder_hours / self.role(role).hours_per_week.max(1.0)
+    }
 }
 
 /// The most pooled posts a core group buys in one patch, whatever its pool (scenarios above it are

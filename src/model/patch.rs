@@ -280,7 +280,7 @@ impl<'p> Patch<'p> {
                     let funds_minder =
                         p.coordination.minder && p.coordination.minder_funded_by == Some(role);
                     let minder_fte = if funds_minder {
-                        p.coordination.minder_hours / rp.hours_per_week.max(1.0)
+                        p.minder_fte(role)
                     } else {
                         0.0
                     };
@@ -340,7 +340,7 @@ impl<'p> Patch<'p> {
                 Role::EarlyHelp,
                 NONE,
                 0,
-                p.coordination.minder_hours / p.role(Role::EarlyHelp).hours_per_week.max(1.0),
+                p.minder_fte(Role::EarlyHelp),
                 &mut rng.turnover,
             );
             profs[minder_post as usize].minder = true;
@@ -568,14 +568,26 @@ impl<'p> Patch<'p> {
         (1.0 - prof.load / hours).clamp(0.0, 1.0)
     }
 
+    /// Whether a pupil's key adult is in post, and the holder's start week (`(true, i64::MIN)`,
+    /// there all along, for a primary pupil, whose key adult, the class teacher, is not a post of
+    /// the model).
+    pub fn key_adult_holder(&self, child: u32) -> (bool, i64) {
+        match self.children[child as usize].key_adult {
+            NONE => (true, i64::MIN),
+            key => {
+                let prof = &self.profs[key as usize];
+                (prof.active(), prof.start_week)
+            }
+        }
+    }
+
     /// A pupil's chance of a conversation with its key adults this term week: the unit's rate,
     /// less the share of the key adult's hours that coordination takes.
     pub fn contact_chance(&self, child: u32) -> f64 {
         let c = &self.children[child as usize];
-        let free = if c.key_adult == NONE {
-            1.0
-        } else {
-            self.free_share(c.key_adult)
+        let free = match c.key_adult {
+            NONE => 1.0,
+            key => self.free_share(key),
         };
         1.0 - (-self.units[c.unit as usize].contact_rate * free).exp()
     }
@@ -1057,6 +1069,17 @@ mod tests {
         }
     }
 
+    /// The first secondary school and its first pupil.
+    fn first_secondary_pupil(patch: &Patch) -> (usize, u32) {
+        let secondary = patch.schools.iter().position(|s| s.secondary).unwrap();
+        let pupil = patch
+            .children
+            .iter()
+            .position(|c| c.school as usize == secondary)
+            .unwrap();
+        (secondary, pupil as u32)
+    }
+
     /// Recognition by acquaintance (docs/model.md 7.4). At onset a pupil's acquaintance is drawn
     /// from the settled state of the conversation process, whose mean over term weeks is
     /// `q / (1 − (1 − q)(1 − forget))`; 20,000 draws from one seed put the sample mean within
@@ -1074,12 +1097,7 @@ mod tests {
             .params;
         let mut patch = Patch::new(&params, &params.localities[0], 0, 0, 1);
         let forget = params.recognition.forget_per_week;
-        let secondary = patch.schools.iter().position(|s| s.secondary).unwrap();
-        let pupil = patch
-            .children
-            .iter()
-            .position(|c| c.school as usize == secondary)
-            .unwrap() as u32;
+        let (secondary, pupil) = first_secondary_pupil(&patch);
         let primary_pupil = 0u32;
         assert_eq!(patch.children[primary_pupil as usize].key_adult, NONE);
         let key = patch.children[pupil as usize].key_adult;
@@ -1115,12 +1133,7 @@ mod tests {
     fn coordination_load_crowds_out_a_posts_own_work() {
         let params = crate::scenario::load(None, &[]).expect("loads").params;
         let mut patch = Patch::new(&params, &params.localities[0], 0, 0, 1);
-        let secondary = patch.schools.iter().position(|s| s.secondary).unwrap();
-        let pupil = patch
-            .children
-            .iter()
-            .position(|c| c.school as usize == secondary)
-            .unwrap() as u32;
+        let (_, pupil) = first_secondary_pupil(&patch);
         let key = patch.children[pupil as usize].key_adult;
         let hours = {
             let prof = &patch.profs[key as usize];

@@ -31,25 +31,19 @@ impl Patch<'_> {
     /// the unit's `contact_chance` (acquaintance 1), or knows the child a little less
     /// (`forget_per_week`). A vacant post knows nothing; a newcomer starts from nothing.
     fn update_acquaintance(&mut self, e: u32, term: bool) {
-        let rp = &self.p.recognition;
         let ep = &self.episodes[e as usize];
-        let key = self.children[ep.child as usize].key_adult;
-        let (present, start) = if key == NONE {
-            (true, 0)
-        } else {
-            let prof = &self.profs[key as usize];
-            (prof.active(), prof.start_week)
-        };
-        let q = self.contact_chance(ep.child);
+        let child = ep.child;
+        let (present, start) = self.key_adult_holder(child);
         let mut a = ep.acquaintance;
         if start != ep.key_adult_start || !present {
             a = 0.0;
         }
         if term && present {
+            let q = self.contact_chance(child);
             a = if self.rng.contact.random::<f64>() < q {
                 1.0
             } else {
-                a * (1.0 - rp.forget_per_week)
+                a * (1.0 - self.p.recognition.forget_per_week)
             };
         }
         let ep = &mut self.episodes[e as usize];

@@ -105,7 +105,6 @@ impl Patch<'_> {
     pub fn acquaintance_at_onset(&mut self, child: u32, week: u32) -> (f64, i64) {
         let rp = &self.p.recognition;
         let q = self.contact_chance(child);
-        let c = &self.children[child as usize];
         let since = if q >= 1.0 {
             0
         } else if q <= 0.0 {
@@ -114,18 +113,12 @@ impl Patch<'_> {
             let u: f64 = self.rng.contact.random();
             ((1.0 - u).ln() / (1.0 - q).ln()).floor().min(1.0e6) as u32
         };
-        let (held, start) = if c.key_adult == NONE {
-            (true, 0)
-        } else {
-            let prof = &self.profs[c.key_adult as usize];
-            let tenure = if prof.start_week < 0 {
-                u32::MAX
-            } else {
-                crate::calendar::term_weeks_between(prof.start_week as u32, week + 1)
-            };
-            (prof.active() && since < tenure, prof.start_week)
-        };
-        let acquaintance = if held && since < u32::MAX {
+        let (present, start) = self.key_adult_holder(child);
+        // The holder has talked with the child only in the term weeks since starting.
+        let tenure = u32::try_from(start).map_or(u32::MAX, |start| {
+            crate::calendar::term_weeks_between(start, week + 1)
+        });
+        let acquaintance = if present && since < tenure {
             (1.0 - rp.forget_per_week).powf(f64::from(since))
         } else {
             0.0

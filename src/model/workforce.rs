@@ -467,8 +467,7 @@ impl Patch<'_> {
                 }
                 EventKind::MinderAppointed => {
                     if self.minder_post == NONE {
-                        let fte = self.p.coordination.minder_hours
-                            / self.p.role(Role::EarlyHelp).hours_per_week.max(1.0);
+                        let fte = self.p.minder_fte(Role::EarlyHelp);
                         if let Some(funder) = self.p.coordination.minder_funded_by {
                             self.fund_minder_from(funder);
                         }
@@ -516,22 +515,14 @@ impl Patch<'_> {
     /// out of the role's posts in proportion to their FTE, as they would have been at the start
     /// (section 7.15).
     fn fund_minder_from(&mut self, role: Role) {
-        let minder_fte =
-            self.p.coordination.minder_hours / self.p.role(role).hours_per_week.max(1.0);
-        let total: f64 = self
-            .profs
-            .iter()
-            .filter(|p| p.role == role && !p.minder && !p.pooled && !p.removed)
-            .map(|p| p.fte)
-            .sum();
+        let funds = |p: &Prof| p.role == role && !p.minder && !p.pooled && !p.removed;
+        let total: f64 = self.profs.iter().filter(|p| funds(p)).map(|p| p.fte).sum();
         if total <= 0.0 {
             return;
         }
-        let keep = ((total - minder_fte) / total).max(0.0);
-        for prof in self.profs.iter_mut() {
-            if prof.role == role && !prof.minder && !prof.pooled && !prof.removed {
-                prof.fte *= keep;
-            }
+        let keep = ((total - self.p.minder_fte(role)) / total).max(0.0);
+        for prof in self.profs.iter_mut().filter(|p| funds(p)) {
+            prof.fte *= keep;
         }
     }
 

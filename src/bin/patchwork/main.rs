@@ -350,11 +350,10 @@ fn run_national(options: NationalOptions) -> anyhow::Result<Finished> {
             String::new()
         };
         say!(
-            "{part}{} patches, {schools}{} pupils in {:.1} s on {threads} thread{}, {} failed",
+            "{part}{} patches, {schools}{} pupils {}, {} failed",
             outcome.patches,
             outcome.pupils,
-            outcome.wall_time_seconds,
-            if threads == 1 { "" } else { "s" },
+            print::took(outcome.wall_time_seconds, threads),
             outcome.patches_failed
         );
         say!(
@@ -425,11 +424,10 @@ fn run_sensitivity(options: args::SensitivityOptions) -> anyhow::Result<()> {
             return Ok(());
         }
         say!(
-            "{} runs ({} resumed) in {:.1} s on {threads} thread{}",
+            "{} runs ({} resumed) {}",
             outcome.runs,
             outcome.runs_resumed,
-            outcome.wall_time_seconds,
-            if threads == 1 { "" } else { "s" }
+            print::took(outcome.wall_time_seconds, threads)
         );
         say!(
             "{}",
@@ -504,10 +502,9 @@ fn run_calibration(options: args::CalibrateOptions) -> anyhow::Result<()> {
             String::new()
         };
         say!(
-            "{} simulations{resumed} in {:.1} s on {threads} thread{}",
+            "{} simulations{resumed} {}",
             outcome.simulations,
-            outcome.wall_time_seconds,
-            if threads == 1 { "" } else { "s" }
+            print::took(outcome.wall_time_seconds, threads)
         );
         say!(
             "{}",
@@ -556,10 +553,9 @@ fn run_robustness(options: args::RobustnessOptions) -> anyhow::Result<()> {
             }
         );
         say!(
-            "{} in {:.1} s on {threads} thread{}",
+            "{} {}",
             analysis.plan.size(&spec),
-            started.elapsed().as_secs_f64(),
-            if threads == 1 { "" } else { "s" }
+            print::took(started.elapsed().as_secs_f64(), threads)
         );
         say!("{}", print::written_files_message(&output_dir, &written));
     }

@@ -244,6 +244,14 @@ pub fn written_files_message(output_dir: &Path, written: &[PathBuf]) -> String {
     format!("wrote {} to {}", names.join(", "), output_dir.display())
 }
 
+/// "in 1.2 s on 2 threads": how long a job took and on how many threads.
+pub fn took(seconds: f64, threads: usize) -> String {
+    format!(
+        "in {seconds:.1} s on {threads} thread{}",
+        if threads == 1 { "" } else { "s" }
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
