@@ -10,7 +10,10 @@ use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Exp, StandardNormal};
 
 use super::params::{Agency, Event, ForumMode, LocalityParams, Params, Role};
-use super::record::{AssessmentRecord, EventRecord, Happening, NetworkFrame, ReferralRecord, What};
+use super::record::{
+    AssessmentRecord, EventRecord, FramePost, Happening, NetworkFrame, ReferralRecord, SchoolId,
+    What,
+};
 use super::rng::stream;
 use super::services::QueueKey;
 use super::state::*;
@@ -463,6 +466,20 @@ impl<'p> Patch<'p> {
         self.record_week();
     }
 
+    /// School `s` as a reader names it (`None` for `NONE`): primaries first, then secondaries.
+    fn school_id(&self, s: u32) -> Option<SchoolId> {
+        let school = self.schools.get(s as usize)?;
+        let number = self.schools[..s as usize]
+            .iter()
+            .filter(|other| other.secondary == school.secondary)
+            .count() as u32
+            + 1;
+        Some(SchoolId {
+            secondary: school.secondary,
+            number,
+        })
+    }
+
     /// Records the network at the end of this week (every week of a narrated run, or the chosen
     /// weeks).
     fn snapshot_network(&mut self) {
@@ -493,7 +510,12 @@ impl<'p> Patch<'p> {
             posts: self
                 .profs
                 .iter()
-                .map(|p| (p.role, p.active(), p.minder))
+                .map(|p| FramePost {
+                    role: p.role,
+                    school: self.school_id(p.school),
+                    in_post: p.active(),
+                    minder: p.minder,
+                })
                 .collect(),
             ties,
             waiting,

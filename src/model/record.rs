@@ -187,13 +187,89 @@ pub enum What {
 #[derive(Debug, Clone, PartialEq)]
 pub struct NetworkFrame {
     pub week: u32,
-    /// Every post: its role, whether someone holds it, whether it is the minder's.
-    pub posts: Vec<(Role, bool, bool)>,
+    /// Every post, in post order.
+    pub posts: Vec<FramePost>,
     /// Tie strengths above 0.05, as (post a, post b, strength) with a < b.
     pub ties: Vec<(u32, u32, f32)>,
     /// Children recognised and waiting for help, and being helped, this week.
     pub waiting: u32,
     pub helped: u32,
+}
+
+/// One post of a recorded network.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FramePost {
+    pub role: Role,
+    /// The school of a school-based post; `None` for an agency's post.
+    pub school: Option<SchoolId>,
+    /// Someone holds the post (false: vacant, or cut).
+    pub in_post: bool,
+    /// It is the system minder's post.
+    pub minder: bool,
+}
+
+/// A school of a patch as a reader names it: "primary 3", "secondary 1". Primaries come first,
+/// as in the patch (`Ord` follows).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct SchoolId {
+    pub secondary: bool,
+    /// From 1, within its phase.
+    pub number: u32,
+}
+
+impl FramePost {
+    pub fn new(role: Role, school: Option<SchoolId>, in_post: bool, minder: bool) -> FramePost {
+        FramePost {
+            role,
+            school,
+            in_post,
+            minder,
+        }
+    }
+}
+
+impl SchoolId {
+    pub fn primary(number: u32) -> SchoolId {
+        SchoolId {
+            secondary: false,
+            number,
+        }
+    }
+
+    pub fn secondary(number: u32) -> SchoolId {
+        SchoolId {
+            secondary: true,
+            number,
+        }
+    }
+
+    /// The short label of the network picture: "P3", "S1".
+    pub fn short(self) -> String {
+        format!("{}{}", if self.secondary { 'S' } else { 'P' }, self.number)
+    }
+
+    /// Reads a name written by `Display` ("primary 3").
+    pub fn parse(text: &str) -> Option<SchoolId> {
+        let (phase, number) = text.split_once(' ')?;
+        let secondary = match phase {
+            "primary" => false,
+            "secondary" => true,
+            _ => return None,
+        };
+        let number: u32 = number.parse().ok()?;
+        (number >= 1).then_some(SchoolId { secondary, number })
+    }
+}
+
+impl std::fmt::Display for SchoolId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let phase = if self.secondary {
+            "secondary"
+        } else {
+            "primary"
+        };
+        write!(f, "{phase} {}", self.number)
+    }
 }
 
 /// Everything a run produced.

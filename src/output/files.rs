@@ -65,8 +65,9 @@ pub const CALIBRATION_TARGETS_PNG: &str = "plots/targets.png";
 // The headers of the files `plot` reads back (and `summary.csv`'s, which a sweep's `points.csv`
 // repeats).
 pub const EVENTS_HEADER: [&str; 3] = ["week", "locality", "label"];
-pub const NETWORK_POSTS_HEADER: [&str; 7] =
-    ["arm", "week", "post", "role", "agency", "in_post", "minder"];
+pub const NETWORK_POSTS_HEADER: [&str; 8] = [
+    "arm", "week", "post", "role", "agency", "school", "in_post", "minder",
+];
 pub const NETWORK_TIES_HEADER: [&str; 5] = ["arm", "week", "post_a", "post_b", "strength"];
 pub const SUMMARY_HEADER: [&str; 7] = ["measure", "mean", "sd", "ci_low", "ci_high", "median", "n"];
 pub const SURVIVAL_HEADER: [&str; 7] = [

@@ -298,7 +298,9 @@ fn network_weeks(out: &Path) -> Vec<(String, u32)> {
     let (header, rows) = read_csv(&out.join("network_posts.csv"));
     assert_eq!(
         header,
-        ["arm", "week", "post", "role", "agency", "in_post", "minder"]
+        [
+            "arm", "week", "post", "role", "agency", "school", "in_post", "minder"
+        ]
     );
     let mut weeks: Vec<(String, u32)> = Vec::new();
     for row in rows {

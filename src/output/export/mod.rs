@@ -171,12 +171,13 @@ mod tests {
 
     #[test]
     fn every_file_is_rendered_and_written() {
+        use crate::model::{FramePost, Role, SchoolId};
         let mut results = test_support::results();
         results[0].output.network = vec![crate::model::NetworkFrame {
             week: 2,
             posts: vec![
-                (crate::model::Role::Senco, true, false),
-                (crate::model::Role::SocialWorker, true, false),
+                FramePost::new(Role::Senco, Some(SchoolId::primary(1)), true, false),
+                FramePost::new(Role::SocialWorker, None, true, false),
             ],
             ties: vec![(0, 1, 0.5)],
             waiting: 0,

@@ -54,21 +54,20 @@ pub fn post_rows(arm: &str, results: &[ReplicateResult]) -> Vec<Vec<String>> {
     frames(results)
         .iter()
         .flat_map(|frame| {
-            frame
-                .posts
-                .iter()
-                .enumerate()
-                .map(move |(post, &(role, in_post, minder))| {
-                    vec![
-                        arm.to_string(),
-                        frame.week.to_string(),
-                        post.to_string(),
-                        role.key().to_string(),
-                        agency_key(role.agency()).to_string(),
-                        format_bool(in_post).to_string(),
-                        format_bool(minder).to_string(),
-                    ]
-                })
+            frame.posts.iter().enumerate().map(move |(number, post)| {
+                vec![
+                    arm.to_string(),
+                    frame.week.to_string(),
+                    number.to_string(),
+                    post.role.key().to_string(),
+                    agency_key(post.role.agency()).to_string(),
+                    post.school
+                        .map(|school| school.to_string())
+                        .unwrap_or_default(),
+                    format_bool(post.in_post).to_string(),
+                    format_bool(post.minder).to_string(),
+                ]
+            })
         })
         .collect()
 }
@@ -108,7 +107,7 @@ impl Export for NetworkCsv {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Role;
+    use crate::model::{FramePost, Role, SchoolId};
     use crate::output::export::test_support;
 
     #[test]
@@ -117,9 +116,9 @@ mod tests {
         results[0].output.network = vec![NetworkFrame {
             week: 2,
             posts: vec![
-                (Role::Senco, true, false),
-                (Role::EdPsych, false, false),
-                (Role::EarlyHelp, true, true),
+                FramePost::new(Role::Senco, Some(SchoolId::secondary(1)), true, false),
+                FramePost::new(Role::EdPsych, None, false, false),
+                FramePost::new(Role::EarlyHelp, None, true, true),
             ],
             ties: vec![(0, 2, 0.3), (1, 2, 0.0625)],
             waiting: 0,
@@ -130,10 +129,10 @@ mod tests {
         let posts = String::from_utf8(NETWORK_POSTS.render(&report).unwrap()).unwrap();
         assert_eq!(
             posts,
-            "arm,week,post,role,agency,in_post,minder\n\
-             tiny,2,0,senco,school,TRUE,FALSE\n\
-             tiny,2,1,educational_psychologist,educational_psychology,FALSE,FALSE\n\
-             tiny,2,2,early_help,early_help,TRUE,TRUE\n"
+            "arm,week,post,role,agency,school,in_post,minder\n\
+             tiny,2,0,senco,school,secondary 1,TRUE,FALSE\n\
+             tiny,2,1,educational_psychologist,educational_psychology,,FALSE,FALSE\n\
+             tiny,2,2,early_help,early_help,,TRUE,TRUE\n"
         );
         let ties = String::from_utf8(NETWORK_TIES.render(&report).unwrap()).unwrap();
         assert_eq!(

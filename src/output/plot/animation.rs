@@ -12,7 +12,7 @@
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use crate::model::{Agency, NetworkFrame, Role};
+use crate::model::{Agency, FramePost, NetworkFrame, SchoolId};
 use crate::output::plot::network::{AGENCIES, agency_colour, agency_name, circle_layout};
 use crate::output::plot::{font, text_style};
 
@@ -28,13 +28,14 @@ const CAPTION_HOLD: u16 = 250;
 /// Where the network's circle sits: below the title, the caption band and the legend.
 const CENTRE_Y: f64 = 300.0;
 
-/// Where each post sits: around a circle by agency (the minder in the middle).
-fn layout(posts: &[(Role, bool, bool)]) -> Vec<(i32, i32)> {
-    let keys: Vec<(Agency, bool)> = posts
+/// Where each post sits: around a circle by agency, then school, a gap between groups (the minder
+/// in the middle), as in the network plot.
+fn layout(posts: &[FramePost]) -> Vec<(i32, i32)> {
+    let keys: Vec<((Agency, Option<SchoolId>), bool)> = posts
         .iter()
-        .map(|&(role, _, minder)| (role.agency(), minder))
+        .map(|post| ((post.role.agency(), post.school), post.minder))
         .collect();
-    circle_layout(&keys, (f64::from(WIDTH) / 2.0, CENTRE_Y), 185.0)
+    circle_layout(&keys, |&key| key, (f64::from(WIDTH) / 2.0, CENTRE_Y), 185.0)
 }
 
 /// What a frame shows besides the network: its title, the weeks of the run, the largest count the bars must
@@ -79,14 +80,14 @@ fn draw_frame(frame: &NetworkFrame, overlay: &Overlay, rgb: &mut [u8]) -> Result
         ))
         .map_err(|e| fail(&e))?;
     }
-    for (i, &(role, in_post, minder)) in frame.posts.iter().enumerate() {
-        let colour = if minder {
+    for (i, post) in frame.posts.iter().enumerate() {
+        let colour = if post.minder {
             BLACK
         } else {
-            agency_colour(role.agency())
+            agency_colour(post.role.agency())
         };
-        let radius = if minder { 11 } else { 7 };
-        let style = if in_post {
+        let radius = if post.minder { 11 } else { 7 };
+        let style = if post.in_post {
             colour.filled()
         } else {
             colour.stroke_width(2)
@@ -223,16 +224,17 @@ pub fn network_gif(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Role;
 
     #[test]
     fn a_small_network_animates() {
         let frame = |week, strength| NetworkFrame {
             week,
             posts: vec![
-                (Role::Senco, true, false),
-                (Role::SocialWorker, true, false),
-                (Role::EarlyHelp, false, false),
-                (Role::EarlyHelp, true, true),
+                FramePost::new(Role::Senco, Some(SchoolId::primary(1)), true, false),
+                FramePost::new(Role::SocialWorker, None, true, false),
+                FramePost::new(Role::EarlyHelp, None, false, false),
+                FramePost::new(Role::EarlyHelp, None, true, true),
             ],
             ties: vec![(0, 1, strength), (1, 3, 0.5)],
             waiting: 5,
@@ -271,7 +273,12 @@ mod tests {
     fn bars_start_empty_and_captions_show() {
         let frame = |waiting, helped| NetworkFrame {
             week: 0,
-            posts: vec![(Role::Senco, true, false)],
+            posts: vec![FramePost::new(
+                Role::Senco,
+                Some(SchoolId::primary(1)),
+                true,
+                false,
+            )],
             ties: Vec::new(),
             waiting,
             helped,

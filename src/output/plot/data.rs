@@ -11,14 +11,15 @@
 //! - `weekly.csv`: `[arm,] replicate, week, open_cases, waiting_for_help, mean_tie_strength,
 //!   staff_in_post, ...`, averaged here across replicates week by week;
 //! - `events.csv`: `[arm,] week, locality, label` (the timeline of replicate 0);
-//! - `network_posts.csv`: `[arm,] week, post, role, agency, in_post, minder` and
+//! - `network_posts.csv`: `[arm,] week, post, role, agency, [school,] in_post, minder` (a file
+//!   without `school`, from an earlier version, draws its school posts grouped by role) and
 //!   `network_ties.csv`: `[arm,] week, post_a, post_b, strength` (the first patch's network in
 //!   replicate 0 at the chosen weeks), read only as a pair: one panel per arm and week, every tie
 //!   between two posts of its panel.
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::model::{Agency, Role};
+use crate::model::{Agency, Role, SchoolId};
 use crate::output::plot::network::agency_from_key;
 use crate::scenario::limits::NETWORK_WEEKS as MAX_NETWORK_WEEKS;
 
@@ -91,6 +92,8 @@ pub struct NetworkPost {
     pub post: u32,
     pub role: Role,
     pub agency: Agency,
+    /// The school of a school-based post (`None` for an agency's post).
+    pub school: Option<SchoolId>,
     /// Whether someone holds the post (false: vacant, or cut).
     pub in_post: bool,
     /// Whether it is the system minder's post.
@@ -410,6 +413,7 @@ fn read_network(
     let post = posts.column("post")?;
     let role = posts.column("role")?;
     let agency = posts.column("agency")?;
+    let school = posts.optional_column("school");
     let in_post = posts.column("in_post")?;
     let minder = posts.column("minder")?;
     let mut arms: Vec<(String, BTreeMap<u32, NetworkPanel>)> = Vec::new();
@@ -421,12 +425,24 @@ fn read_network(
         let week = posts.whole(record, week, "week")?;
         let role_key = record.get(role).unwrap_or("");
         let agency_key = record.get(agency).unwrap_or("");
+        let school_name = school.and_then(|column| record.get(column)).unwrap_or("");
         let network_post = NetworkPost {
             post: posts.whole(record, post, "post")?,
             role: Role::from_key(role_key)
                 .ok_or_else(|| posts.bad_value(record, "role", "a role key", role_key))?,
             agency: agency_from_key(agency_key)
                 .ok_or_else(|| posts.bad_value(record, "agency", "an agency key", agency_key))?,
+            school: match school_name {
+                "" => None,
+                name => Some(SchoolId::parse(name).ok_or_else(|| {
+                    posts.bad_value(
+                        record,
+                        "school",
+                        "a school (\"primary 1\", \"secondary 1\") or nothing",
+                        name,
+                    )
+                })?),
+            },
             in_post: posts.boolean(record, in_post, "in_post")?,
             minder: posts.boolean(record, minder, "minder")?,
         };
@@ -640,12 +656,12 @@ mod tests {
         );
     }
 
-    const POSTS: &[u8] = b"arm,week,post,role,agency,in_post,minder\n\
-        a,9,0,senco,school,true,false\n\
-        a,9,1,early_help,early_help,false,true\n\
-        a,3,0,senco,school,true,false\n\
-        a,3,1,early_help,early_help,true,true\n\
-        b,3,0,social_worker,social_care,true,false\n";
+    const POSTS: &[u8] = b"arm,week,post,role,agency,school,in_post,minder\n\
+        a,9,0,senco,school,primary 2,true,false\n\
+        a,9,1,early_help,early_help,,false,true\n\
+        a,3,0,senco,school,primary 2,true,false\n\
+        a,3,1,early_help,early_help,,true,true\n\
+        b,3,0,social_worker,social_care,,true,false\n";
     const TIES: &[u8] = b"arm,week,post_a,post_b,strength\na,3,0,1,0.25\na,9,0,1,0.5\n";
 
     fn network(posts: &[u8], ties: &[u8]) -> Result<Vec<NetworkPanel>, PlotDataError> {
@@ -672,10 +688,12 @@ mod tests {
                 post: 1,
                 role: Role::EarlyHelp,
                 agency: Agency::EarlyHelp,
+                school: None,
                 in_post: false,
                 minder: true,
             }
         );
+        assert_eq!(panels[1].posts[0].school, Some(SchoolId::primary(2)));
         assert_eq!(
             panels[0].ties,
             vec![NetworkTie {
@@ -703,6 +721,8 @@ mod tests {
         assert_eq!(panels.len(), 1);
         assert_eq!(panels[0].arm, "run");
         assert!(panels[0].posts[0].in_post && !panels[0].posts[0].minder);
+        // A file without a school column (an earlier version's) reads with no schools.
+        assert_eq!(panels[0].posts[0].school, None);
     }
 
     #[test]
@@ -725,6 +745,14 @@ mod tests {
                 TIES
             ),
             "network_posts.csv:2: column agency: expected an agency key, found \"police\""
+        );
+        assert_eq!(
+            error(
+                b"week,post,role,agency,school,in_post,minder\n1,0,head,school,primary 0,true,false\n",
+                TIES
+            ),
+            "network_posts.csv:2: column school: expected a school (\"primary 1\", \"secondary 1\") \
+             or nothing, found \"primary 0\""
         );
         assert_eq!(
             error(

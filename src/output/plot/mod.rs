@@ -545,6 +545,8 @@ mod tests {
                         post: post as u32,
                         role,
                         agency: role.agency(),
+                        school: (role.agency() == crate::model::Agency::School)
+                            .then_some(crate::model::SchoolId::primary(1)),
                         in_post,
                         minder,
                     })

@@ -2,8 +2,10 @@
 //! drawn from `network_posts.csv` and `network_ties.csv`: a panel per week (columns) and per arm
 //! (rows, for a comparison).
 //!
-//! Each panel places the posts around a circle grouped by agency, then by role, in post order
-//! (`circle_layout`, shared with the demo's animation), the system minder in the middle. A post's
+//! Each panel places the posts around a circle grouped by agency, then by school (a school's
+//! head, SENCO and pastoral leads side by side, labelled "P1" ... "S1" outside the circle), then by
+//! role, in post order, with a gap between groups (`circle_layout`, shared with the demo's
+//! animation), the system minder in the middle. A post's
 //! colour is its agency (Okabe–Ito); its marker's shape is its role within the agency (circle,
 //! diamond, triangle, square: at most four roles share an agency, so shapes stay few enough to
 //! tell apart at fifty posts, where text labels would not fit); a vacant post is hollow. The
@@ -17,13 +19,13 @@
 //! of the run (from `weekly.csv`) or how long after the latest event it is. A legend under the
 //! panels names agencies, role shapes, the minder and the meaning of line width.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use crate::model::{Agency, Role};
+use crate::model::{Agency, Role, SchoolId};
 use crate::output::demo::role_name;
 use crate::output::plot::{
     ANNOTATION_GREY, Figure, NetworkPanel, NetworkPost, PlotData, TimelineEvent, drawing_error,
@@ -101,18 +103,33 @@ pub fn agency_from_key(key: &str) -> Option<Agency> {
 }
 
 /// Where each post sits: around a circle of `radius` about `centre`, in the order of its key
-/// (agency first), the minder in the middle. `posts` are (key, is the minder).
-pub(crate) fn circle_layout<K: Ord + Copy>(
+/// (agency first), an empty place between one group of keys (`group`) and the next so that groups
+/// read apart, the minder in the middle. `posts` are (key, is the minder).
+pub(crate) fn circle_layout<K: Ord + Copy, G: PartialEq>(
     posts: &[(K, bool)],
+    group: impl Fn(&K) -> G,
     centre: (f64, f64),
     radius: f64,
 ) -> Vec<(i32, i32)> {
     let mut order: Vec<usize> = (0..posts.len()).filter(|&i| !posts[i].1).collect();
     order.sort_by_key(|&i| (posts[i].0, i));
+    // The place of each post around the circle, counting a gap after each group.
+    let mut places = Vec::with_capacity(order.len());
+    let mut place = 0;
+    for (k, &i) in order.iter().enumerate() {
+        if k > 0 && group(&posts[order[k - 1]].0) != group(&posts[i].0) {
+            place += 1;
+        }
+        places.push(place);
+        place += 1;
+    }
+    let wraps =
+        order.len() > 1 && group(&posts[order[0]].0) != group(&posts[order[order.len() - 1]].0);
+    let all_places = place + usize::from(wraps);
     let (cx, cy) = centre;
     let mut at = vec![(cx as i32, cy as i32); posts.len()];
-    for (k, &i) in order.iter().enumerate() {
-        let angle = std::f64::consts::TAU * k as f64 / order.len().max(1) as f64
+    for (&i, &place) in order.iter().zip(&places) {
+        let angle = std::f64::consts::TAU * place as f64 / all_places.max(1) as f64
             - std::f64::consts::FRAC_PI_2;
         at[i] = (
             (cx + radius * angle.cos()) as i32,
@@ -315,6 +332,9 @@ impl NetworkFigure<'_> {
     }
 }
 
+/// Where a post goes around the circle, in order: its agency, school, role and number.
+type PlaceKey = (Agency, Option<SchoolId>, Role, u32);
+
 /// Draws one panel with its top-left corner at `origin`.
 fn draw_panel<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
@@ -354,16 +374,27 @@ fn draw_panel<DB: DrawingBackend>(
             .map_err(drawing_error)?;
     }
 
-    let keys: Vec<((Agency, Role, u32), bool)> = panel
+    // Grouped by agency, then by school (a school's head, SENCO and pastoral leads side by side).
+    let keys: Vec<(PlaceKey, bool)> = panel
         .posts
         .iter()
-        .map(|post| ((post.agency, post.role, post.post), post.minder))
+        .map(|post| {
+            (
+                (post.agency, post.school, post.role, post.post),
+                post.minder,
+            )
+        })
         .collect();
     let centre = (
         f64::from(centre_x),
         f64::from(y0 + PANEL_HEADER) + CIRCLE_RADIUS + 16.0,
     );
-    let at = circle_layout(&keys, centre, CIRCLE_RADIUS);
+    let at = circle_layout(
+        &keys,
+        |&(agency, school, _, _)| (agency, school),
+        centre,
+        CIRCLE_RADIUS,
+    );
     let positions: BTreeMap<u32, (i32, i32)> = panel
         .posts
         .iter()
@@ -387,8 +418,61 @@ fn draw_panel<DB: DrawingBackend>(
     for (post, &centre) in panel.posts.iter().zip(&at) {
         draw_post(area, post, centre, size)?;
     }
-    draw_agency_labels(area, panel, &at, centre)
+    draw_agency_labels(area, panel, &at, centre)?;
+    draw_school_labels(area, panel, &at, centre)
 }
+
+/// The mean direction, from the circle's centre, of the posts for which `pick` holds (`None`
+/// when there are none): where a group's label goes.
+fn group_angle(
+    panel: &NetworkPanel,
+    at: &[(i32, i32)],
+    (cx, cy): (f64, f64),
+    pick: impl Fn(&NetworkPost) -> bool,
+) -> Option<f64> {
+    let (mut sum_x, mut sum_y, mut count) = (0.0, 0.0, 0);
+    for (post, &(x, y)) in panel.posts.iter().zip(at) {
+        if pick(post) && !post.minder {
+            let (dx, dy) = (f64::from(x) - cx, f64::from(y) - cy);
+            let length = dx.hypot(dy).max(1.0);
+            sum_x += dx / length;
+            sum_y += dy / length;
+            count += 1;
+        }
+    }
+    (count > 0).then(|| sum_y.atan2(sum_x))
+}
+
+/// Names each school ("P1", "S1") just outside the circle by its posts, in the schools' colour
+/// darkened for text.
+fn draw_school_labels<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    panel: &NetworkPanel,
+    at: &[(i32, i32)],
+    centre: (f64, f64),
+) -> Result<(), String> {
+    let schools: BTreeSet<SchoolId> = panel.posts.iter().filter_map(|post| post.school).collect();
+    let colour = agency_label_colour(Agency::School);
+    let style = text_style(13.0)
+        .color(&colour)
+        .pos(Pos::new(HPos::Center, VPos::Center));
+    for school in schools {
+        let Some(angle) = group_angle(panel, at, centre, |post| post.school == Some(school)) else {
+            continue;
+        };
+        let outside = CIRCLE_RADIUS + SCHOOL_LABEL_OFFSET;
+        let (x, y) = (
+            (centre.0 + outside * angle.cos()) as i32,
+            (centre.1 + outside * angle.sin()) as i32,
+        );
+        area.draw(&Text::new(school.short(), (x, y), style.clone()))
+            .map_err(drawing_error)?;
+    }
+    Ok(())
+}
+
+/// How far outside the circle school labels sit, in pixels.
+const SCHOOL_LABEL_OFFSET: f64 = 20.0;
 
 /// Names each agency inside the circle, by the middle of its arc of posts (on a white patch so
 /// that ties do not strike it through), so that a reader need not match colours to the legend.
@@ -399,20 +483,9 @@ fn draw_agency_labels<DB: DrawingBackend>(
     (cx, cy): (f64, f64),
 ) -> Result<(), String> {
     for agency in AGENCIES {
-        let (mut sum_x, mut sum_y, mut count) = (0.0, 0.0, 0);
-        for (post, &(x, y)) in panel.posts.iter().zip(at) {
-            if post.agency == agency && !post.minder {
-                let (dx, dy) = (f64::from(x) - cx, f64::from(y) - cy);
-                let length = dx.hypot(dy).max(1.0);
-                sum_x += dx / length;
-                sum_y += dy / length;
-                count += 1;
-            }
-        }
-        if count == 0 {
+        let Some(angle) = group_angle(panel, at, (cx, cy), |post| post.agency == agency) else {
             continue;
-        }
-        let angle = sum_y.atan2(sum_x);
+        };
         let inside = CIRCLE_RADIUS - AGENCY_LABEL_INSET;
         let (x, y) = (
             (cx + inside * angle.cos()) as i32,
@@ -594,6 +667,7 @@ fn draw_legend<DB: DrawingBackend>(
     top: i32,
     width: u32,
     has_minder: bool,
+    has_schools: bool,
 ) -> Result<(), String> {
     let label_style = text_style(15.0).pos(Pos::new(HPos::Left, VPos::Center));
     let text_width = |text: &str| -> Result<i32, String> {
@@ -640,6 +714,14 @@ fn draw_legend<DB: DrawingBackend>(
     flow.new_line();
     flow.y += 8;
 
+    if has_schools {
+        let schools =
+            "P1, P2, ...: the primary schools, S1: the secondary; each school's posts sit together";
+        let (x, y) = flow.place(text_width(schools)?, 36);
+        let colour = agency_label_colour(Agency::School);
+        area.draw(&Text::new(schools, (x, y), label_style.color(&colour)))
+            .map_err(drawing_error)?;
+    }
     let mut keys = vec![Key {
         shape: Shape::Circle,
         size: MARKER,
@@ -744,11 +826,17 @@ impl Figure for NetworkFigure<'_> {
             .network
             .iter()
             .any(|panel| panel.posts.iter().any(|post| post.minder));
+        let has_schools = self
+            .data
+            .network
+            .iter()
+            .any(|panel| panel.posts.iter().any(|post| post.school.is_some()));
         draw_legend(
             root,
             (TITLE_HEIGHT + arms.len() as u32 * PANEL_HEIGHT) as i32,
             width,
             has_minder,
+            has_schools,
         )
     }
 }
@@ -780,13 +868,18 @@ mod tests {
     #[test]
     fn the_circle_is_grouped_by_key_with_the_minder_in_the_middle() {
         let posts = [(2, false), (1, false), (0, true), (1, false)];
-        let at = circle_layout(&posts, (100.0, 100.0), 50.0);
+        let at = circle_layout(&posts, |_| (), (100.0, 100.0), 50.0);
         assert_eq!(at[2], (100, 100), "the minder");
         // Clockwise from the top, a third of the circle apart: key 1 (post 1, then post 3), then
         // key 2.
         assert_eq!(at[1], (100, 50));
         assert_eq!(at[3], (143, 125));
         assert_eq!(at[0], (56, 125));
+        // Grouped by key, a gap follows each group: five places, key 2 at the fourth.
+        let at = circle_layout(&posts, |&key| key, (100.0, 100.0), 50.0);
+        assert_eq!(at[1], (100, 50));
+        assert_eq!(at[3], (147, 84));
+        assert_eq!(at[0], (70, 140));
     }
 
     #[test]
