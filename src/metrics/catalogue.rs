@@ -44,6 +44,31 @@ impl Shown {
         })
     }
 
+    /// Itself, or one more decimal where the two means as shown would not differ by the difference
+    /// as shown (0.146 and 0.124 as "0.15 against 0.12", a difference of "0.02"), so that a reader who
+    /// subtracts finds the figure the sentence gives.
+    pub fn agreeing(self, paired: &PairedDifference) -> Shown {
+        let number = |text: String| text.trim_end_matches('%').parse::<f64>().ok();
+        let step = match self {
+            Shown::Weeks | Shown::Percent => 0.1,
+            Shown::Number(decimals) => 10f64.powi(-(decimals as i32)),
+        };
+        let agrees = match (
+            number(self.value(paired.b_mean)),
+            number(self.value(paired.a_mean)),
+            number(self.amount(paired.difference)),
+        ) {
+            (Some(b), Some(a), Some(difference)) => (b - a - difference).abs() < step / 2.0,
+            _ => true,
+        };
+        match self {
+            _ if agrees => self,
+            Shown::Weeks => Shown::Number(2),
+            Shown::Number(decimals) => Shown::Number(decimals + 1),
+            Shown::Percent => Shown::Percent,
+        }
+    }
+
     /// A difference without its unit (percentage points for shares).
     pub fn amount(self, difference: f64) -> String {
         if !difference.is_finite() {
@@ -345,7 +370,7 @@ pub fn sentence(
     b_name: &str,
     paired: &PairedDifference,
 ) -> String {
-    let shown = headline.shown;
+    let shown = headline.shown.agreeing(paired);
     let label = capitalised(headline.label);
     if paired.pairs == 0 {
         return format!("{label}: not defined in these runs.");
@@ -358,7 +383,8 @@ pub fn sentence(
     if paired.pairs < 2 {
         return format!("{values}; one replicate is too few to tell them apart.");
     }
-    let unit = shown.unit();
+    // The unit of the measure, whatever decimals `agreeing` chose.
+    let unit = headline.shown.unit();
     if paired.within_noise() {
         return format!(
             "{values}; the difference is within the noise ({b_name} minus {a_name}: {}{unit}, 95% CI {} to {}).",
@@ -487,5 +513,17 @@ mod tests {
         assert_eq!(Shown::Percent.value(-0.0001), "0.0%");
         assert_eq!(Shown::Weeks.amount(-1.04), "-1.0");
         assert_eq!(Shown::Number(2).value(f64::NAN), "n/a");
+    }
+
+    /// Means shown as 0.15 and 0.12 beside a difference shown as 0.02 read as a mistake: one
+    /// more decimal makes them agree; means that already agree keep their decimals.
+    #[test]
+    fn shown_means_agree_with_the_shown_difference() {
+        let paired = PairedDifference::of(&[0.124, 0.124], &[0.146, 0.146]);
+        assert_eq!(Shown::Number(2).agreeing(&paired), Shown::Number(3));
+        let paired = PairedDifference::of(&[0.12, 0.12], &[0.15, 0.15]);
+        assert_eq!(Shown::Number(2).agreeing(&paired), Shown::Number(2));
+        let paired = PairedDifference::of(&[6.04, 6.04], &[6.96, 6.96]);
+        assert_eq!(Shown::Weeks.agreeing(&paired), Shown::Number(2));
     }
 }

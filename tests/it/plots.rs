@@ -364,7 +364,7 @@ fn network_weeks_default_to_the_week_before_each_event_or_are_chosen() {
     let posts =
         fs::read_to_string(scratch.path().join("default").join("network_posts.csv")).unwrap();
     assert!(
-        posts.contains(",early_help,early_help,TRUE,TRUE\n"),
+        posts.contains(",early_help,early_help,,TRUE,TRUE\n"),
         "the minder, in post"
     );
 

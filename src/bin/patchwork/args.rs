@@ -419,12 +419,13 @@ pub struct RunOptions {
 /// Options of `patchwork demo`.
 #[derive(Debug, Clone, PartialEq, Args)]
 pub struct DemoOptions {
-    /// Scenario file (TOML); by default a consultation team with a minder who leaves in term
-    /// four of the second school year
+    /// Scenario file (TOML); by default a consultation team with a minder who leaves in week 76
+    /// (half-term 4 of the second school year)
     #[arg(value_name = "SCENARIO")]
     pub scenario_path: Option<PathBuf>,
 
-    /// Directory for timeline.md [default: output/demo/]
+    /// Directory for timeline.md and demo.gif (with --compare, also the run without the minder's)
+    /// [default: output/demo/, or output/demo-compare/ with --compare]
     #[arg(long = "out", value_name = "DIR")]
     pub output_dir: Option<PathBuf>,
 

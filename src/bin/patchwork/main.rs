@@ -599,7 +599,6 @@ fn merge_shards(options: MergeOptions) -> anyhow::Result<Finished> {
         return Ok(Finished::Complete);
     }
     let outcome = sweep::merge(&options.shard_dirs, &options.output_dir, options.force)?;
-    write_sweep_pictures(&options.output_dir, options.quiet)?;
     if !options.quiet {
         say!(
             "merged {} shards, {} runs ({} failed)",
@@ -613,6 +612,8 @@ fn merge_shards(options: MergeOptions) -> anyhow::Result<Finished> {
         );
         warn_lines(&print::sweep_settling_warnings(&outcome.settling));
     }
+    // The pictures after the data files' lines, as `sweep` does.
+    write_sweep_pictures(&options.output_dir, options.quiet)?;
     Ok(finished(outcome.runs_failed))
 }
 
@@ -971,10 +972,15 @@ fn run_demo(options: args::DemoOptions) -> anyhow::Result<()> {
     )?;
     check_memory("the demo", &demo.job())?;
     let output_dir = OutputDir::new(
-        options
-            .output_dir
-            .clone()
-            .unwrap_or_else(|| args::default_output_dir("demo")),
+        options.output_dir.clone().unwrap_or_else(|| {
+            // The story told side by side goes to its own directory, so that the two README
+            // commands run one after the other without --force.
+            args::default_output_dir(if options.compare {
+                "demo-compare"
+            } else {
+                "demo"
+            })
+        }),
         options.force,
     )?;
     let runs = demo.run();

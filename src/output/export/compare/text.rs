@@ -142,7 +142,7 @@ pub fn bottom_line(report: &CompareReport<'_>, comparison: &Comparison) -> Strin
         headline("coordination_hours_per_child"),
     ) && hours.pairs >= 2
     {
-        let shown = headline.shown;
+        let shown = headline.shown.agreeing(hours);
         words.push(if hours.within_noise() {
             format!(
                 "Coordination time is about the same: {} hours per pupil a year with {a} and {} with {b} (a difference of {}, within the noise).",
