@@ -3,14 +3,29 @@
 //! `run`, `compare`, `sweep`, `national` and `demo` estimate a job before running it and refuse
 //! one whose peak memory exceeds what the machine has (`MemAvailable` in `/proc/meminfo`, or the
 //! size in the `PATCHWORK_MAX_MEMORY` environment variable, which overrides it; when neither can
-//! be read nothing is refused). `sweep --dry-run` prints the estimate.
+//! be read nothing is refused). `sweep --dry-run` prints the memory (its time comes from timing
+//! runs), `national --dry-run` both.
 //!
-//! The formula was fitted to peak resident memory (`/usr/bin/time -v`) and CPU time of release
-//! runs of one replicate on one thread, varying primaries (5 to 200), pupils per school, horizon,
-//! replicates and network weeks (docs/model.md, "What a run costs"). A patch's cost grows with
-//! the square of its posts: every pair of posts has a tie (the tie matrix, 8 bytes a pair), the
-//! weekly tie pass visits every pair, and a recorded network frame holds every pair. Everything
-//! else grows with pupils and weeks. The constants err high.
+//! A patch's cost grows with the square of its posts: every pair of posts has a tie (the tie
+//! matrix, 8 bytes a pair), the weekly tie pass visits every pair, and a recorded network frame
+//! holds every pair. Everything else grows with pupils and weeks.
+//!
+//! How the constants were measured: GNU time (`/usr/bin/time -f "%U %M"`, user CPU seconds and
+//! peak resident memory) of the release binary, `patchwork run --threads 1 --quiet --replicates R
+//! --set locality.0.primaries=P` for R = 1 and R = 5 or 9 (the difference over the extra
+//! replicates is one replicate's CPU time, free of start-up and writing), at the default 416
+//! weeks: the baseline (31 posts, 2,425 pupils: 5.8 ms a replicate, 11 MB at R = 1), 20, 30, 50,
+//! 100, 200 and 500 primaries (778 posts, 56,050 pupils: 0.54 s and 122 MB; 500 primaries: 7.5 s
+//! and 712 MB), 20 primaries with `workforce.home_school_link.per_primary_fte=10` (288 posts,
+//! 6,550 pupils: 50 ms, posts without pupils) and with `locality.0.primary_pupils=2000` (191
+//! posts, 41,050 pupils: 99 ms, pupils without posts), and 30 primaries in team mode with minder
+//! and core group (22 ms). A least-squares fit of the seconds gives 1.2 ns a post pair and 4.7 ns
+//! a pupil, each week; the constants below are rounded up, the pair term further for the largest
+//! patches, whose tie matrix outgrows the cache (500 primaries run about twice the fitted time).
+//! Memory grows by 140 to 190 bytes a pair of posts (not the 8 of the tie matrix alone). Checked
+//! against whole jobs on two threads: `patchwork national` (3,800 patches, 24 CPU seconds, about
+//! 6 ms a patch), `patchwork sweep` and `sweep scenarios/cluster-size-sweep.toml` (1,280 runs,
+//! 11 CPU seconds). The memory constants err high; the time is within a factor of about two.
 
 use std::fmt;
 
@@ -19,7 +34,7 @@ use crate::model::{LocalityParams, Params, Role};
 /// The process before any run: binary, fonts, thread pool, the scenario.
 const BASE_BYTES: f64 = 16e6;
 /// A patch in a running simulation, per pair of posts (ties and what grows with them).
-const BYTES_PER_POST_PAIR: f64 = 64.0;
+const BYTES_PER_POST_PAIR: f64 = 200.0;
 /// A patch in a running simulation, per pupil (children and their state).
 const BYTES_PER_PUPIL: f64 = 100.0;
 /// A running simulation's records, per pupil and simulated year.
@@ -32,8 +47,8 @@ const BYTES_PER_WEEK_KEPT: f64 = 300.0;
 /// frame, its rows in network_ties.csv and the drawing.
 const BYTES_PER_POST_PAIR_FRAME: f64 = 20.0;
 /// CPU seconds of one simulated week, per pair of posts of a patch and per pupil.
-const SECONDS_PER_POST_PAIR_WEEK: f64 = 14e-9;
-const SECONDS_PER_PUPIL_WEEK: f64 = 50e-9;
+const SECONDS_PER_POST_PAIR_WEEK: f64 = 2e-9;
+const SECONDS_PER_PUPIL_WEEK: f64 = 5.5e-9;
 
 /// The environment variable that sets the memory a job may use (`64GB`, `512MB`, `none`).
 pub const MAX_MEMORY_VAR: &str = "PATCHWORK_MAX_MEMORY";
@@ -165,9 +180,25 @@ impl RunCost {
         }
     }
 
-    /// The cost of one copy of each locality run on its own (`national`): the largest patch's
-    /// memory, and the seconds of every copy.
-    pub fn of_patches(params: &Params) -> RunCost {
+    /// The cost of one run of a job that runs each of `costs` about equally often (the points
+    /// of a sweep): the largest memory of any, and their mean seconds. `None` when there are
+    /// none.
+    pub fn mean_of(costs: &[RunCost]) -> Option<RunCost> {
+        let mut iter = costs.iter().copied();
+        let first = iter.next()?;
+        let largest = iter.fold(first, RunCost::max);
+        Some(RunCost {
+            seconds: costs.iter().map(|cost| cost.seconds).sum::<f64>() / costs.len() as f64,
+            ..largest
+        })
+    }
+
+    /// The cost of one patch of `national`, each copy of each locality run on its own, over the
+    /// block `patches` of the patches in their fixed order (every copy of the first locality,
+    /// then of the second, ...): the memory of the largest patch in the block, and the mean
+    /// seconds of its patches (a job of `patches.end - patches.start` runs then costs the
+    /// block's total, not every patch costed as the whole country).
+    pub fn of_patches(params: &Params, patches: std::ops::Range<u64>) -> RunCost {
         let weeks = f64::from(params.horizon_weeks);
         let years = weeks / 52.0;
         let mut cost = RunCost {
@@ -176,10 +207,23 @@ impl RunCost {
             frame_bytes: 0.0,
             seconds: 0.0,
         };
+        let mut first = 0u64;
+        let mut total_seconds = 0.0;
         for locality in &params.localities {
-            let size = PatchSize::of(params, locality);
-            cost.running_bytes = cost.running_bytes.max(size.running_bytes(years));
-            cost.seconds += f64::from(locality.count) * size.seconds(weeks);
+            let last = first + u64::from(locality.count);
+            let own = last
+                .min(patches.end)
+                .saturating_sub(first.max(patches.start));
+            if own > 0 {
+                let size = PatchSize::of(params, locality);
+                cost.running_bytes = cost.running_bytes.max(size.running_bytes(years));
+                total_seconds += own as f64 * size.seconds(weeks);
+            }
+            first = last;
+        }
+        let count = patches.end.saturating_sub(patches.start);
+        if count > 0 {
+            cost.seconds = total_seconds / count as f64;
         }
         cost
     }
@@ -188,7 +232,8 @@ impl RunCost {
 /// A job: how many simulations, how many at once, how many kept to the end.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Job {
-    /// What one simulation costs (the largest, when they differ).
+    /// What one simulation costs: when they differ, the memory of the largest and the mean
+    /// seconds (`RunCost::mean_of`, `RunCost::of_patches`); `compare` takes the larger arm.
     pub run: RunCost,
     /// Simulations in all.
     pub runs: f64,
@@ -218,6 +263,14 @@ impl Job {
                 + self.frames * self.run.frame_bytes,
             seconds: self.runs * self.run.seconds / at_once,
         }
+    }
+}
+
+impl Estimate {
+    /// `estimated peak memory 23.8 MB`, without the time: for a job whose time is estimated by
+    /// timing runs of it (`sweep --dry-run`, `check` of a sweep file).
+    pub fn memory_text(&self) -> String {
+        format!("estimated peak memory {}", bytes_text(self.peak_bytes))
     }
 }
 
@@ -427,13 +480,75 @@ mod tests {
             frames: 6.0,
         };
         assert!(job(20.0).estimate().peak_bytes > job(0.0).estimate().peak_bytes);
-        // The baseline's run of 20 replicates measured about 16 MB at its peak.
+        // The baseline's run of 20 replicates on two threads measured about 21 MB at its peak.
         let estimate = job(20.0).estimate();
         assert!(
             (16e6..40e6).contains(&estimate.peak_bytes),
             "{}",
             estimate.peak_bytes
         );
+    }
+
+    #[test]
+    fn a_baseline_replicate_takes_milliseconds() {
+        // Measured: 5.8 ms of CPU a replicate (release, see the top of this file).
+        let seconds = RunCost::of(&baseline()).seconds;
+        assert!((4e-3..12e-3).contains(&seconds), "{seconds}");
+        // 200 primaries (778 posts): measured 0.54 s.
+        let mut big = baseline();
+        big.localities[0].primaries = 200;
+        let seconds = RunCost::of(&big).seconds;
+        assert!((0.3..1.2).contains(&seconds), "{seconds}");
+    }
+
+    #[test]
+    fn a_national_patch_costs_one_patch_not_the_country() {
+        let params = crate::batch::national::load(None, &[]).unwrap().params;
+        let patches: u64 = params.localities.iter().map(|l| u64::from(l.count)).sum();
+        let whole = RunCost::of_patches(&params, 0..patches);
+        // Each patch is a few dozen posts and a few thousand pupils: milliseconds, as the
+        // baseline, however many patches the country has.
+        assert!((4e-3..12e-3).contains(&whole.seconds), "{}", whole.seconds);
+        let job = |range: std::ops::Range<u64>| Job {
+            run: RunCost::of_patches(&params, range.clone()),
+            runs: (range.end - range.start) as f64,
+            threads: 2.0,
+            kept: 0.0,
+            frames: 0.0,
+        };
+        // The whole run is the sum of its patches (3,800 measured 24 CPU seconds, 12 to 22 s on
+        // two threads), and its shards add up to it.
+        let all = job(0..patches).estimate().seconds;
+        let mut sum = 0.0;
+        for locality in &params.localities {
+            let size = PatchSize::of(&params, locality);
+            sum += f64::from(locality.count) * size.seconds(f64::from(params.horizon_weeks)) / 2.0;
+        }
+        assert!((all - sum).abs() < 1e-9 * sum, "{all} {sum}");
+        assert!((6.0..40.0).contains(&all), "{all}");
+        let third = patches / 3;
+        let shards: f64 = [0..third, third..2 * third, 2 * third..patches]
+            .into_iter()
+            .map(|range| job(range).estimate().seconds)
+            .sum();
+        assert!((shards - all).abs() < 1e-9 * all, "{shards} {all}");
+        assert_eq!(RunCost::of_patches(&params, 5..5).seconds, 0.0);
+        // A block within one locality costs that locality's patches.
+        let first = PatchSize::of(&params, &params.localities[0]);
+        let one = RunCost::of_patches(&params, 0..1);
+        assert_eq!(one.seconds, first.seconds(f64::from(params.horizon_weeks)));
+    }
+
+    #[test]
+    fn a_mix_of_runs_costs_the_largest_memory_and_the_mean_time() {
+        let small = RunCost::of(&baseline());
+        let mut params = baseline();
+        params.localities[0].primaries = 30;
+        let large = RunCost::of(&params);
+        let mixed = RunCost::mean_of(&[small, large, large]).unwrap();
+        assert_eq!(mixed.running_bytes, large.running_bytes);
+        assert!((mixed.seconds - (small.seconds + 2.0 * large.seconds) / 3.0).abs() < 1e-12);
+        assert_eq!(RunCost::mean_of(&[]), None);
     }
 
     #[test]

@@ -328,6 +328,31 @@ fn a_dry_run_prints_the_estimate() {
     );
     assert_exit_code(&output, 0);
     let stdout = stdout_of(&output);
+    // The memory from the size of the scenario, the time from timed runs: one time, not two.
+    assert!(
+        stdout.contains("estimated peak memory ")
+            && stdout.contains(" for the whole sweep on ")
+            && stdout.contains("one run takes about ")
+            && !stdout.contains(", time "),
+        "{stdout}"
+    );
+    let output = patchwork(
+        directory.path(),
+        &["sweep", "s.toml", "--dry-run", "--shard", "2/2"],
+        Some("64GB"),
+    );
+    assert_exit_code(&output, 0);
+    let stdout = stdout_of(&output);
+    assert!(stdout.contains(" for shard 2/2 on "), "{stdout}");
+    // `national` times nothing: it prints the memory and the time from the size.
+    std::fs::write(directory.path().join("x.toml"), TINY_SCENARIO).unwrap();
+    let output = patchwork(
+        directory.path(),
+        &["national", "x.toml", "--dry-run"],
+        Some("64GB"),
+    );
+    assert_exit_code(&output, 0);
+    let stdout = stdout_of(&output);
     assert!(
         stdout.contains("estimated peak memory") && stdout.contains(", time "),
         "{stdout}"

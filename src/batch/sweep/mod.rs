@@ -25,6 +25,8 @@ pub use crate::batch::error::SweepError;
 pub use merge::{MergeOutcome, NationalMergeOutcome, merge, merge_national};
 pub use output::{FAILURES_CSV, JOURNAL, METADATA_JSON, POINTS_CSV, RUNS_CSV, SETTLING_CSV};
 pub use plan::{Shard, Sweep, run_seed};
-pub use run::{DryRun, FAULT_RUN_VARIABLE, SweepOptions, SweepOutcome, dry_run, round3, run_sweep};
+pub use run::{
+    DryRun, FAULT_RUN_VARIABLE, SweepOptions, SweepOutcome, dry_run, job, round3, run_sweep,
+};
 pub use settling::SweepSettling;
 pub use spec::{DesignKind, sweep_table_line};

@@ -181,28 +181,31 @@ fn shard_output_dir(name: &str, shard: Shard) -> std::path::PathBuf {
     }
 }
 
-/// The estimate of a sweep's shard (its first and last points, the largest of the two), refused
-/// when it needs more memory than the machine has.
+/// The estimate of a sweep's shard (`sweep::job`), refused when it needs more memory than the
+/// machine has.
 fn sweep_estimate(sweep: &Sweep, shard: Shard, threads: usize) -> anyhow::Result<Estimate> {
-    let points = shard.points(sweep.points());
-    let mut run = RunCost::of(&sweep.base.params);
-    for point in [points.start, points.end.saturating_sub(1)] {
-        if point < points.end
-            && let Ok(scenario) = sweep.point_scenario(point)
-        {
-            run = run.max(RunCost::of(&scenario.params));
-        }
+    check_memory("the sweep", &sweep::job(sweep, shard, threads))
+}
+
+/// What `sweep --dry-run` and `check` of a sweep file print after their first line: the
+/// estimated memory, then the size of the sweep and its time from timed runs (the a-priori time
+/// only when no run could be timed, so that one time is printed, not two).
+fn print_sweep_dry_run(sweep: &Sweep, shard: Shard, threads: usize, estimated: &Estimate) {
+    let dry_run = sweep::dry_run(sweep, shard, threads);
+    let part = if shard == Shard::WHOLE {
+        "the whole sweep".to_string()
+    } else {
+        format!("shard {shard}")
+    };
+    if dry_run.timed_points == 0 {
+        say!("{estimated} for {part} on {threads} thread(s)");
+    } else {
+        say!(
+            "{} for {part} on {threads} thread(s)",
+            estimated.memory_text()
+        );
     }
-    check_memory(
-        "the sweep",
-        &Job {
-            run,
-            runs: ((points.end - points.start) * u64::from(sweep.replicates)) as f64,
-            threads: threads as f64,
-            kept: 0.0,
-            frames: 0.0,
-        },
-    )
+    say_part!("{dry_run}");
 }
 
 /// `patchwork sweep`: sweep file → points × replicates on a rayon pool → files streamed in run
@@ -216,8 +219,7 @@ fn run_sweep(options: SweepOptions) -> anyhow::Result<Finished> {
     let shard = options.shard.unwrap_or(Shard::WHOLE);
     let estimated = sweep_estimate(&sweep, shard, threads)?;
     if options.dry_run {
-        say!("{estimated} for this shard's runs on {threads} thread(s)");
-        say_part!("{}", sweep::dry_run(&sweep, shard, threads));
+        print_sweep_dry_run(&sweep, shard, threads, &estimated);
         return Ok(Finished::Complete);
     }
     let output_dir = options
@@ -298,7 +300,7 @@ fn run_national(options: NationalOptions) -> anyhow::Result<Finished> {
     let estimated = check_memory(
         "the national run",
         &Job {
-            run: RunCost::of_patches(&scenario.params),
+            run: RunCost::of_patches(&scenario.params, own.clone()),
             runs: (own.end - own.start) as f64,
             threads: threads as f64,
             kept: 0.0,
@@ -927,8 +929,7 @@ fn check_sweep(options: &CheckOptions) -> anyhow::Result<()> {
         options.scenario_path.display(),
         options.scenario_path.display()
     );
-    say!("{estimated} for its runs on {threads} thread(s)");
-    say_part!("{}", sweep::dry_run(&sweep, Shard::WHOLE, threads));
+    print_sweep_dry_run(&sweep, Shard::WHOLE, threads, &estimated);
     Ok(())
 }
 
