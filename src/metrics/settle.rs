@@ -5,7 +5,7 @@
 //!
 //! **Method.** For each replicate and series, the ordinary least-squares slope of the series on
 //! the week number over the measured weeks (`warmup_weeks..horizon_weeks`, weeks whose value is
-//! NaN left out), with the school calendar taken out (below), is turned into the change the fitted line makes from the first to the last
+//! NaN left out; or those before a scheduled event, below), with the school calendar taken out (below), is turned into the change the fitted line makes from the first to the last
 //! measured week, relative to the series' mean over those weeks: the *relative drift* (0.35: the
 //! series rises by 35% of its level across the measured weeks). Across replicates, the mean
 //! relative drift gets a 95% confidence interval from Student's t (`stats::Summary`). A series
@@ -28,6 +28,24 @@
 //! week number and the series are centred within each week of the year, then regressed), so it
 //! measures only the change from one year to the next. A shorter window cannot tell a trend from
 //! the calendar, and the plain slope is used.
+//!
+//! **Scheduled events.** A scenario's `[[event]]` (a restructure, staff leaving, a post cut ...)
+//! is meant to change the world, and a series that steps or drifts after one is the event's
+//! effect: the steady state the check asks about is the one before it, and lengthening the
+//! warm-up would not remove the drift. So the check is aware of the events that took effect in
+//! the measured weeks (`Window`, from the run's `EventRecord`s; an event in the warm-up should
+//! have settled by its end and is judged like any other warm-up transient). When at least
+//! `MIN_WEEKS_BEFORE_EVENT` (one school year, 52 weeks) of measured weeks come before the first
+//! such event, the trends are fitted over those weeks alone (`Window::judged`), and a drift there
+//! is still a warm-up too short (with one or two years there, the plain slope is used, as for any
+//! window under two years; the baseline over one measured year drifts by under 5%). With fewer,
+//! there is not enough steady state to judge: the trends are fitted over every measured week, and
+//! a series whose drift would make it not settled is reported as the event's effect
+//! (`SeriesSettling::event_effect`, with `settled` true as it is not reported as unsettled),
+//! with the event named and without the advice to lengthen the warm-up. The weeks judged and the
+//! events in the measured weeks are recorded beside the verdicts (`metadata.json`'s `settling`,
+//! a sweep's `settling.csv`). The replicates of one scenario (or sweep point) share its
+//! timeline, so their first run's window is the window of all.
 //!
 //! Everything here is a pure function of finished runs, sequential and order-stable, so the same
 //! runs give the same bits whatever thread produced them.
@@ -185,9 +203,123 @@ pub fn trends(weeks: &[WeekRecord], window: Range<u32>) -> [Trend; 4] {
     })
 }
 
-/// Each series' trend over a finished run's measured weeks (`warmup_weeks..horizon_weeks`).
+/// Each series' trend over a finished run's judged weeks (`Window::of_run`: the measured weeks,
+/// `warmup_weeks..horizon_weeks`, or those before the first event in them).
 pub fn run_trends(output: &RunOutput) -> [Trend; 4] {
-    trends(&output.weeks, output.warmup_weeks..output.horizon_weeks)
+    trends(&output.weeks, Window::of_run(output).judged)
+}
+
+/// The measured weeks that must come before the first scheduled event in them for the check to
+/// judge those weeks alone: one school year.
+pub const MIN_WEEKS_BEFORE_EVENT: u32 = WEEKS_PER_YEAR;
+
+/// A scheduled `[[event]]` that took effect in a run: its week and kind (`restructure`, ...).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ScheduledEvent {
+    pub week: u32,
+    pub kind: &'static str,
+}
+
+/// The weeks a verdict rests on (see the module's comment, "Scheduled events").
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Window {
+    /// The measured weeks, `warmup_weeks..horizon_weeks`.
+    pub measured: Range<u32>,
+    /// The weeks the trends are fitted over: the measured weeks before the first event in them
+    /// when at least `MIN_WEEKS_BEFORE_EVENT` come before it, all the measured weeks otherwise.
+    pub judged: Range<u32>,
+    /// The scheduled events in the measured weeks, by week then kind, each once (an event in
+    /// several localities is one).
+    pub events: Vec<ScheduledEvent>,
+}
+
+impl Window {
+    /// The window over `measured` with the scheduled events that took effect (those outside
+    /// `measured` are left out: an event in the warm-up should have settled by its end).
+    pub fn new(measured: Range<u32>, events: impl IntoIterator<Item = ScheduledEvent>) -> Window {
+        let mut events: Vec<ScheduledEvent> = events
+            .into_iter()
+            .filter(|event| measured.contains(&event.week))
+            .collect();
+        events.sort();
+        events.dedup();
+        let judged = match events.first() {
+            Some(first) if first.week - measured.start >= MIN_WEEKS_BEFORE_EVENT => {
+                measured.start..first.week
+            }
+            _ => measured.clone(),
+        };
+        Window {
+            measured,
+            judged,
+            events,
+        }
+    }
+
+    /// A finished run's window, from its measured weeks and the events it recorded.
+    pub fn of_run(output: &RunOutput) -> Window {
+        Window::new(
+            output.warmup_weeks..output.horizon_weeks,
+            output.events.iter().map(|event| ScheduledEvent {
+                week: event.week,
+                kind: event.kind,
+            }),
+        )
+    }
+
+    /// Whether the judged weeks include a scheduled event (too few measured weeks before it).
+    pub fn includes_events(&self) -> bool {
+        self.events
+            .iter()
+            .any(|event| self.judged.contains(&event.week))
+    }
+
+    /// Whether the judged weeks end before the first event in the measured weeks.
+    pub fn ends_before_event(&self) -> bool {
+        self.judged.end < self.measured.end
+    }
+
+    /// The events in words: `restructure at week 286`, `restructure at week 286 and leave at
+    /// week 300`, at most three named then `and N more`.
+    pub fn events_text(&self) -> String {
+        const NAMED: usize = 3;
+        let mut named: Vec<String> = self
+            .events
+            .iter()
+            .take(NAMED)
+            .map(|event| format!("{} at week {}", event.kind, event.week))
+            .collect();
+        if self.events.len() > NAMED {
+            named.push(format!("{} more", self.events.len() - NAMED));
+        }
+        match named.split_last() {
+            Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+            _ => named.join(""),
+        }
+    }
+
+    /// The judged weeks in words, for a drift: `across the measured weeks`, `across weeks
+    /// 260-311, the measured weeks before restructure at week 312`, or `across the measured
+    /// weeks, which include restructure at week 286`.
+    pub fn across(&self) -> String {
+        if self.ends_before_event() {
+            let first = &self.events[0];
+            format!(
+                "across weeks {}-{}, the measured weeks before {} at week {}",
+                self.judged.start,
+                self.judged.end.saturating_sub(1),
+                first.kind,
+                first.week
+            )
+        } else if self.includes_events() {
+            format!(
+                "across the measured weeks, which include {}",
+                self.events_text()
+            )
+        } else {
+            "across the measured weeks".to_string()
+        }
+    }
 }
 
 /// What a series' verdict rests on.
@@ -227,12 +359,25 @@ pub struct SeriesSettling {
     /// Replicates whose drift is defined.
     pub replicates: u32,
     pub basis: Basis,
+    /// Not still drifting: no drift a longer warm-up would remove. True when the drift is the
+    /// effect of an event (`event_effect`) or cannot be judged (`Basis::Undefined`).
     pub settled: bool,
+    /// The drift would have the series not settled, but the judged weeks include a scheduled
+    /// event (`Window::includes_events`): it is reported as the event's effect instead.
+    pub event_effect: bool,
 }
 
 impl SeriesSettling {
-    /// Judges one series from its replicates' trends (NaN drifts left out).
+    /// Judges one series from its replicates' trends (NaN drifts left out) over judged weeks
+    /// without a scheduled event.
     pub fn judge(series: Series, trends: &[Trend]) -> SeriesSettling {
+        SeriesSettling::judge_over(series, trends, false)
+    }
+
+    /// Judges one series from its replicates' trends over judged weeks that include a scheduled
+    /// event (`includes_events`) or not: a drift large enough to be not settled is then the
+    /// event's effect, and the series is not reported as unsettled.
+    pub fn judge_over(series: Series, trends: &[Trend], includes_events: bool) -> SeriesSettling {
         let levels: Vec<f64> = trends.iter().map(|trend| trend.level).collect();
         let drifts: Vec<f64> = trends.iter().map(|trend| trend.relative_drift).collect();
         let drift = Summary::of(&drifts);
@@ -245,6 +390,7 @@ impl SeriesSettling {
                 (Basis::ConfidenceInterval, !(excludes_zero && large))
             }
         };
+        let event_effect = includes_events && !settled;
         SeriesSettling {
             series,
             level: Summary::of(&levels).mean,
@@ -253,14 +399,16 @@ impl SeriesSettling {
             ci_high: drift.ci_high,
             replicates: drift.n,
             basis,
-            settled,
+            settled: settled || event_effect,
+            event_effect,
         }
     }
 
     /// The drift in words: `waiting_for_help rises 35% across the measured weeks (95% CI 28% to
     /// 41%)`, a fall's interval in the same sense (`falls 47% ... (95% CI 31% to 63%)`), or
-    /// `(one replicate, no confidence interval)`.
-    pub fn describe(&self) -> String {
+    /// `(one replicate, no confidence interval)`; with the judged weeks said as
+    /// `Window::across` says them.
+    pub fn describe(&self, window: &Window) -> String {
         let percent = |value: f64| format!("{:.0}%", value * 100.0);
         let (direction, low, high) = if self.relative_drift >= 0.0 {
             ("rises", self.ci_low, self.ci_high)
@@ -273,9 +421,10 @@ impl SeriesSettling {
             Basis::Undefined => "undefined in every replicate".to_string(),
         };
         format!(
-            "{} {direction} {} across the measured weeks ({evidence})",
+            "{} {direction} {} {} ({evidence})",
             self.series.name(),
-            percent(self.relative_drift.abs())
+            percent(self.relative_drift.abs()),
+            window.across()
         )
     }
 }
@@ -283,28 +432,38 @@ impl SeriesSettling {
 /// The verdict on every series of a set of replicates.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Settling {
+    /// The weeks judged, and the scheduled events in the measured weeks.
+    pub window: Window,
     /// In `Series::ALL` order.
     pub series: Vec<SeriesSettling>,
 }
 
 impl Settling {
-    /// Judges every series from each replicate's trends (in replicate order).
-    pub fn of_trends(per_replicate: &[[Trend; 4]]) -> Settling {
+    /// Judges every series from each replicate's trends (in replicate order), fitted over
+    /// `window.judged`.
+    pub fn of_trends(window: Window, per_replicate: &[[Trend; 4]]) -> Settling {
         let series = Series::ALL
             .iter()
             .enumerate()
             .map(|(index, series)| {
                 let trends: Vec<Trend> = per_replicate.iter().map(|trends| trends[index]).collect();
-                SeriesSettling::judge(*series, &trends)
+                SeriesSettling::judge_over(*series, &trends, window.includes_events())
             })
             .collect();
-        Settling { series }
+        Settling { window, series }
     }
 
-    /// Judges every series of finished runs, each over its own measured weeks.
+    /// Judges every series of finished runs of one scenario, each over its own judged weeks.
+    /// The runs share the scenario's timeline, so the first run's window is the window of all
+    /// (no runs: an empty window).
     pub fn of_runs<'a>(outputs: impl IntoIterator<Item = &'a RunOutput>) -> Settling {
-        let trends: Vec<[Trend; 4]> = outputs.into_iter().map(run_trends).collect();
-        Settling::of_trends(&trends)
+        let outputs: Vec<&RunOutput> = outputs.into_iter().collect();
+        let window = outputs
+            .first()
+            .map(|output| Window::of_run(output))
+            .unwrap_or_default();
+        let trends: Vec<[Trend; 4]> = outputs.iter().map(|output| run_trends(output)).collect();
+        Settling::of_trends(window, &trends)
     }
 
     /// Whether every series settled.
@@ -315,6 +474,11 @@ impl Settling {
     /// The series that did not settle, in report order.
     pub fn not_settled(&self) -> impl Iterator<Item = &SeriesSettling> {
         self.series.iter().filter(|series| !series.settled)
+    }
+
+    /// The series whose drift is the effect of a scheduled event, in report order.
+    pub fn event_effects(&self) -> impl Iterator<Item = &SeriesSettling> {
+        self.series.iter().filter(|series| series.event_effect)
     }
 
     /// Whether any verdict rests on one replicate's magnitude alone.
@@ -358,7 +522,7 @@ mod tests {
         let trends: Vec<[Trend; 4]> = (0..replicates)
             .map(|replicate| trends(&records(replicate, value), 52..208))
             .collect();
-        Settling::of_trends(&trends)
+        Settling::of_trends(Window::new(52..208, []), &trends)
     }
 
     #[test]
@@ -407,7 +571,7 @@ mod tests {
         assert_eq!(settling.not_settled().count(), 4);
         assert!(
             waiting
-                .describe()
+                .describe(&Window::default())
                 .contains("% across the measured weeks (95% CI ")
         );
         let falling = SeriesSettling {
@@ -418,13 +582,15 @@ mod tests {
             ..*waiting
         };
         assert_eq!(
-            falling.describe(),
+            falling.describe(&Window::default()),
             "mean_tie_strength falls 47% across the measured weeks (95% CI 31% to 63%)"
         );
         assert!(
-            waiting.describe().starts_with("waiting_for_help rises 3"),
+            waiting
+                .describe(&Window::default())
+                .starts_with("waiting_for_help rises 3"),
             "{}",
-            waiting.describe()
+            waiting.describe(&Window::default())
         );
     }
 
@@ -505,7 +671,7 @@ mod tests {
         assert_eq!(rising.series[1].basis, Basis::MagnitudeOnly);
         assert!(
             rising.series[1]
-                .describe()
+                .describe(&Window::default())
                 .ends_with("(one replicate, no confidence interval)")
         );
         let flat = settling_of(1, |_, _| 100.0);
@@ -569,5 +735,158 @@ mod tests {
         );
         let whole_run = trends(&output.weeks, 0..208);
         assert!(whole_run[1].relative_drift > 0.1);
+    }
+
+    /// A run over weeks 0..208 (measured 52..208) of `value(replicate, week)` with `events`.
+    fn run_with(
+        replicate: u32,
+        value: impl Fn(u32, u32) -> f64,
+        events: &[(u32, &'static str)],
+    ) -> RunOutput {
+        RunOutput {
+            pupils: 100,
+            horizon_weeks: 208,
+            warmup_weeks: 52,
+            action_window_weeks: 6,
+            weeks: records(replicate, value),
+            episodes: Vec::new(),
+            referrals: Vec::new(),
+            assessments: Vec::new(),
+            // Recorded once per locality: two localities here.
+            events: events
+                .iter()
+                .flat_map(|&(week, kind)| {
+                    (0..2).map(move |locality| crate::model::EventRecord {
+                        week,
+                        locality,
+                        kind,
+                        label: format!("{kind} happened"),
+                    })
+                })
+                .collect(),
+            story: Vec::new(),
+            network: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn the_window_stops_before_the_first_event_when_a_school_year_comes_before_it() {
+        let events = |weeks: &[u32]| {
+            weeks
+                .iter()
+                .map(|&week| ScheduledEvent {
+                    week,
+                    kind: "leave",
+                })
+                .collect::<Vec<_>>()
+        };
+        // No events, or only outside the measured weeks: all the measured weeks.
+        let plain = Window::new(52..208, events(&[10, 208]));
+        assert_eq!((plain.judged.clone(), plain.events.len()), (52..208, 0));
+        assert!(!plain.includes_events() && !plain.ends_before_event());
+        assert_eq!(plain.across(), "across the measured weeks");
+        // A school year before the first event: the weeks before it.
+        let early = Window::new(52..208, events(&[150, 104]));
+        assert_eq!(early.judged, 52..104);
+        assert!(!early.includes_events() && early.ends_before_event());
+        assert_eq!(
+            early.across(),
+            "across weeks 52-103, the measured weeks before leave at week 104"
+        );
+        // Fewer: every measured week, event included.
+        let late = Window::new(52..208, events(&[103, 103, 150]));
+        assert_eq!(late.judged, 52..208);
+        assert_eq!(late.events.len(), 2, "the same event twice is one");
+        assert!(late.includes_events());
+        assert_eq!(
+            late.across(),
+            "across the measured weeks, which include leave at week 103 and leave at week 150"
+        );
+    }
+
+    #[test]
+    fn a_step_at_an_event_is_its_effect_not_a_short_warmup() {
+        // Flat at 100 until a restructure in week 70, 18 weeks into the measured weeks, then 140:
+        // across the measured weeks the fitted line rises by far more than the tolerance, with
+        // every replicate agreeing, but that is the event, not a warm-up too short.
+        let step = |replicate, week| {
+            let level = if week < 70 { 100.0 } else { 140.0 };
+            level + 2.0 * noise(replicate, week)
+        };
+        let runs: Vec<RunOutput> = (0..10)
+            .map(|replicate| run_with(replicate, step, &[(70, "restructure")]))
+            .collect();
+        let settling = Settling::of_runs(&runs);
+        assert_eq!(settling.window.judged, 52..208);
+        assert_eq!(
+            settling.window.events,
+            [ScheduledEvent {
+                week: 70,
+                kind: "restructure"
+            }]
+        );
+        let open = &settling.series[1];
+        assert!(open.relative_drift > 0.1 && open.ci_low > 0.0, "{open:?}");
+        assert!(open.event_effect && open.settled, "{open:?}");
+        assert!(settling.settled());
+        assert_eq!(settling.not_settled().count(), 0);
+        assert_eq!(settling.event_effects().count(), 4);
+        assert!(
+            open.describe(&settling.window)
+                .starts_with("open_cases rises ")
+                && open.describe(&settling.window).contains(
+                    "% across the measured weeks, which include restructure at week 70 (95% CI "
+                ),
+            "{}",
+            open.describe(&settling.window)
+        );
+
+        // The same step a school year and more into the measured weeks: judged before it, flat.
+        let later = |replicate, week| {
+            let level = if week < 120 { 100.0 } else { 140.0 };
+            level + 2.0 * noise(replicate, week)
+        };
+        let runs: Vec<RunOutput> = (0..10)
+            .map(|replicate| run_with(replicate, later, &[(120, "restructure")]))
+            .collect();
+        let settling = Settling::of_runs(&runs);
+        assert_eq!(settling.window.judged, 52..120);
+        assert!(settling.settled() && settling.event_effects().count() == 0);
+        assert!(settling.series[1].relative_drift.abs() < 0.02);
+
+        // A drift before that event is still a warm-up too short.
+        let drifting_before = |replicate, week| later(replicate, week) + 0.5 * f64::from(week);
+        let runs: Vec<RunOutput> = (0..10)
+            .map(|replicate| run_with(replicate, drifting_before, &[(120, "restructure")]))
+            .collect();
+        let settling = Settling::of_runs(&runs);
+        let open = &settling.series[1];
+        assert!(!open.settled && !open.event_effect, "{open:?}");
+        assert!(
+            open.describe(&settling.window)
+                .contains("across weeks 52-119, the measured weeks before restructure at week 120"),
+            "{}",
+            open.describe(&settling.window)
+        );
+    }
+
+    #[test]
+    fn a_drifting_series_without_events_is_still_not_settled() {
+        let rising = |replicate, week| 100.0 + 0.3 * f64::from(week) + 2.0 * noise(replicate, week);
+        let runs: Vec<RunOutput> = (0..10)
+            .map(|replicate| run_with(replicate, rising, &[]))
+            .collect();
+        let settling = Settling::of_runs(&runs);
+        assert_eq!(settling.window, Window::new(52..208, []));
+        assert!(!settling.settled());
+        assert_eq!(settling.not_settled().count(), 4);
+        assert_eq!(settling.event_effects().count(), 0);
+        // An event in the warm-up is not in the measured weeks: the drift is the warm-up's.
+        let runs: Vec<RunOutput> = (0..10)
+            .map(|replicate| run_with(replicate, rising, &[(40, "post_cut")]))
+            .collect();
+        let settling = Settling::of_runs(&runs);
+        assert!(settling.window.events.is_empty());
+        assert_eq!(settling.not_settled().count(), 4);
     }
 }

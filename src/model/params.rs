@@ -474,6 +474,23 @@ pub enum EventKind {
     ForumStopped,
 }
 
+impl EventKind {
+    /// The kind as a scenario's `[[event]]` names it (`kind = "restructure"`).
+    pub fn key(&self) -> &'static str {
+        match self {
+            EventKind::Restructure { .. } => "restructure",
+            EventKind::Leave { .. } => "leave",
+            EventKind::Threshold { .. } => "threshold",
+            EventKind::PostCut { .. } => "post_cut",
+            EventKind::PostAdded { .. } => "post_added",
+            EventKind::MinderAppointed => "minder_appointed",
+            EventKind::MinderWithdrawn => "minder_withdrawn",
+            EventKind::ForumStarted { .. } => "forum_started",
+            EventKind::ForumStopped => "forum_stopped",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Event {
     pub week: u32,

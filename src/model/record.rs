@@ -119,6 +119,8 @@ pub struct WeekRecord {
 pub struct EventRecord {
     pub week: u32,
     pub locality: u32,
+    /// The `[[event]]` kind that did it (`EventKind::key`: `restructure`, `leave`, ...).
+    pub kind: &'static str,
     pub label: String,
 }
 

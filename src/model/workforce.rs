@@ -355,13 +355,14 @@ impl Patch<'_> {
         (handed_over, restarted)
     }
 
-    fn log(&mut self, week: u32, label: String) {
+    fn log(&mut self, week: u32, kind: &'static str, label: String) {
         self.tell(week, || What::Event {
             label: label.clone(),
         });
         self.event_log.push(EventRecord {
             week,
             locality: self.instance,
+            kind,
             label,
         });
     }
@@ -375,6 +376,7 @@ impl Patch<'_> {
             .map(|ev| ev.kind.clone())
             .collect();
         for kind in due {
+            let key = kind.key();
             match kind {
                 EventKind::Restructure {
                     share,
@@ -394,7 +396,7 @@ impl Patch<'_> {
                     if let Some(teams) = social_care_teams {
                         self.redraw_social_care(teams.max(1));
                     }
-                    self.log(week, format!("restructure: {moved} staff reassigned, forum suspended for {suspend_forum_weeks} weeks"));
+                    self.log(week, key, format!("restructure: {moved} staff reassigned, forum suspended for {suspend_forum_weeks} weeks"));
                 }
                 EventKind::Leave { who, share, count } => {
                     let mut group: Vec<u32> = (0..self.profs.len() as u32)
@@ -429,11 +431,15 @@ impl Patch<'_> {
                         let vacancy = self.vacancy_weeks(post);
                         self.vacate(post, week, vacancy, true);
                     }
-                    self.log(week, format!("{} staff left", n.min(group.len())));
+                    self.log(week, key, format!("{} staff left", n.min(group.len())));
                 }
                 EventKind::Threshold { role, value } => {
                     self.thresholds[role.idx()] = value;
-                    self.log(week, format!("{} threshold set to {value}", role.key()));
+                    self.log(
+                        week,
+                        key,
+                        format!("{} threshold set to {value}", role.key()),
+                    );
                 }
                 EventKind::PostCut { role, fte } => {
                     let mut left = fte;
@@ -454,7 +460,7 @@ impl Patch<'_> {
                         }
                     }
                     self.seat_forum();
-                    self.log(week, format!("{fte} FTE of {} cut", role.key()));
+                    self.log(week, key, format!("{fte} FTE of {} cut", role.key()));
                 }
                 EventKind::PostAdded { role, fte } => {
                     let people = fte.ceil().max(1.0) as u32;
@@ -463,7 +469,7 @@ impl Patch<'_> {
                         self.add_post(role, NONE, team, fte / f64::from(people), week);
                     }
                     self.seat_forum();
-                    self.log(week, format!("{fte} FTE of {} added", role.key()));
+                    self.log(week, key, format!("{fte} FTE of {} added", role.key()));
                 }
                 EventKind::MinderAppointed => {
                     if self.minder_post == NONE {
@@ -482,7 +488,7 @@ impl Patch<'_> {
                         }
                     }
                     self.seat_forum();
-                    self.log(week, "minder appointed".to_string());
+                    self.log(week, key, "minder appointed".to_string());
                 }
                 EventKind::MinderWithdrawn => {
                     if self.minder_post != NONE && !self.profs[self.minder_post as usize].removed {
@@ -491,13 +497,13 @@ impl Patch<'_> {
                         }
                         self.profs[self.minder_post as usize].removed = true;
                         self.seat_forum();
-                        self.log(week, "minder withdrawn".to_string());
+                        self.log(week, key, "minder withdrawn".to_string());
                     }
                 }
                 EventKind::ForumStarted { mode } => {
                     self.forum.mode = mode;
                     self.seat_forum();
-                    self.log(week, format!("{} forum started", mode.key()));
+                    self.log(week, key, format!("{} forum started", mode.key()));
                 }
                 EventKind::ForumStopped => {
                     self.forum.mode = ForumMode::AdHoc;
@@ -505,7 +511,7 @@ impl Patch<'_> {
                         let e = self.active[i];
                         self.episodes[e as usize].action = None;
                     }
-                    self.log(week, "forum stopped".to_string());
+                    self.log(week, key, "forum stopped".to_string());
                 }
             }
         }

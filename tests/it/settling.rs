@@ -249,7 +249,8 @@ fn a_sweep_names_the_points_not_settled() {
     let lines: Vec<&str> = settling_csv.lines().collect();
     assert_eq!(
         lines[0],
-        "point,ties.initial_mean,series,level,relative_drift,ci_low,ci_high,replicates,basis,settled"
+        "point,ties.initial_mean,series,level,relative_drift,ci_low,ci_high,replicates,basis,settled,\
+         event_effect,judged_first_week,judged_last_week,events"
     );
     assert_eq!(lines.len(), 1 + 2 * 4, "a row per point and series");
     let ties_row = lines
@@ -257,7 +258,7 @@ fn a_sweep_names_the_points_not_settled() {
         .find(|line| line.starts_with("1,0.9,mean_tie_strength,"))
         .unwrap();
     assert!(
-        ties_row.ends_with(",3,confidence_interval,FALSE"),
+        ties_row.ends_with(",3,confidence_interval,FALSE,FALSE,52,103,"),
         "{ties_row}"
     );
 
@@ -309,6 +310,120 @@ fn a_sweep_names_the_points_not_settled() {
     assert_eq!(
         std::fs::read_to_string(scratch.path().join("one/settling.csv")).unwrap(),
         settling_csv
+    );
+}
+
+/// The tiny scenario with a restructure four weeks into its measured year.
+const TINY_RESTRUCTURE: &str = r#"
+base = "tiny.toml"
+name = "tiny-restructure"
+
+[[event]]
+week = 56
+kind = "restructure"
+share = 0.4
+"#;
+
+#[test]
+fn a_drift_across_an_event_in_the_measured_weeks_is_its_effect_not_a_short_warmup() {
+    // Both arms' ties fall through the measured year. A has no event: a warm-up too short, with
+    // the advice to lengthen it. B has a restructure in week 56, four weeks in: too few weeks
+    // come before it to judge the warm-up on, so its fall is said as the event's effect.
+    let scratch = tempfile::tempdir().unwrap();
+    write_tiny_scenario(scratch.path());
+    write_file(scratch.path(), "restructure.toml", TINY_RESTRUCTURE);
+    let output = run_patchwork(
+        scratch.path(),
+        &[
+            "compare",
+            "tiny.toml",
+            "restructure.toml",
+            "--set",
+            STRONG_TIES,
+            "--out",
+            "cmp",
+        ],
+    );
+    assert_exit_code(&output, 0);
+    let stderr = stderr_of(&output);
+    assert!(
+        stderr.contains("warning: not settled in tiny: mean_tie_strength falls"),
+        "{stderr}"
+    );
+    let note = stderr
+        .lines()
+        .find(|line| line.starts_with("note: drift after an event in tiny-restructure: "))
+        .unwrap_or_else(|| panic!("{stderr}"));
+    assert!(
+        note.contains("mean_tie_strength falls ",)
+            && note.contains(
+                "% across the measured weeks, which include restructure at week 56 (95% CI "
+            )
+            && note.contains(
+                "a drift after an event is its effect, not a short warm-up: only 4 measured weeks"
+            )
+            && !note.contains("lengthen"),
+        "{note}"
+    );
+    assert!(
+        !stderr.contains("not settled in tiny-restructure"),
+        "{stderr}"
+    );
+
+    let metadata = read_json(&scratch.path().join("cmp/metadata.json"));
+    assert_eq!(metadata["a"]["settling"]["settled"], false);
+    let b = &metadata["b"]["settling"];
+    assert_eq!(b["settled"], true);
+    assert_eq!(b["measured_weeks"], serde_json::json!([52, 103]));
+    assert_eq!(b["judged_weeks"], serde_json::json!([52, 103]));
+    assert_eq!(
+        b["events_in_measured_weeks"],
+        serde_json::json!([{"week": 56, "kind": "restructure"}])
+    );
+    let ties = series(b, "mean_tie_strength");
+    assert_eq!(
+        (&ties["settled"], &ties["event_effect"]),
+        (&serde_json::json!(true), &serde_json::json!(true))
+    );
+    assert!(ties["ci_high"].as_f64().unwrap() < -0.1, "{ties}");
+    assert_eq!(
+        series(&metadata["a"]["settling"], "mean_tie_strength")["event_effect"],
+        false
+    );
+    let html = std::fs::read_to_string(scratch.path().join("cmp/report.html")).unwrap();
+    assert!(html.contains("<strong>Not settled in tiny.</strong>"));
+    assert!(html.contains("<strong>Drift after an event in tiny-restructure.</strong>"));
+    assert!(!html.contains("Not settled in tiny-restructure"));
+
+    // A sweep whose points have the event says so too, per point, in settling.csv.
+    write_file(
+        scratch.path(),
+        "sweep.toml",
+        &format!(
+            "{TINY_RESTRUCTURE}\n[sweep]\ndesign = \"factorial\"\nreplicates = 3\n\n[sweep.axes]\n\"ties.initial_mean\" = [0.9]\n"
+        ),
+    );
+    let sweep = run_patchwork(scratch.path(), &["sweep", "sweep.toml", "--out", "sw"]);
+    assert_exit_code(&sweep, 0);
+    let stderr = stderr_of(&sweep);
+    assert!(
+        stderr.contains("note: at 1 of 1 points a weekly series drifts across measured weeks that include a scheduled event")
+            && !stderr.contains("not settled"),
+        "{stderr}"
+    );
+    let settling_csv = std::fs::read_to_string(scratch.path().join("sw/settling.csv")).unwrap();
+    let ties_row = settling_csv
+        .lines()
+        .find(|line| line.starts_with("0,0.9,mean_tie_strength,"))
+        .unwrap_or_else(|| panic!("{settling_csv}"));
+    assert!(
+        ties_row.ends_with(",TRUE,TRUE,52,103,restructure at week 56"),
+        "{ties_row}"
+    );
+    let summary = &read_json(&scratch.path().join("sw/metadata.json"))["settling"];
+    assert_eq!(
+        (&summary["settled"], &summary["points_event_effect"]),
+        (&serde_json::json!(true), &serde_json::json!(1))
     );
 }
 

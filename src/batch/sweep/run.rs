@@ -18,7 +18,7 @@ use std::time::Instant;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::metrics::settle::{Settling, Trend, run_trends};
+use crate::metrics::settle::{Settling, Trend, Window, run_trends};
 use crate::metrics::{Measures, measures, summarise_measures};
 use crate::model::{self, Params};
 use crate::output::csv::{CsvBytes, format_float};
@@ -79,8 +79,9 @@ struct RunResult {
     seed: u64,
     /// The posterior row the run drew (`--posterior`).
     row: Option<usize>,
-    /// The measures and the weekly series' trends, or why the run failed.
-    measures: Result<(Measures, [Trend; 4]), String>,
+    /// The measures, the weekly series' trends and the weeks they were fitted over, or why the
+    /// run failed.
+    measures: Result<(Measures, [Trend; 4], Window), String>,
 }
 
 /// One chunk's results, in run order.
@@ -241,7 +242,11 @@ pub fn run_sweep(
                             panic!("fault injected for testing ({FAULT_RUN_VARIABLE}={run})");
                         }
                         let output = model::simulate(params, seed);
-                        (measures(&output), run_trends(&output))
+                        (
+                            measures(&output),
+                            run_trends(&output),
+                            Window::of_run(&output),
+                        )
                     })
                 });
                 progress(finished.fetch_add(1, Ordering::Relaxed) + 1);
@@ -375,6 +380,8 @@ fn render_chunk(sweep: &Sweep, chunk: &ChunkResult) -> [Vec<u8>; 4] {
         let point_runs = &chunk.runs[first..first + replicates as usize];
         let mut succeeded = Vec::with_capacity(point_runs.len());
         let mut trends = Vec::with_capacity(point_runs.len());
+        // The point's replicates share its scenario's timeline, so its first run's window.
+        let mut window: Option<&Window> = None;
         for result in point_runs {
             debug_assert_eq!((result.point, result.run / replicates), (point, point));
             let ids = [
@@ -384,9 +391,10 @@ fn render_chunk(sweep: &Sweep, chunk: &ChunkResult) -> [Vec<u8>; 4] {
                 result.seed.to_string(),
             ];
             match &result.measures {
-                Ok((measures, run_trends)) => {
+                Ok((measures, run_trends, run_window)) => {
                     succeeded.push(*measures);
                     trends.push(*run_trends);
+                    window.get_or_insert(run_window);
                     let drawn = sweep
                         .posterior
                         .as_ref()
@@ -422,7 +430,8 @@ fn render_chunk(sweep: &Sweep, chunk: &ChunkResult) -> [Vec<u8>; 4] {
         }
         // A point whose every run failed has no rows: there is nothing to judge.
         if !trends.is_empty() {
-            for row in settling::rows(&Settling::of_trends(&trends)) {
+            let window = window.cloned().unwrap_or_default();
+            for row in settling::rows(&Settling::of_trends(window, &trends)) {
                 settling_rows.row(
                     [point.to_string()]
                         .into_iter()

@@ -13,13 +13,15 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::metrics::settle::{RELATIVE_TOLERANCE, Series, Settling};
+use crate::metrics::settle::{RELATIVE_TOLERANCE, Series, Settling, Window};
 use crate::output::csv::{format_bool, format_float, parse_bool};
 
 pub use crate::output::files::SETTLING_CSV;
 
-/// The columns after the point and the swept keys.
-pub const HEADER: [&str; 8] = [
+/// The columns after the point and the swept keys: each series' verdict, whether its drift is
+/// the effect of a scheduled event (`metrics::settle`), the first and last week judged, and the
+/// scheduled events in the point's measured weeks (`restructure at week 286; leave at week 300`).
+pub const HEADER: [&str; 12] = [
     "series",
     "level",
     "relative_drift",
@@ -28,13 +30,37 @@ pub const HEADER: [&str; 8] = [
     "replicates",
     "basis",
     "settled",
+    "event_effect",
+    "judged_first_week",
+    "judged_last_week",
+    "events",
 ];
 
 /// Points listed by name at most in `metadata.json` (all are in `settling.csv`).
 pub const LISTED_POINTS: usize = 100;
 
+/// The scheduled events of `window` for `settling.csv`'s `events` column, every one.
+fn events_cell(window: &Window) -> String {
+    let events: Vec<String> = window
+        .events
+        .iter()
+        .map(|event| format!("{} at week {}", event.kind, event.week))
+        .collect();
+    events.join("; ")
+}
+
 /// A point's rows of `settling.csv`, without the point and its swept values: one per series.
-pub fn rows(settling: &Settling) -> Vec<[String; 8]> {
+pub fn rows(settling: &Settling) -> Vec<[String; 12]> {
+    let window = &settling.window;
+    let (first, last) = if window.judged.is_empty() {
+        (String::new(), String::new())
+    } else {
+        (
+            window.judged.start.to_string(),
+            (window.judged.end - 1).to_string(),
+        )
+    };
+    let events = events_cell(window);
     settling
         .series
         .iter()
@@ -48,6 +74,10 @@ pub fn rows(settling: &Settling) -> Vec<[String; 8]> {
                 series.replicates.to_string(),
                 series.basis.key().to_string(),
                 format_bool(series.settled).to_string(),
+                format_bool(series.event_effect).to_string(),
+                first.clone(),
+                last.clone(),
+                events.clone(),
             ]
         })
         .collect()
@@ -71,6 +101,9 @@ pub struct SweepSettling {
     pub tolerance: f64,
     pub points: u64,
     pub points_not_settled: u64,
+    /// Points at which some series drifts across judged weeks that include a scheduled event: the
+    /// event's effect, not reported as unsettled (`metrics::settle`).
+    pub points_event_effect: u64,
     /// For each series, the points at which it did not settle.
     pub series_not_settled: BTreeMap<String, u64>,
     /// The first `LISTED_POINTS` points that did not settle.
@@ -90,6 +123,8 @@ impl SweepSettling {
         };
         let (point_column, series_column, settled_column) =
             (column("point")?, column("series")?, column("settled")?);
+        // Absent from files written before scheduled events were taken into account.
+        let event_effect_column = column("event_effect").ok();
         let axes: Vec<&str> = header
             .iter()
             .skip(point_column + 1)
@@ -100,6 +135,7 @@ impl SweepSettling {
             tolerance: RELATIVE_TOLERANCE,
             points: 0,
             points_not_settled: 0,
+            points_event_effect: 0,
             series_not_settled: Series::ALL
                 .iter()
                 .map(|series| (series.name().to_string(), 0))
@@ -107,6 +143,8 @@ impl SweepSettling {
             not_settled: Vec::new(),
         };
         let mut current: Option<PointNotSettled> = None;
+        // The last point with a series whose drift is an event's effect.
+        let mut event_effect_point: Option<u64> = None;
         let close = |summary: &mut SweepSettling, point: Option<PointNotSettled>| {
             if let Some(point) = point.filter(|point| !point.series.is_empty()) {
                 summary.settled = false;
@@ -145,6 +183,13 @@ impl SweepSettling {
                     values: values.join(", "),
                     series: Vec::new(),
                 });
+            }
+            if let Some(column) = event_effect_column
+                && parse_bool(field(column)?) == Some(true)
+                && event_effect_point != Some(point)
+            {
+                event_effect_point = Some(point);
+                summary.points_event_effect += 1;
             }
             if parse_bool(field(settled_column)?) == Some(false) {
                 let series = field(series_column)?.to_string();

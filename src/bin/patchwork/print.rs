@@ -78,31 +78,39 @@ pub fn headline_table(summaries: &[MeasureSummary], replicates: u32) -> String {
 }
 
 /// One warning line for each weekly series of `settling` that has not settled (of the arm named
-/// `arm` in a comparison); none when all have.
+/// `arm` in a comparison), or one note for each whose drift is the effect of a scheduled event in
+/// the judged weeks; none when all have settled.
 pub fn settling_warnings(settling: &Settling, arm: Option<&str>) -> Vec<String> {
+    use patchwork_sim::output::export::settling::{ADVICE, EVENT_EFFECT, event_effect_reason};
     let whose = arm.map(|arm| format!(" in {arm}")).unwrap_or_default();
-    settling
-        .not_settled()
-        .map(|series| {
-            format!(
-                "warning: not settled{whose}: {}; {}",
-                series.describe(),
-                patchwork_sim::output::export::settling::ADVICE
-            )
-        })
-        .collect()
+    let window = &settling.window;
+    let warnings = settling.not_settled().map(|series| {
+        format!(
+            "warning: not settled{whose}: {}; {ADVICE}",
+            series.describe(window)
+        )
+    });
+    let notes = settling.event_effects().map(|series| {
+        format!(
+            "note: drift after an event{whose}: {}; {EVENT_EFFECT}: {}",
+            series.describe(window),
+            event_effect_reason(window)
+        )
+    });
+    warnings.chain(notes).collect()
 }
 
 /// Points of a sweep named in its warning at most.
 const NAMED_POINTS: usize = 3;
 
 /// The warning lines of a sweep whose points did not all settle: how many points, which series,
-/// and the first few points by their swept values; none when every point settled.
+/// and the first few points by their swept values; a note when at some points a series drifts
+/// across weeks that include a scheduled event; none when every point settled.
 pub fn sweep_settling_warnings(
     settling: &patchwork_sim::batch::sweep::SweepSettling,
 ) -> Vec<String> {
     if settling.settled {
-        return Vec::new();
+        return sweep_event_note(settling);
     }
     let series: Vec<String> = settling
         .series_not_settled
@@ -135,7 +143,24 @@ pub fn sweep_settling_warnings(
             settling.points_not_settled - NAMED_POINTS as u64
         ));
     }
+    lines.extend(sweep_event_note(settling));
     lines
+}
+
+/// The note of a sweep at whose points some series drifts across judged weeks that include a
+/// scheduled event (`event_effect` in settling.csv); none when there is no such point.
+fn sweep_event_note(settling: &patchwork_sim::batch::sweep::SweepSettling) -> Vec<String> {
+    if settling.points_event_effect == 0 {
+        return Vec::new();
+    }
+    vec![format!(
+        "note: at {} of {} points a weekly series drifts across measured weeks that include a \
+         scheduled event, with too few weeks before it to judge them alone (event_effect in \
+         settling.csv); {}",
+        settling.points_event_effect,
+        settling.points,
+        patchwork_sim::output::export::settling::EVENT_EFFECT
+    )]
 }
 
 /// `patchwork warmup`'s table: each series' steady level and suggested warm-up, then the warm-up
@@ -265,7 +290,8 @@ mod tests {
             slope_per_week: 0.0,
             relative_drift,
         };
-        let drifting = Settling::of_trends(&[[trend(0.34); 4], [trend(0.36); 4]]);
+        let drifting =
+            Settling::of_trends(Default::default(), &[[trend(0.34); 4], [trend(0.36); 4]]);
         let lines = settling_warnings(&drifting, None);
         assert_eq!(lines.len(), 4);
         assert!(
@@ -279,7 +305,7 @@ mod tests {
             settling_warnings(&drifting, Some("b"))[3]
                 .starts_with("warning: not settled in b: social_worker_caseload")
         );
-        let flat = Settling::of_trends(&[[trend(0.01); 4], [trend(-0.01); 4]]);
+        let flat = Settling::of_trends(Default::default(), &[[trend(0.01); 4], [trend(-0.01); 4]]);
         assert!(settling_warnings(&flat, None).is_empty());
     }
 

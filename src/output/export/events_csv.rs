@@ -58,11 +58,13 @@ mod tests {
         results[0].output.events = vec![EventRecord {
             week: 2,
             locality: 0,
+            kind: "restructure",
             label: "restructure: 30% of staff reassigned".to_string(),
         }];
         results[1].output.events = vec![EventRecord {
             week: 1,
             locality: 0,
+            kind: "leave",
             label: "ignored".to_string(),
         }];
         let report = test_support::report(&results);

@@ -1,19 +1,28 @@
 //! The settling check (`metrics::settle`) as the output files say it: the `settling` object of
-//! `metadata.json` (each series' level, relative drift, 95% CI, basis and verdict, and an overall
-//! `settled`) and the notice near the top of `report.html` and `report.md`.
+//! `metadata.json` (the weeks measured and judged, the scheduled events in the measured weeks,
+//! each series' level, relative drift, 95% CI, basis and verdict, and an overall `settled`) and
+//! the notice near the top of `report.html` and `report.md`.
 //!
 //! Numbers are rounded to six decimals (NaN is written as `null`), so the object is the same bytes
 //! for the same runs.
 
 use serde::Serialize;
 
-use crate::metrics::settle::{Basis, RELATIVE_TOLERANCE, Series, Settling};
+use crate::metrics::settle::{
+    Basis, MIN_WEEKS_BEFORE_EVENT, RELATIVE_TOLERANCE, ScheduledEvent, Series, Settling, Window,
+};
 
 /// How the check works, in one sentence, recorded beside its results.
 pub const METHOD: &str = "per replicate, the OLS slope of each weekly series on the week over the measured \
      weeks, as the fitted change across them relative to the series' mean there (relative_drift); across \
      replicates, its mean and 95% CI (Student's t); not settled when the CI excludes zero and |drift| > \
-     tolerance (one replicate: |drift| > tolerance alone)";
+     tolerance (one replicate: |drift| > tolerance alone). With a scheduled event in the measured weeks, \
+     the judged weeks are those before the first such event when at least 52 come before it; otherwise \
+     they include the event, and a drift that would be not settled is the event's effect (event_effect), \
+     not reported as unsettled";
+
+// METHOD says the number.
+const _: () = assert!(MIN_WEEKS_BEFORE_EVENT == 52);
 
 /// `metadata.json`'s `settling` object.
 #[derive(Debug, Serialize)]
@@ -21,7 +30,26 @@ pub struct SettlingJson {
     pub settled: bool,
     pub tolerance: f64,
     pub method: &'static str,
+    /// First and last measured week (`run.warmup_weeks` to `run.horizon_weeks - 1`); null with
+    /// no runs.
+    pub measured_weeks: Option<[u32; 2]>,
+    /// First and last week the trends were fitted over.
+    pub judged_weeks: Option<[u32; 2]>,
+    /// The scheduled events that took effect in the measured weeks.
+    pub events_in_measured_weeks: Vec<EventJson>,
     pub series: Vec<SeriesJson>,
+}
+
+/// One scheduled event in `SettlingJson`.
+#[derive(Debug, Serialize)]
+pub struct EventJson {
+    pub week: u32,
+    pub kind: &'static str,
+}
+
+/// A range of weeks as its first and last week, none when empty.
+fn first_last(weeks: &std::ops::Range<u32>) -> Option<[u32; 2]> {
+    (!weeks.is_empty()).then(|| [weeks.start, weeks.end - 1])
 }
 
 /// One series in `SettlingJson`.
@@ -35,6 +63,9 @@ pub struct SeriesJson {
     pub replicates: u32,
     pub basis: &'static str,
     pub settled: bool,
+    /// The drift would be not settled, but the judged weeks include a scheduled event: it is
+    /// the event's effect.
+    pub event_effect: bool,
 }
 
 fn round6(value: f64) -> f64 {
@@ -47,6 +78,14 @@ impl SettlingJson {
             settled: settling.settled(),
             tolerance: RELATIVE_TOLERANCE,
             method: METHOD,
+            measured_weeks: first_last(&settling.window.measured),
+            judged_weeks: first_last(&settling.window.judged),
+            events_in_measured_weeks: settling
+                .window
+                .events
+                .iter()
+                .map(|&ScheduledEvent { week, kind }| EventJson { week, kind })
+                .collect(),
             series: settling
                 .series
                 .iter()
@@ -59,6 +98,7 @@ impl SettlingJson {
                     replicates: series.replicates,
                     basis: series.basis.key(),
                     settled: series.settled,
+                    event_effect: series.event_effect,
                 })
                 .collect(),
         }
@@ -68,6 +108,21 @@ impl SettlingJson {
 /// Where to go when a run has not settled.
 pub const ADVICE: &str =
     "lengthen run.warmup_weeks (`patchwork warmup` suggests one) or see docs/model.md";
+
+/// What a drift over weeks that include a scheduled event means.
+pub const EVENT_EFFECT: &str = "a drift after an event is its effect, not a short warm-up";
+
+/// Why the judged weeks include the event, after `EVENT_EFFECT`.
+pub fn event_effect_reason(window: &Window) -> String {
+    let before = window
+        .events
+        .first()
+        .map_or(0, |event| event.week - window.measured.start);
+    format!(
+        "only {before} measured weeks come before the event, fewer than the {MIN_WEEKS_BEFORE_EVENT} needed \
+         to judge the warm-up on them"
+    )
+}
 
 /// The series' names in words, for the settled line.
 fn series_words() -> String {
@@ -90,10 +145,34 @@ pub fn notice(settling: &Settling, arm: Option<&str>) -> (bool, String) {
     } else {
         ""
     };
+    let window = &settling.window;
     let not_settled: Vec<String> = settling
         .not_settled()
-        .map(|series| series.describe())
+        .map(|series| series.describe(window))
         .collect();
+    let event_effects: Vec<String> = settling
+        .event_effects()
+        .map(|series| series.describe(window))
+        .collect();
+    if !event_effects.is_empty() {
+        let others = if event_effects.len() < settling.series.len() {
+            format!(
+                " The other series drift by less than {:.0}% across these weeks, or by no more than the \
+                 replicates can tell from zero.",
+                RELATIVE_TOLERANCE * 100.0
+            )
+        } else {
+            String::new()
+        };
+        return (
+            true,
+            format!(
+                "**Drift after an event{whose}.** {}; {EVENT_EFFECT}: {}.{others}{one_replicate}",
+                event_effects.join("; "),
+                event_effect_reason(window),
+            ),
+        );
+    }
     if not_settled.is_empty() {
         let undefined: Vec<&str> = settling
             .series
@@ -102,10 +181,11 @@ pub fn notice(settling: &Settling, arm: Option<&str>) -> (bool, String) {
             .map(|series| series.series.name())
             .collect();
         let mut text = format!(
-            "Settled{whose}: {} drift by less than {:.0}% across the measured weeks, or by no more than the \
-             replicates can tell from zero.{one_replicate}",
+            "Settled{whose}: {} drift by less than {:.0}% {}, or by no more than the replicates can tell \
+             from zero.{one_replicate}",
             series_words(),
-            RELATIVE_TOLERANCE * 100.0
+            RELATIVE_TOLERANCE * 100.0,
+            window.across()
         );
         if !undefined.is_empty() {
             text.push_str(&format!(
@@ -118,8 +198,9 @@ pub fn notice(settling: &Settling, arm: Option<&str>) -> (bool, String) {
     (
         false,
         format!(
-            "**Not settled{whose}.** These weekly series still drift across the measured weeks, so the measures \
-             depend on how long the run is: {}. Results should agree within {:.0}% between horizons; {ADVICE}.{one_replicate}",
+            "**Not settled{whose}.** These weekly series still drift {}, so the measures depend on how long \
+             the run is: {}. Results should agree within {:.0}% between horizons; {ADVICE}.{one_replicate}",
+            window.across(),
             not_settled.join("; "),
             RELATIVE_TOLERANCE * 100.0
         ),
@@ -129,7 +210,7 @@ pub fn notice(settling: &Settling, arm: Option<&str>) -> (bool, String) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::metrics::settle::{SeriesSettling, Trend};
+    use crate::metrics::settle::{ScheduledEvent, SeriesSettling, Trend};
 
     fn settling(drifts: [f64; 2]) -> Settling {
         let trend = |relative_drift| Trend {
@@ -137,7 +218,10 @@ mod tests {
             slope_per_week: 0.0,
             relative_drift,
         };
-        Settling::of_trends(&[[trend(drifts[0]); 4], [trend(drifts[1]); 4]])
+        Settling::of_trends(
+            Window::default(),
+            &[[trend(drifts[0]); 4], [trend(drifts[1]); 4]],
+        )
     }
 
     #[test]
@@ -153,6 +237,7 @@ mod tests {
         assert_eq!(json["series"][0]["settled"], false);
         assert_eq!(json["series"][0]["replicates"], 2);
         let undefined = Settling {
+            window: Window::default(),
             series: vec![SeriesSettling::judge(
                 Series::OpenCases,
                 &[Trend {
@@ -163,6 +248,7 @@ mod tests {
             )],
         };
         let json = serde_json::to_value(SettlingJson::of(&undefined)).unwrap();
+        assert!(json["measured_weeks"].is_null() && json["judged_weeks"].is_null());
         assert_eq!(json["settled"], true);
         assert!(json["series"][0]["relative_drift"].is_null());
         assert_eq!(json["series"][0]["basis"], "undefined");
@@ -180,5 +266,50 @@ mod tests {
         assert!(text.starts_with(
             "Settled: waiting for help, open cases, mean tie strength and social worker caseload drift"
         ));
+    }
+
+    #[test]
+    fn a_drift_across_an_event_is_said_as_its_effect() {
+        let trend = |relative_drift| Trend {
+            level: 10.0,
+            slope_per_week: 0.0,
+            relative_drift,
+        };
+        let window = Window::new(
+            260..416,
+            [ScheduledEvent {
+                week: 286,
+                kind: "restructure",
+            }],
+        );
+        let mut drifts = [trend(0.01); 4];
+        drifts[2] = trend(0.26);
+        let mut other = drifts;
+        other[2] = trend(0.27);
+        let settling = Settling::of_trends(window, &[drifts, other]);
+        let json = serde_json::to_value(SettlingJson::of(&settling)).unwrap();
+        assert_eq!(json["settled"], true);
+        assert_eq!(json["measured_weeks"], serde_json::json!([260, 415]));
+        assert_eq!(json["judged_weeks"], serde_json::json!([260, 415]));
+        assert_eq!(
+            json["events_in_measured_weeks"],
+            serde_json::json!([{"week": 286, "kind": "restructure"}])
+        );
+        assert_eq!(json["series"][2]["event_effect"], true);
+        assert_eq!(json["series"][2]["settled"], true);
+        assert_eq!(json["series"][0]["event_effect"], false);
+        let (settled, text) = notice(&settling, Some("B"));
+        assert!(settled);
+        assert!(
+            text.starts_with(
+                "**Drift after an event in B.** mean_tie_strength rises 26% across the measured weeks, \
+                 which include restructure at week 286 (95% CI "
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains("a drift after an event is its effect, not a short warm-up: only 26")
+        );
+        assert!(!text.contains("run.warmup_weeks"), "{text}");
     }
 }
