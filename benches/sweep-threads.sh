@@ -21,7 +21,7 @@ source benches/common.sh
 median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 echo "$("$binary" --version), $(nproc) logical CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg)"
-: >"$scratch/sweep-1" >"$scratch/sweep-2" >"$scratch/plot-1" >"$scratch/plot-2"
+: >"$scratch/sweep-1" >"$scratch/sweep-2" >"$scratch/plot-1" >"$scratch/plot-2" >"$scratch/pair"
 for round in $(seq "$rounds"); do
     for threads in 1 2; do
         started=$(now_ns)
@@ -35,6 +35,15 @@ for round in $(seq "$rounds"); do
         echo "$plot" >>"$scratch/plot-$threads"
         echo "round $round, $threads thread(s): sweep $sweep s, drawing alone $plot s"
     done
+    started=$(now_ns)
+    for copy in a b; do
+        "$binary" sweep scenarios/headline-sweep.toml --threads 1 --quiet --force \
+            --out "$scratch/pair-$copy" &
+    done
+    wait
+    pair=$(seconds_since "$started")
+    echo "$pair" >>"$scratch/pair"
+    echo "round $round, two one-thread sweeps side by side: $pair s"
 done
 echo "load average $(cut -d' ' -f1-3 /proc/loadavg)"
 for what in sweep plot; do
@@ -44,3 +53,8 @@ for what in sweep plot; do
     awk -v a="$one" -v b="$two" -v l="$label" \
         'BEGIN { printf "%s: median %.3f s on 1 thread, %.3f s on 2, %.2f times as fast\n", l, a, b, a / b }'
 done
+one=$(median <"$scratch/sweep-1")
+pair=$(median <"$scratch/pair")
+two=$(median <"$scratch/sweep-2")
+awk -v a="$one" -v p="$pair" -v b="$two" \
+    'BEGIN { printf "ceiling: two one-thread sweeps side by side take a median %.3f s, so two CPUs here give at most %.2f times one; the two-thread sweep reaches %.0f%% of that\n", p, 2 * a / p, 100 * (a / b) / (2 * a / p) }'
