@@ -344,7 +344,7 @@ impl Interval {
         let t = if level == 0.95 {
             student_t_975(n as u32 - 1)
         } else {
-            prcc::student_t_quantile(0.5 + level / 2.0, (n - 1) as f64)
+            crate::metrics::stats::student_t_quantile(0.5 + level / 2.0, (n - 1) as f64)
         };
         let half = t * (var / n as f64).sqrt();
         Interval {

@@ -431,7 +431,7 @@ fn render_chunk(sweep: &Sweep, chunk: &ChunkResult) -> [Vec<u8>; 4] {
         // A point whose every run failed has no rows: there is nothing to judge.
         if !trends.is_empty() {
             let window = window.cloned().unwrap_or_default();
-            for row in settling::rows(&Settling::of_trends(window, &trends)) {
+            for row in settling::rows(&Settling::of_trends_among(window, &trends, sweep.points())) {
                 settling_rows.row(
                     [point.to_string()]
                         .into_iter()
