@@ -526,6 +526,33 @@ pub fn summary_lines(with: &Story, without: Option<&Story>, weeks: u32) -> Vec<S
     }
 }
 
+/// After the summary of a run with scheduled events: one run is one story, and where to weigh
+/// the events over replicates. `scenario` is the file told (`None`: the built-in demo, whose
+/// question `scenarios/minder-leaves.toml` asks in the settled years); nothing without events.
+pub fn one_run_note(story: &Story, scenario: Option<&str>) -> Vec<String> {
+    if story.output.events.is_empty() {
+        return Vec::new();
+    }
+    let (what, file) = match scenario {
+        None => (
+            "the minder's going over 20 replicates on the same seeds, in the settled years",
+            "scenarios/minder-leaves.toml",
+        ),
+        Some(path) => ("its events over replicates on the same seeds", path),
+    };
+    let mut lines = wrap(
+        &format!(
+            "This is one run, and chance alone can move a median wait by a week. To weigh {what}:"
+        ),
+        TERMINAL_WIDTH,
+        "",
+        "",
+    );
+    // The command on a line of its own, whole, to be copied.
+    lines.push(format!("  patchwork compare {file} --set-b 'event=[]'"));
+    lines
+}
+
 /// `count` and the words that follow it, singular or plural ("1 referral was", "3 referrals were").
 fn counted(count: u32, one: &str, many: &str) -> String {
     format!("{count} {}", if count == 1 { one } else { many })

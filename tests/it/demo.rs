@@ -73,6 +73,12 @@ fn demo_tells_each_event_once_and_sums_up() {
     assert!(summary.contains("children started getting help, after a median wait of"));
     assert!(summary.contains("The event of week 76 (minder withdrawn)"));
     assert!(summary.contains("children were still waiting for help at the end of week 89"));
+    // One run is one story: the summary ends with the command that weighs the event over
+    // replicates, whole on a line of its own so that it can be copied.
+    assert!(
+        summary.contains("\n  patchwork compare scenarios/minder-leaves.toml --set-b 'event=[]'\n"),
+        "{summary}"
+    );
 }
 
 #[test]

@@ -957,7 +957,7 @@ fn refuse_sweep_file(path: Option<&std::path::Path>, command: &str) -> anyhow::R
 /// up in a few lines. The pause is `--speed` seconds a printed line, so a busy week stays up longer
 /// than a quiet one, and a week with an event is held for `EVENT_HOLD_LINES` lines more.
 fn run_demo(options: args::DemoOptions) -> anyhow::Result<()> {
-    use patchwork_sim::output::demo::{EVENT_PREFIX, summary_lines, told_week};
+    use patchwork_sim::output::demo::{EVENT_PREFIX, one_run_note, summary_lines, told_week};
     use std::io::{IsTerminal, Write};
 
     /// Extra lines' worth of pause after a week with an event, for the room to take it in.
@@ -1019,6 +1019,17 @@ fn run_demo(options: args::DemoOptions) -> anyhow::Result<()> {
                 writeln!(out, "{line}")?;
             }
             writeln!(out)?;
+            let told = options
+                .scenario_path
+                .as_deref()
+                .map(|path| path.display().to_string());
+            let note = one_run_note(&with_story, told.as_deref());
+            for line in &note {
+                writeln!(out, "{line}")?;
+            }
+            if !note.is_empty() {
+                writeln!(out)?;
+            }
             Ok(())
         })();
         match told {
