@@ -114,3 +114,35 @@ fn r_reads_the_columns_as_their_types_and_reruns_a_replicate_exactly() {
     );
     assert_eq!(same_in_r.trim(), "TRUE");
 }
+
+#[test]
+fn r_reads_a_swept_switch_and_the_settling_verdicts_as_logical() {
+    // A swept boolean key (coordination.minder) is written TRUE or FALSE in runs.csv, points.csv
+    // and settling.csv, so R reads the column as logical, as it reads settling.csv's verdicts.
+    if !r_is_here() {
+        return;
+    }
+    let scratch = tempfile::tempdir().expect("temporary directory");
+    let directory = scratch.path();
+    write_tiny_scenario(directory);
+    crate::util::write_file(
+        directory,
+        "switch.toml",
+        "base = \"tiny.toml\"\nname = \"switch\"\n\n[sweep]\ndesign = \"factorial\"\nreplicates = 2\n\n[sweep.axes]\n\"coordination.minder\" = [false, true]\n",
+    );
+    let sweep = run_patchwork(
+        directory,
+        &["sweep", "switch.toml", "--quiet", "--out", "sw"],
+    );
+    assert_exit_code(&sweep, 0);
+    let classes = r(
+        directory,
+        r#"runs <- read.csv("sw/runs.csv")
+           points <- read.csv("sw/points.csv")
+           settling <- read.csv("sw/settling.csv")
+           cat(class(runs$coordination.minder), class(points$coordination.minder),
+               class(settling$coordination.minder), class(settling$settled),
+               class(settling$event_effect), sum(runs$coordination.minder), "\n")"#,
+    );
+    assert_eq!(classes.trim(), "logical logical logical logical logical 2");
+}

@@ -166,7 +166,7 @@ fn sweep_bytes_do_not_depend_on_the_thread_count() {
     assert_eq!(
         point_axes,
         [
-            "false,2", "false,3", "false,5", "true,2", "true,3", "true,5"
+            "FALSE,2", "FALSE,3", "FALSE,5", "TRUE,2", "TRUE,3", "TRUE,5"
         ]
     );
 
@@ -174,7 +174,7 @@ fn sweep_bytes_do_not_depend_on_the_thread_count() {
     let measures = points.len() / 6;
     assert_eq!(points.len(), 6 * measures);
     assert!(
-        points[0].starts_with("0,false,2,median_weeks_to_help,"),
+        points[0].starts_with("0,FALSE,2,median_weeks_to_help,"),
         "{}",
         points[0]
     );

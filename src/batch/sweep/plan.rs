@@ -201,8 +201,17 @@ impl Sweep {
         self.design
             .point_values(point)
             .into_iter()
-            .map(|node| value_text(&node.value))
+            .map(|node| cell_text(&node.value))
             .collect()
+    }
+}
+
+/// A swept value as written in the sweep's CSV cells: as `value_text`, but a boolean as `TRUE`
+/// or `FALSE`, which R's `read.csv` and pandas both read as logical (`true` is text to R).
+pub fn cell_text(value: &Value) -> String {
+    match value {
+        Value::Boolean(flag) => crate::output::csv::format_bool(*flag).to_string(),
+        other => value_text(other),
     }
 }
 
@@ -211,7 +220,7 @@ pub fn run_seed(master_seed: u64, replicate: u32) -> u64 {
     rng::replicate_seed(master_seed, u64::from(replicate))
 }
 
-/// A value as written in a CSV cell.
+/// A value as a scenario file or `--set` spells it (`true`, `0.15`, `"team"` without quotes).
 pub fn value_text(value: &Value) -> String {
     match value {
         Value::String(text) => text.clone(),

@@ -174,8 +174,12 @@ impl SweepSettling {
                     .iter()
                     .enumerate()
                     .map(|(offset, key)| {
-                        let value = record.get(point_column + 1 + offset).unwrap_or("");
-                        format!("{key}={value}")
+                        // As `--set` spells it: a swept boolean is TRUE or FALSE in the file.
+                        let cell = record.get(point_column + 1 + offset).unwrap_or("");
+                        match parse_bool(cell) {
+                            Some(flag) => format!("{key}={flag}"),
+                            None => format!("{key}={cell}"),
+                        }
                     })
                     .collect();
                 current = Some(PointNotSettled {

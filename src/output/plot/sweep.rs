@@ -104,8 +104,8 @@ fn readable_key(key: &str) -> String {
 /// A level in plain words: a switch is "off" or "on", "adhoc" is "ad hoc", others as written.
 pub fn level_label(level: &str) -> String {
     match level {
-        "false" => "off".to_string(),
-        "true" => "on".to_string(),
+        "false" | "FALSE" => "off".to_string(),
+        "true" | "TRUE" => "on".to_string(),
         "adhoc" => "ad hoc".to_string(),
         other => other.to_string(),
     }
@@ -453,7 +453,7 @@ fn ordered_axis(key: &str, mut levels: Vec<String>) -> SweepAxis {
         None => {
             if levels
                 .iter()
-                .all(|level| level == "false" || level == "true")
+                .all(|level| crate::output::csv::parse_bool(level).is_some())
             {
                 levels.sort();
             }
