@@ -152,8 +152,10 @@ fn run_draws_every_plot_and_plot_redraws_them_from_the_csv_files() {
     assert!(html.contains("<td>way of coordinating</td><td>"), "{html}");
     assert!(html.contains("<h3>In plain words</h3>"), "{html}");
     assert!(html.contains("Half the recognised needs were helped within"));
-    // Pictures at their full size: never scaled down to the text column.
-    assert!(html.contains("figure img { display: block; max-width: none;"));
+    // Pictures at their full size in a wide window, shrunk to a narrower window by at most a
+    // fifth (a minimum width of four fifths of the picture's own), never down to the text column.
+    assert!(html.contains("figure img { display: block; max-width: calc(100vw - 34px);"));
+    assert!(html.contains("<img alt=\"") && html.contains(" style=\"min-width: "));
 
     // Only the CSV files (and the metadata naming the scenario) are left to draw from.
     fs::remove_dir_all(&plots).unwrap();

@@ -190,8 +190,13 @@ impl Document {
                     body.push_str("</tbody>\n</table>\n");
                 }
                 Block::Image { alt, png, .. } => {
+                    // Shrunk to fit the window by at most a fifth (type stays readable), and
+                    // scrolled sideways beyond that.
+                    let least = png_width(png)
+                        .map(|width| format!(" style=\"min-width: {}px\"", width * 4 / 5))
+                        .unwrap_or_default();
                     body.push_str(&format!(
-                        "<figure><img alt=\"{}\" src=\"data:image/png;base64,{}\"><figcaption>{}</figcaption></figure>\n",
+                        "<figure><img alt=\"{}\"{least} src=\"data:image/png;base64,{}\"><figcaption>{}</figcaption></figure>\n",
                         escape(alt),
                         base64(png),
                         escape(alt)
@@ -209,9 +214,18 @@ impl Document {
     }
 }
 
-/// The page's styles: readable type, tables with rules, and pictures at their full size (never
-/// scaled down, which shrank tick labels to a few pixels): a picture wider than the text column
-/// stands out of it, centred on the window, and scrolls sideways in a window narrower still.
+/// A PNG's width in pixels, from its header (`IHDR`, bytes 16 to 19); `None` if it is not a PNG.
+fn png_width(png: &[u8]) -> Option<u32> {
+    if png.len() < 24 || &png[..8] != b"\x89PNG\r\n\x1a\n" || &png[12..16] != b"IHDR" {
+        return None;
+    }
+    Some(u32::from_be_bytes([png[16], png[17], png[18], png[19]]))
+}
+
+/// The page's styles: readable type, tables with rules, and pictures at their full size (scaled
+/// down to fit a narrower window by at most a fifth, never to the few-pixel tick labels of a
+/// picture squeezed into the text column): a picture wider than the text column stands out of
+/// it, centred on the window, and scrolls sideways in a window narrower still.
 const STYLE: &str = "body { margin: 0; background: #ffffff; color: #1a1a1a; \
 font-family: 'DejaVu Sans', 'Segoe UI', Helvetica, Arial, sans-serif; line-height: 1.5; }
 main { max-width: 1000px; margin: 0 auto; padding: 24px 28px 48px; }
@@ -225,7 +239,7 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 tbody tr:nth-child(even) { background: #f6f6f6; }
 figure { margin: 16px 0 28px; width: max-content; max-width: calc(100vw - 32px); position: relative; \
 left: 50%; transform: translateX(-50%); overflow-x: auto; }
-figure img { display: block; max-width: none; height: auto; border: 1px solid #dddddd; }
+figure img { display: block; max-width: calc(100vw - 34px); height: auto; border: 1px solid #dddddd; }
 figcaption { color: #555555; font-size: 0.9em; margin-top: 4px; }
 li { margin: 4px 0; }
 .notice { border-left: 6px solid #d55e00; background: #fdf0e6; padding: 10px 14px; margin: 12px 0 20px; }

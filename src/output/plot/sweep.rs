@@ -374,6 +374,7 @@ impl SweepData {
                             };
                             reversed.then(|| Reversal {
                                 measure,
+                                group: first_key[1..].to_vec(),
                                 hidden: axis,
                                 hidden_level: level,
                                 x_levels: (first_key[0], second_key[0]),
@@ -392,42 +393,99 @@ impl SweepData {
         reversals
     }
 
-    /// The warning for the picture against `x` when averaging hides a reversal, in plain words.
+    /// The warning for the picture against `x` when averaging hides a reversal, in plain words:
+    /// one clause for each story (which level is lower on average, where it is clearly higher,
+    /// and at which lines and column), naming the measures that tell it.
     pub fn hidden_reversal_warning(&self, x: usize) -> Option<String> {
         let reversals = self.hidden_reversals(x);
-        let first = reversals.first()?;
+        if reversals.is_empty() {
+            return None;
+        }
+        let shown = self.shown_axes(x);
         let x_axis = &self.axes[x];
-        let hidden_axis = &self.axes[first.hidden];
-        let lower = first.lower_on_average;
-        let other = if first.x_levels.0 == lower {
-            first.x_levels.1
-        } else {
-            first.x_levels.0
-        };
-        let measures: Vec<&str> = reversals
+        // Each story once, in the order its first measure comes.
+        let mut stories: Vec<(&Reversal, Vec<&str>)> = Vec::new();
+        for reversal in &reversals {
+            let short = measure_headline(reversal.measure).short;
+            let same = |told: &Reversal| {
+                (
+                    told.hidden,
+                    told.hidden_level,
+                    told.lower_on_average,
+                    &told.group,
+                ) == (
+                    reversal.hidden,
+                    reversal.hidden_level,
+                    reversal.lower_on_average,
+                    &reversal.group,
+                ) && told.x_levels == reversal.x_levels
+            };
+            match stories.iter_mut().find(|(told, _)| same(told)) {
+                Some((_, measures)) => measures.push(short),
+                None => stories.push((reversal, vec![short])),
+            }
+        }
+        let clauses: Vec<String> = stories
             .iter()
-            .map(|reversal| measure_headline(reversal.measure).short)
+            .map(|(reversal, measures)| {
+                let lower = reversal.lower_on_average;
+                let other = if reversal.x_levels.0 == lower {
+                    reversal.x_levels.1
+                } else {
+                    reversal.x_levels.0
+                };
+                let hidden_axis = &self.axes[reversal.hidden];
+                let within: Vec<String> = shown[1..]
+                    .iter()
+                    .zip(&reversal.group)
+                    .map(|(&axis, &level)| {
+                        format!(
+                            "{} = {}",
+                            axis_label(&self.axes[axis].key),
+                            level_label(&self.axes[axis].levels[level])
+                        )
+                    })
+                    .collect();
+                let within = if within.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (with {})", within.join(", "))
+                };
+                format!(
+                    "in {}, {} = {} is lower than {} on average{within} but clearly higher where \
+                     {} = {}",
+                    measures.join(", "),
+                    axis_label(&x_axis.key),
+                    level_label(&x_axis.levels[lower]),
+                    level_label(&x_axis.levels[other]),
+                    axis_label(&hidden_axis.key),
+                    level_label(&hidden_axis.levels[reversal.hidden_level]),
+                )
+            })
             .collect();
-        let hidden_label = axis_label(&hidden_axis.key);
+        let mut pictures: Vec<String> = Vec::new();
+        for (reversal, _) in &stories {
+            let label = axis_label(&self.axes[reversal.hidden].key);
+            if !pictures.contains(&label) {
+                pictures.push(label);
+            }
+        }
         Some(format!(
-            "Averaging hides an interaction: in {}, {} = {} is lower than {} on average but clearly \
-             higher where {} = {}; see the picture against {}.",
-            measures.join(", "),
-            axis_label(&x_axis.key),
-            level_label(&x_axis.levels[lower]),
-            level_label(&x_axis.levels[other]),
-            hidden_label,
-            level_label(&hidden_axis.levels[first.hidden_level]),
-            hidden_label,
+            "Averaging hides an interaction: {}; see the picture against {}.",
+            clauses.join("; "),
+            pictures.join(" and the one against "),
         ))
     }
 }
 
 /// Two levels of a picture's x axis whose order in the average is reversed, clearly, at one
 /// level of an axis the picture hides (`SweepData::hidden_reversals`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reversal {
     pub measure: &'static str,
+    /// The levels of the picture's line and column axes (`shown_axes` after `x`) the pair was
+    /// compared at: the reversal holds there, not necessarily across them.
+    pub group: Vec<usize>,
     pub hidden: usize,
     pub hidden_level: usize,
     pub x_levels: (usize, usize),
@@ -543,7 +601,24 @@ const PANEL_HEIGHT: u32 = 300;
 /// The title's band, the legend's, and the legend's with a warning of a hidden interaction.
 const TITLE: u32 = 48;
 const LEGEND: u32 = 64;
-const LEGEND_WITH_WARNING: u32 = 130;
+/// A warning's lines start this far down the legend's band, this far apart, in 15 px type.
+const WARNING_TOP: u32 = 44;
+const WARNING_LINE: u32 = 22;
+/// An upper bound on the mean width of a character of the warning's 15 px type, so that the band
+/// sized before drawing holds every line the text wraps to when drawn.
+const WARNING_CHAR_WIDTH: f64 = 8.0;
+
+/// The legend's band: with a warning, as many lines as `warning` may wrap to in `width` pixels.
+fn legend_height(warning: Option<&str>, width: u32) -> u32 {
+    match warning {
+        None => LEGEND,
+        Some(text) => {
+            let per_line = f64::from(width.saturating_sub(40).max(1));
+            let lines = (text.chars().count() as f64 * WARNING_CHAR_WIDTH / per_line).ceil();
+            WARNING_TOP + WARNING_LINE * (lines as u32).max(1) + 16
+        }
+    }
+}
 
 /// `text` broken into lines of at most `width` pixels in `style`, at spaces.
 fn wrapped_text<DB: DrawingBackend>(
@@ -588,14 +663,13 @@ impl SweepAxisFigure<'_> {
 impl Figure for SweepAxisFigure<'_> {
     fn size(&self) -> (u32, u32) {
         let (_, columns) = self.columns();
-        let legend = if self.data.hidden_reversal_warning(self.x).is_some() {
-            LEGEND_WITH_WARNING
-        } else {
-            LEGEND
-        };
+        let width = (PANEL_WIDTH * columns as u32).max(900);
+        let warning = self.data.hidden_reversal_warning(self.x);
         (
-            (PANEL_WIDTH * columns as u32).max(900),
-            PANEL_HEIGHT * sweep_measures().len() as u32 + TITLE + legend,
+            width,
+            PANEL_HEIGHT * sweep_measures().len() as u32
+                + TITLE
+                + legend_height(warning.as_deref(), width),
         )
     }
 
@@ -621,11 +695,7 @@ impl Figure for SweepAxisFigure<'_> {
             title_style.pos(Pos::new(HPos::Center, VPos::Top)),
         ))
         .map_err(drawing_error)?;
-        let legend_height = if warning.is_some() {
-            LEGEND_WITH_WARNING
-        } else {
-            LEGEND
-        };
+        let legend_height = legend_height(warning.as_deref(), width);
         let (_, below_title) = root.split_vertically(TITLE);
         let (panels_area, legend_area) =
             below_title.split_vertically(height.saturating_sub(TITLE + legend_height));
@@ -800,11 +870,11 @@ impl Figure for SweepAxisFigure<'_> {
                 .pos(Pos::new(HPos::Left, VPos::Top));
             let (width, _) = legend_area.dim_in_pixel();
             let lines = wrapped_text(&legend_area, &warning, &style, width.saturating_sub(40))?;
-            for (index, line) in lines.iter().take(3).enumerate() {
+            for (index, line) in lines.iter().enumerate() {
                 legend_area
                     .draw(&Text::new(
                         line.clone(),
-                        (20, 44 + 22 * index as i32),
+                        (20, (WARNING_TOP + WARNING_LINE * index as u32) as i32),
                         style.clone(),
                     ))
                     .map_err(drawing_error)?;
@@ -1048,6 +1118,7 @@ mod tests {
             reversals,
             vec![Reversal {
                 measure: "inertia",
+                group: vec![],
                 hidden: 1,
                 hidden_level: 0,
                 x_levels: (0, 1),
