@@ -1100,6 +1100,54 @@ mod tests {
     }
 
     #[test]
+    fn each_measure_is_told_its_own_direction_of_reversal() {
+        // Inertia: ad hoc lower on average (0.5 against 0.55) but clearly higher at 2 primaries.
+        // Coordination hours: team lower on average (0.25 against 0.3) but clearly higher at 2.
+        // One sentence for both would give one of them the other's direction.
+        let mut csv = String::from(
+            "point,coordination.mode,locality.0.primaries,measure,mean,sd,ci_low,ci_high,median,n\n",
+        );
+        let rows = [
+            ("adhoc", 2, "inertia", 0.6),
+            ("adhoc", 30, "inertia", 0.4),
+            ("team", 2, "inertia", 0.3),
+            ("team", 30, "inertia", 0.8),
+            ("adhoc", 2, "coordination_hours_per_child", 0.1),
+            ("adhoc", 30, "coordination_hours_per_child", 0.5),
+            ("team", 2, "coordination_hours_per_child", 0.4),
+            ("team", 30, "coordination_hours_per_child", 0.1),
+        ];
+        for (point, (mode, primaries, measure, mean)) in rows.iter().enumerate() {
+            let (low, high) = (mean - 0.05, mean + 0.05);
+            csv.push_str(&format!(
+                "{},{mode},{primaries},{measure},{mean},0,{low},{high},{mean},9\n",
+                point % 4
+            ));
+        }
+        let mut data = SweepData::from_points_csv(csv.as_bytes()).unwrap();
+        data.axes[1]
+            .levels
+            .extend((0..6).map(|i| format!("{}", 100 + i)));
+        let warning = data.hidden_reversal_warning(0).unwrap();
+        let inertia = measure_headline("inertia").short;
+        let hours = measure_headline("coordination_hours_per_child").short;
+        assert!(
+            warning.contains(&format!(
+                "in {inertia}, way of coordinating = ad hoc is lower than team on average but \
+                 clearly higher where primary schools in the cluster = 2"
+            )),
+            "{warning}"
+        );
+        assert!(
+            warning.contains(&format!(
+                "in {hours}, way of coordinating = team is lower than ad hoc on average but \
+                 clearly higher where primary schools in the cluster = 2"
+            )),
+            "{warning}"
+        );
+    }
+
+    #[test]
     fn a_reversal_hidden_by_averaging_is_found_and_named() {
         let data = SweepData::from_points_csv(&interaction_csv((0.3, 0.25, 0.35))).unwrap();
         // Against mode, primaries are the lines: nothing is hidden.
