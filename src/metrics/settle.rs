@@ -213,10 +213,10 @@ pub fn trends(weeks: &[WeekRecord], window: Range<u32>) -> [Trend; 4] {
     })
 }
 
-/// Each series' trend over a finished run's judged weeks (`Window::of_run`: the measured weeks,
-/// `warmup_weeks..horizon_weeks`, or those before the first event in them).
-pub fn run_trends(output: &RunOutput) -> [Trend; 4] {
-    trends(&output.weeks, Window::of_run(output).judged)
+/// Each series' trend over the judged weeks of `window` (`Window::of_run`: the measured weeks,
+/// `warmup_weeks..horizon_weeks`, or those before the first event in them) in a finished run.
+pub fn run_trends(output: &RunOutput, window: &Window) -> [Trend; 4] {
+    trends(&output.weeks, window.judged.clone())
 }
 
 /// The measured weeks that must come before the first scheduled event in them for the check to
@@ -228,6 +228,13 @@ pub const MIN_WEEKS_BEFORE_EVENT: u32 = WEEKS_PER_YEAR;
 pub struct ScheduledEvent {
     pub week: u32,
     pub kind: &'static str,
+}
+
+impl std::fmt::Display for ScheduledEvent {
+    /// `restructure at week 286`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} at week {}", self.kind, self.week)
+    }
 }
 
 /// The weeks a verdict rests on (see the module's comment, "Scheduled events").
@@ -284,6 +291,11 @@ impl Window {
             .any(|event| self.judged.contains(&event.week))
     }
 
+    /// A range of weeks as its first and last week (`measured` or `judged`), none when empty.
+    pub fn first_last(weeks: &Range<u32>) -> Option<[u32; 2]> {
+        (!weeks.is_empty()).then(|| [weeks.start, weeks.end - 1])
+    }
+
     /// Whether the judged weeks end before the first event in the measured weeks.
     pub fn ends_before_event(&self) -> bool {
         self.judged.end < self.measured.end
@@ -297,7 +309,7 @@ impl Window {
             .events
             .iter()
             .take(NAMED)
-            .map(|event| format!("{} at week {}", event.kind, event.week))
+            .map(ScheduledEvent::to_string)
             .collect();
         if self.events.len() > NAMED {
             named.push(format!("{} more", self.events.len() - NAMED));
@@ -313,13 +325,11 @@ impl Window {
     /// weeks, which include restructure at week 286`.
     pub fn across(&self) -> String {
         if self.ends_before_event() {
-            let first = &self.events[0];
             format!(
-                "across weeks {}-{}, the measured weeks before {} at week {}",
+                "across weeks {}-{}, the measured weeks before {}",
                 self.judged.start,
                 self.judged.end.saturating_sub(1),
-                first.kind,
-                first.week
+                self.events[0]
             )
         } else if self.includes_events() {
             format!(
@@ -487,16 +497,19 @@ impl Settling {
         Settling { window, series }
     }
 
-    /// Judges every series of finished runs of one scenario, each over its own judged weeks.
-    /// The runs share the scenario's timeline, so the first run's window is the window of all
-    /// (no runs: an empty window).
+    /// Judges every series of finished runs of one scenario over their judged weeks. The runs
+    /// share the scenario's timeline, so the first run's window is the window of all (no runs: an
+    /// empty window).
     pub fn of_runs<'a>(outputs: impl IntoIterator<Item = &'a RunOutput>) -> Settling {
         let outputs: Vec<&RunOutput> = outputs.into_iter().collect();
         let window = outputs
             .first()
             .map(|output| Window::of_run(output))
             .unwrap_or_default();
-        let trends: Vec<[Trend; 4]> = outputs.iter().map(|output| run_trends(output)).collect();
+        let trends: Vec<[Trend; 4]> = outputs
+            .iter()
+            .map(|output| run_trends(output, &window))
+            .collect();
         Settling::of_trends(window, &trends)
     }
 

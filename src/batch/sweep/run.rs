@@ -242,11 +242,8 @@ pub fn run_sweep(
                             panic!("fault injected for testing ({FAULT_RUN_VARIABLE}={run})");
                         }
                         let output = model::simulate(params, seed);
-                        (
-                            measures(&output),
-                            run_trends(&output),
-                            Window::of_run(&output),
-                        )
+                        let window = Window::of_run(&output);
+                        (measures(&output), run_trends(&output, &window), window)
                     })
                 });
                 progress(finished.fetch_add(1, Ordering::Relaxed) + 1);

@@ -41,25 +41,17 @@ pub const LISTED_POINTS: usize = 100;
 
 /// The scheduled events of `window` for `settling.csv`'s `events` column, every one.
 fn events_cell(window: &Window) -> String {
-    let events: Vec<String> = window
-        .events
-        .iter()
-        .map(|event| format!("{} at week {}", event.kind, event.week))
-        .collect();
+    let events: Vec<String> = window.events.iter().map(ToString::to_string).collect();
     events.join("; ")
 }
 
 /// A point's rows of `settling.csv`, without the point and its swept values: one per series.
 pub fn rows(settling: &Settling) -> Vec<[String; 12]> {
     let window = &settling.window;
-    let (first, last) = if window.judged.is_empty() {
-        (String::new(), String::new())
-    } else {
-        (
-            window.judged.start.to_string(),
-            (window.judged.end - 1).to_string(),
-        )
-    };
+    let (first, last) = Window::first_last(&window.judged).map_or_else(
+        || (String::new(), String::new()),
+        |[first, last]| (first.to_string(), last.to_string()),
+    );
     let events = events_cell(window);
     settling
         .series

@@ -154,12 +154,11 @@ fn sweep_event_note(settling: &patchwork_sim::batch::sweep::SweepSettling) -> Ve
         return Vec::new();
     }
     vec![format!(
-        "note: at {} of {} points a weekly series drifts across measured weeks that include a \
-         scheduled event, with too few weeks before it to judge them alone (event_effect in \
-         settling.csv); {}",
-        settling.points_event_effect,
-        settling.points,
-        patchwork_sim::output::export::settling::EVENT_EFFECT
+        "note: {}",
+        patchwork_sim::output::export::settling::sweep_event_effect_note(
+            settling.points_event_effect,
+            settling.points
+        )
     )]
 }
 

@@ -47,11 +47,6 @@ pub struct EventJson {
     pub kind: &'static str,
 }
 
-/// A range of weeks as its first and last week, none when empty.
-fn first_last(weeks: &std::ops::Range<u32>) -> Option<[u32; 2]> {
-    (!weeks.is_empty()).then(|| [weeks.start, weeks.end - 1])
-}
-
 /// One series in `SettlingJson`.
 #[derive(Debug, Serialize)]
 pub struct SeriesJson {
@@ -78,8 +73,8 @@ impl SettlingJson {
             settled: settling.settled(),
             tolerance: RELATIVE_TOLERANCE,
             method: METHOD,
-            measured_weeks: first_last(&settling.window.measured),
-            judged_weeks: first_last(&settling.window.judged),
+            measured_weeks: Window::first_last(&settling.window.measured),
+            judged_weeks: Window::first_last(&settling.window.judged),
             events_in_measured_weeks: settling
                 .window
                 .events
@@ -111,6 +106,16 @@ pub const ADVICE: &str =
 
 /// What a drift over weeks that include a scheduled event means.
 pub const EVENT_EFFECT: &str = "a drift after an event is its effect, not a short warm-up";
+
+/// A sweep's note of the points at which a series drifts across judged weeks that include a
+/// scheduled event, for the terminal and `report.html`.
+pub fn sweep_event_effect_note(points_event_effect: u64, points: u64) -> String {
+    format!(
+        "at {points_event_effect} of {points} points a weekly series drifts across measured weeks \
+         that include a scheduled event, with too few weeks before it to judge them alone \
+         (event_effect in settling.csv); {EVENT_EFFECT}"
+    )
+}
 
 /// Why the judged weeks include the event, after `EVENT_EFFECT`.
 pub fn event_effect_reason(window: &Window) -> String {

@@ -215,10 +215,8 @@ fn settling_notice(document: &mut Document, settling: &serde_json::Value) {
     let event_effect = settling["points_event_effect"].as_u64().unwrap_or(0);
     if event_effect > 0 {
         document.paragraph(format!(
-            "**Drift after an event at {event_effect} of {points} points:** a weekly series drifts across \
-             measured weeks that include a scheduled event, with too few weeks before it to judge them \
-             alone (event_effect in settling.csv); {}.",
-            crate::output::export::settling::EVENT_EFFECT
+            "**Drift after an event:** {}.",
+            crate::output::export::settling::sweep_event_effect_note(event_effect, points)
         ));
     }
     if settled {

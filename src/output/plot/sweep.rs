@@ -407,20 +407,10 @@ impl SweepData {
         let mut stories: Vec<(&Reversal, Vec<&str>)> = Vec::new();
         for reversal in &reversals {
             let short = measure_headline(reversal.measure).short;
-            let same = |told: &Reversal| {
-                (
-                    told.hidden,
-                    told.hidden_level,
-                    told.lower_on_average,
-                    &told.group,
-                ) == (
-                    reversal.hidden,
-                    reversal.hidden_level,
-                    reversal.lower_on_average,
-                    &reversal.group,
-                ) && told.x_levels == reversal.x_levels
-            };
-            match stories.iter_mut().find(|(told, _)| same(told)) {
+            match stories
+                .iter_mut()
+                .find(|(told, _)| told.same_story(reversal))
+            {
                 Some((_, measures)) => measures.push(short),
                 None => stories.push((reversal, vec![short])),
             }
@@ -491,6 +481,16 @@ pub struct Reversal {
     pub x_levels: (usize, usize),
     /// Which of `x_levels` has the lower mean on average.
     pub lower_on_average: usize,
+}
+
+impl Reversal {
+    /// Whether `other` tells the same story in another measure: every field but the measure.
+    fn same_story(&self, other: &Reversal) -> bool {
+        Reversal {
+            measure: other.measure,
+            ..self.clone()
+        } == *other
+    }
 }
 
 /// Orders an axis's levels: by value if all are numbers, `false` before `true`, else as first seen.
